@@ -1,0 +1,89 @@
+// swift-tools-version: 6.0
+// CopyTrade: a copy-trading engine for USDT-margined perpetual futures.
+// Layout and the reasons for it: ARCHITECTURE.md in the README's "Where things live".
+import PackageDescription
+
+let nio: [Target.Dependency] = [
+    .product(name: "NIOCore", package: "swift-nio"),
+    .product(name: "NIOPosix", package: "swift-nio"),
+]
+let protobuf: Target.Dependency = .product(name: "SwiftProtobuf", package: "swift-protobuf")
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+
+/// A module: its logic (no I/O) plus the ttrpc service adapter that serves it.
+func module(_ name: String, extra: [Target.Dependency] = [], resources: [Resource]? = nil) -> Target {
+    .target(name: name, dependencies: ["CopyTradeCore", "CopyTradeProto", "TTRPC", "ModuleRuntime", protobuf] + extra,
+            resources: resources)
+}
+
+let package = Package(
+    name: "CopyTrade",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "copytraded", targets: ["copytraded"]),
+        .executable(name: "copyctl", targets: ["copyctl"]),
+        .executable(name: "copytrade-module", targets: ["copytrade-module"]),
+        .executable(name: "copytrade-bench", targets: ["copytrade-bench"]),
+        .executable(name: "journal-crash-writer", targets: ["journal-crash-writer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", exact: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+    ],
+    targets: [
+        .target(name: "CopyTradeCore"),
+        .target(name: "CopyTradeProto", dependencies: [protobuf]),
+        .target(name: "TTRPC", dependencies: nio + [protobuf, logging]),
+        .target(name: "ModuleRuntime", dependencies: ["CopyTradeCore", "CopyTradeProto", "TTRPC", protobuf]),
+        module("Pricing", resources: [.copy("Resources")]),
+        module("Margin", extra: ["Pricing"]),
+        module("Sizing"),
+        module("Sync"),
+        .target(name: "Coordinator", dependencies: [
+            "CopyTradeCore", "CopyTradeProto", "TTRPC", "ModuleRuntime", "Pricing", "Margin", "Sizing", "Sync", logging,
+            "Journal", protobuf,
+            .product(name: "HeapModule", package: "swift-collections"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ] + nio),
+        .target(name: "Journal", dependencies: [.product(name: "GRDB", package: "GRDB.swift"), logging]),
+        .target(name: "Calculators", dependencies: [
+            "CopyTradeCore", "CopyTradeProto", "TTRPC", "ModuleRuntime", "Pricing", "Margin", "Sizing", "Sync", logging,
+        ]),
+        .executableTarget(name: "copytraded", dependencies: [
+            "Coordinator", "TTRPC", argumentParser, logging,
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ] + nio),
+        .executableTarget(name: "copytrade-module", dependencies: [
+            "Pricing", "Margin", "Sizing", "Sync", "TTRPC", "ModuleRuntime", argumentParser, logging,
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ] + nio),
+        .executableTarget(name: "copyctl", dependencies: [
+            "Calculators", "CopyTradeCore", "CopyTradeProto", "TTRPC", "ModuleRuntime", argumentParser,
+        ] + nio),
+        .executableTarget(name: "copytrade-bench", dependencies: [
+            "CopyTradeCore", "CopyTradeProto", "TTRPC", "Pricing", "Margin", "Sizing", "Sync", "Coordinator",
+            argumentParser,
+        ] + nio),
+        // Appends until killed, printing each acknowledged sequence: the subject of the journal crash test.
+        .executableTarget(name: "journal-crash-writer", dependencies: ["Journal"]),
+        .testTarget(name: "CopyTradeCoreTests", dependencies: ["CopyTradeCore"]),
+        .testTarget(name: "JournalTests", dependencies: [
+            "Journal", "journal-crash-writer", .product(name: "GRDB", package: "GRDB.swift"), logging,
+        ]),
+        .testTarget(name: "TTRPCTests", dependencies: ["TTRPC", "CopyTradeProto", protobuf] + nio + [
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+        ]),
+        .testTarget(name: "PricingTests", dependencies: ["Pricing", "CopyTradeCore"]),
+        .testTarget(name: "MarginTests", dependencies: ["Margin", "Pricing", "CopyTradeCore"]),
+        .testTarget(name: "SizingTests", dependencies: ["Sizing", "Pricing", "CopyTradeCore"]),
+        .testTarget(name: "SyncTests", dependencies: ["Sync", "CopyTradeCore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["CopyTradeCore", "CopyTradeProto", "TTRPC"] + nio),
+    ],
+    swiftLanguageModes: [.v6]
+)
