@@ -1,0 +1,44 @@
+/// A refused input or impossible computation. It names the field at fault and the rule
+/// it broke, so an operator can fix the request without reading code. The code maps onto
+/// a gRPC/ttrpc status in one place (the service adapters).
+public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The kind of failure; mirrors the gRPC status codes a caller can act on.
+    public enum Code: String, Sendable, Equatable, Codable {
+        case invalidArgument
+        case notFound
+        case alreadyExists
+        case failedPrecondition
+        case outOfRange
+        case overflow
+        case unimplemented
+        case `internal`
+    }
+
+    public var code: Code
+    /// The input field at fault (`"quantity"`, `"margin"`), empty when none applies.
+    public var field: String
+    /// The rule, in words: `"must be greater than 0"`.
+    public var message: String
+
+    public init(_ code: Code, field: String = "", _ message: String) {
+        self.code = code
+        self.field = field
+        self.message = message
+    }
+
+    public var description: String {
+        field.isEmpty ? message : "\(field): \(message)"
+    }
+
+    public static func invalid(_ field: String, _ rule: String) -> DomainError {
+        DomainError(.invalidArgument, field: field, rule)
+    }
+
+    public static func notFound(_ field: String, _ rule: String) -> DomainError {
+        DomainError(.notFound, field: field, rule)
+    }
+
+    public static func overflow(_ what: String) -> DomainError {
+        DomainError(.overflow, field: "", "arithmetic overflow in \(what)")
+    }
+}
