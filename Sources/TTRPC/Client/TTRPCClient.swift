@@ -1,0 +1,211 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import SwiftProtobuf
+
+/// A ttrpc client over one connection; any number of calls may run concurrently on it.
+///
+/// Calls are matched to responses by stream id inside ``ClientConnectionHandler``; this type
+/// only encodes requests, awaits results and decodes them.
+public final class TTRPCClient: Sendable {
+    let channel: any Channel
+    let logger: Logger
+
+    init(channel: any Channel, logger: Logger) {
+        self.channel = channel
+        self.logger = logger
+    }
+
+    deinit {
+        // A dropped client must not leave its socket open.
+        channel.close(promise: nil)
+    }
+
+    /// Runs first on a new client channel, before the ttrpc handlers: where TLS will go.
+    public typealias ConnectionConfigurator = @Sendable (any Channel) throws -> Void
+
+    /// Connects to `address`.
+    public static func connect(
+        to address: TTRPCAddress, logger: Logger,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        connectTimeout: TimeAmount = .seconds(10),
+        configureConnection: ConnectionConfigurator? = nil
+    ) async throws -> TTRPCClient {
+        let bootstrap = ClientBootstrap(group: group)
+            .connectTimeout(connectTimeout)
+            .channelInitializer { channel in Self.initialize(channel, logger: logger, configure: configureConnection) }
+        let channel: any Channel
+        do {
+            switch address {
+            case .unix(let path):
+                channel = try await bootstrap.connect(unixDomainSocketPath: path).get()
+            case .tcp(let host, let port):
+                channel = try await bootstrap.connect(host: host, port: port).get()
+            }
+        } catch {
+            throw TTRPCError(code: .unavailable, message: "ttrpc: connect to \(address) failed: \(error)", cause: error)
+        }
+        return TTRPCClient(channel: channel, logger: logger)
+    }
+
+    /// Uses an already-connected socket (e.g. fd 3 handed to a plugin); the client owns it.
+    public static func connect(
+        descriptor: CInt, logger: Logger,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        configureConnection: ConnectionConfigurator? = nil
+    ) async throws -> TTRPCClient {
+        let channel = try await ClientBootstrap(group: group)
+            .channelInitializer { channel in Self.initialize(channel, logger: logger, configure: configureConnection) }
+            .withConnectedSocket(descriptor)
+            .get()
+        return TTRPCClient(channel: channel, logger: logger)
+    }
+
+    /// Pipeline, head to tail: (room for TLS), decoder, encoder, call multiplexer.
+    private static func initialize(
+        _ channel: any Channel, logger: Logger, configure: ConnectionConfigurator?
+    ) -> EventLoopFuture<Void> {
+        channel.eventLoop.makeCompletedFuture {
+            try configure?(channel)
+            try channel.pipeline.syncOperations.addHandlers([
+                ByteToMessageHandler(FrameDecoder()),
+                MessageToByteHandler(FrameEncoder()),
+                ClientConnectionHandler(logger: logger),
+            ])
+        }
+    }
+
+    /// Closes the connection; pending calls fail with UNAVAILABLE.
+    public func close() async {
+        try? await channel.close()
+    }
+
+    /// True until the connection closes.
+    public var isActive: Bool { channel.isActive }
+
+    /// A unary call with typed messages.
+    ///
+    /// - Parameter timeout: sent as `timeout_nano` so the server cancels the handler, and
+    ///   enforced locally: the call fails with DEADLINE_EXCEEDED when it passes.
+    public func call<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
+        service: String, method: String, request: Request, responseType: Response.Type = Response.self,
+        timeout: Duration? = nil, metadata: TTRPCMetadata = [:]
+    ) async throws -> Response {
+        let payload: Data
+        do {
+            payload = try request.serializedBytes()
+        } catch {
+            throw TTRPCError(code: .internal, message: "ttrpc: error marshaling payload: \(error)", cause: error)
+        }
+        let bytes = try await rawCall(service: service, method: method, payload: payload, timeout: timeout, metadata: metadata)
+        do {
+            return try Response(serializedBytes: bytes)
+        } catch {
+            throw TTRPCError(code: .internal, message: "ttrpc: error unmarshalling response: \(error)", cause: error)
+        }
+    }
+
+    /// A unary call with an already-encoded payload; returns the response payload.
+    public func rawCall(
+        service: String, method: String, payload: Data, timeout: Duration? = nil, metadata: TTRPCMetadata = [:]
+    ) async throws -> Data {
+        let request = try encodeRequest(service: service, method: method, payload: payload, timeout: timeout, metadata: metadata)
+        let promise = channel.eventLoop.makePromise(of: Ttrpc_Response.self)
+        let start = ClientCallStart(request: request, flags: [], timeout: timeout.map(TimeAmount.init), responder: .unary(promise))
+        send(start)
+        let response = try await withTaskCancellationHandler {
+            try await promise.futureResult.get()
+        } onCancel: {
+            promise.fail(TTRPCError(code: .cancelled, message: "context canceled"))
+        }
+        if let error = TTRPCError(status: response.status) { throw error }
+        return response.payload
+    }
+
+    /// A server-streaming call: the messages the server sends, in order, ending when it sends
+    /// its final status (throwing it if not OK).
+    ///
+    /// ttrpc has no cancel frame, so ending iteration early only stops delivery locally; the
+    /// server stops when its handler ends or the connection closes.
+    public func serverStream<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
+        service: String, method: String, request: Request, responseType: Response.Type = Response.self,
+        timeout: Duration? = nil, metadata: TTRPCMetadata = [:]
+    ) -> AsyncThrowingStream<Response, any Error> {
+        let (stream, continuation) = AsyncThrowingStream<Response, any Error>.makeStream()
+        let encoded: ByteBuffer
+        do {
+            let payload: Data = try request.serializedBytes()
+            encoded = try encodeRequest(service: service, method: method, payload: payload, timeout: timeout, metadata: metadata)
+        } catch {
+            continuation.finish(throwing: error)
+            return stream
+        }
+        let sink = ClientStreamSink(
+            yield: { buffer in
+                do {
+                    continuation.yield(try Response(serializedBytes: Data(buffer.readableBytesView)))
+                } catch {
+                    continuation.finish(throwing: TTRPCError(
+                        code: .internal, message: "ttrpc: error unmarshalling stream message: \(error)", cause: error))
+                }
+            },
+            finish: { error in continuation.finish(throwing: error) })
+        // The request closes our side at once: server streaming sends no client data.
+        let start = ClientCallStart(
+            request: encoded, flags: .remoteClosed, timeout: timeout.map(TimeAmount.init), responder: .stream(sink))
+        send(start)
+        return stream
+    }
+
+    /// Hands a call to the connection handler. If the channel is already closed the handler
+    /// never sees it, so the write failure must fail the call here.
+    private func send(_ start: ClientCallStart) {
+        channel.writeAndFlush(start).whenFailure { error in
+            start.responder.fail(
+                error as? TTRPCError
+                    ?? TTRPCError(code: .unavailable, message: "ttrpc: connection closed: \(error)", cause: error))
+        }
+    }
+
+    /// `grpc.health.v1.Health/Check` for `service` ("" asks about the server as a whole).
+    public func healthCheck(service: String = "", timeout: Duration? = .seconds(5)) async throws
+        -> Grpc_Health_V1_HealthCheckResponse.ServingStatus
+    {
+        var request = Grpc_Health_V1_HealthCheckRequest()
+        request.service = service
+        let response = try await call(
+            service: ServiceDefinition.healthServiceName, method: "Check", request: request,
+            responseType: Grpc_Health_V1_HealthCheckResponse.self, timeout: timeout)
+        return response.status
+    }
+
+    /// Builds the `ttrpc.Request` bytes, refusing locally what the server would refuse.
+    private func encodeRequest(
+        service: String, method: String, payload: Data, timeout: Duration?, metadata: TTRPCMetadata
+    ) throws -> ByteBuffer {
+        var request = Ttrpc_Request()
+        request.service = service
+        request.method = method
+        request.payload = payload
+        if let timeout {
+            let (seconds, attoseconds) = timeout.components
+            request.timeoutNano = max(1, seconds &* 1_000_000_000 &+ attoseconds / 1_000_000_000)
+        }
+        request.metadata = metadata.wire
+        let bytes: [UInt8] = try request.serializedBytes()
+        guard bytes.count <= FrameHeader.maxPayloadLength else {
+            throw TTRPCError(
+                code: .resourceExhausted,
+                message: "message length \(bytes.count) exceed maximum message size of \(FrameHeader.maxPayloadLength)")
+        }
+        return channel.allocator.buffer(bytes: bytes)
+    }
+}
+
+extension TimeAmount {
+    init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        self = .nanoseconds(max(0, seconds &* 1_000_000_000 &+ attoseconds / 1_000_000_000))
+    }
+}

@@ -1,0 +1,153 @@
+import Foundation
+import Logging
+import NIOCore
+import Synchronization
+
+/// Serves ttrpc requests on one connection: frames in, one task per call, frames out.
+///
+/// Runs on the channel's event loop; each call runs as a `Task` so handlers are plain async
+/// code, and finished calls hop back to the loop to write their response and update the
+/// ``ServerConnectionStateMachine``.
+final class ServerConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = FrameEvent
+    typealias OutboundOut = Frame
+
+    private let router: ServiceRouter
+    private let logger: Logger
+    private let peer: PeerInfo
+    private var state = ServerConnectionStateMachine<Task<Void, Never>>()
+    private var context: ChannelHandlerContext?
+
+    init(router: ServiceRouter, peer: PeerInfo, logger: Logger) {
+        self.router = router
+        self.peer = peer
+        self.logger = logger
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .oversized(let header):
+            let message = "message length \(header.length) exceed maximum message size of \(FrameHeader.maxPayloadLength)"
+            writeResponse(streamID: header.streamID, error: TTRPCError(code: .resourceExhausted, message: message))
+        case .frame(let frame):
+            guard frame.type == .request else {
+                // Go ignores every other type "for future compat"; client data frames are only
+                // meaningful for client streaming, which this server does not offer.
+                logger.trace("ttrpc: ignoring frame", metadata: ["type": "\(frame.type)", "stream": "\(frame.streamID)"])
+                return
+            }
+            handleRequest(frame, context: context)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        for task in state.channelClosed() { task.cancel() }
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        logger.debug("ttrpc: connection error", metadata: ["error": "\(error)", "peer": "\(peer)"])
+        context.close(promise: nil)
+    }
+
+    /// Graceful shutdown of this connection; must run on the event loop.
+    func beginDrain() {
+        if state.beginDrain() == .close { context?.close(promise: nil) }
+    }
+
+    private func handleRequest(_ frame: Frame, context: ChannelHandlerContext) {
+        let request: Ttrpc_Request
+        do {
+            request = try Ttrpc_Request(serializedBytes: Data(frame.payload.readableBytesView))
+        } catch {
+            writeResponse(
+                streamID: frame.streamID,
+                error: TTRPCError(code: .invalidArgument, message: "unmarshal request error: \(error)"))
+            return
+        }
+        switch state.receivedRequest(streamID: frame.streamID) {
+        case .drop:
+            return
+        case .reject(let error):
+            writeResponse(streamID: frame.streamID, error: error)
+        case .start:
+            startCall(request, streamID: frame.streamID, channel: context.channel)
+        }
+    }
+
+    private func startCall(_ request: Ttrpc_Request, streamID: UInt32, channel: any Channel) {
+        var callLogger = logger
+        callLogger[metadataKey: "ttrpc.method"] = "/\(request.service)/\(request.method)"
+        callLogger[metadataKey: "ttrpc.stream"] = "\(streamID)"
+        // Go: zero means no deadline; a negative timeout is already expired.
+        let deadline: ContinuousClock.Instant? =
+            request.timeoutNano != 0 ? ContinuousClock.now + .nanoseconds(request.timeoutNano) : nil
+        let callContext = CallContext(
+            service: request.service, method: request.method, metadata: TTRPCMetadata(wire: request.metadata),
+            deadline: deadline, peer: peer, streamID: streamID, logger: callLogger)
+        let router = self.router
+        let loopBound = NIOLoopBound(self, eventLoop: channel.eventLoop)
+        let finished = Mutex(false)
+        let sendData: @Sendable (Data) async throws -> Void = { data in
+            // A writer that escaped its handler must not send data after the final response.
+            guard !finished.withLock({ $0 }) else {
+                throw TTRPCError(code: .failedPrecondition, message: "ttrpc: stream \(streamID) already finished")
+            }
+            let frame = Frame(streamID: streamID, type: .data, payload: ByteBuffer(bytes: data))
+            try await channel.writeAndFlush(frame).get()
+        }
+        let task = Task {
+            let response = await router.execute(
+                service: request.service, method: request.method, payload: request.payload,
+                context: callContext, sendData: sendData)
+            finished.withLock { $0 = true }
+            channel.eventLoop.execute {
+                loopBound.value.finishCall(streamID: streamID, response: response)
+            }
+        }
+        state.callStarted(streamID: streamID, handle: task)
+    }
+
+    private func finishCall(streamID: UInt32, response: Ttrpc_Response) {
+        guard state.state != .closed else { return }
+        write(streamID: streamID, response: response)
+        if state.callFinished(streamID: streamID) == .close {
+            context?.close(promise: nil)
+        }
+    }
+
+    private func writeResponse(streamID: UInt32, error: TTRPCError) {
+        var response = Ttrpc_Response()
+        response.status = error.rpcStatus
+        write(streamID: streamID, response: response)
+    }
+
+    private func write(streamID: UInt32, response: Ttrpc_Response) {
+        guard let context else { return }
+        do {
+            var bytes: [UInt8] = try response.serializedBytes()
+            if bytes.count > FrameHeader.maxPayloadLength {
+                // The client would refuse the frame anyway; tell it why instead.
+                var refusal = Ttrpc_Response()
+                refusal.status = TTRPCError(
+                    code: .resourceExhausted,
+                    message: "message length \(bytes.count) exceed maximum message size of \(FrameHeader.maxPayloadLength)"
+                ).rpcStatus
+                bytes = try refusal.serializedBytes()
+            }
+            let frame = Frame(streamID: streamID, type: .response, payload: context.channel.allocator.buffer(bytes: bytes))
+            context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
+        } catch {
+            logger.error("ttrpc: failed marshaling response", metadata: ["error": "\(error)"])
+            context.close(promise: nil)
+        }
+    }
+}
