@@ -1,0 +1,71 @@
+import CopyTradeCore
+
+/// The mark-dependent figures of a position at one mark price.
+public struct MarkFigures: Sendable, Hashable {
+    public var mark: Decimal8
+    /// `MR(P)`, rounded up.
+    public var maintenanceRequirement: Decimal8
+    /// `U(P)`, rounded down.
+    public var unrealizedPnL: Decimal8
+    /// `M + U(P)`, rounded down.
+    public var marginBalance: Decimal8
+    public var riskRate: RiskRate
+    /// Decided exactly: `MR(P) >= M + U(P)` or balance at or below zero.
+    public var isLiquidatable: Bool
+    /// Margin that may be taken out now, rounded down.
+    public var maxReducibleMargin: Decimal8
+}
+
+/// Every figure of SPEC §3 for one isolated position, as a calculator or service returns it.
+public struct MarginEvaluation: Sendable, Hashable {
+    public var position: PositionState
+    /// Name of the strategy that produced the figures.
+    public var strategy: String
+    /// Entry notional `q*E` (rounded up; it picks the tier).
+    public var entryNotional: Decimal8
+    /// The tier values used, after overrides.
+    public var maintenanceRate: MaintenanceRate
+    /// The fee rate `f` counted in maintenance.
+    public var feeRate: Decimal8
+    /// `q*E/leverage`, rounded up: the margin the leverage setting calls for at entry.
+    public var initialMargin: Decimal8
+    /// Nil for a long backed by at least its whole value.
+    public var liquidationPrice: LiquidationPrice?
+    /// `E - s*M/q` (see ``MarginStrategy/bankruptcyPrice(of:risk:)`` for rounding); nil when not positive.
+    public var bankruptcyPrice: Decimal8?
+    /// Nil when no mark was given.
+    public var atMark: MarkFigures?
+}
+
+extension MarginStrategy {
+    /// All figures of an isolated `position`; mark-dependent ones only when `mark` is given.
+    public func evaluate(_ position: PositionState, risk: RiskParameters, mark: Decimal8?) throws(DomainError) -> MarginEvaluation {
+        guard position.mode == .isolated else {
+            throw DomainError.invalid("mode", "must be isolated here; evaluate cross positions with evaluateCross")
+        }
+        let line = try checkedLine(position, risk)
+        let notional = try entryNotional(of: position)
+        let initial = try (position.quantity.exact * position.entryPrice.exact)
+            .divided(by: ExactDecimal(integer: position.leverage), rounding: .up)
+        var figures: MarkFigures?
+        if let mark {
+            try validateMark(mark)
+            let p = ExactPosition(position)
+            figures = MarkFigures(
+                mark: mark,
+                maintenanceRequirement: try line.requirement(at: mark).rounded(.up),
+                unrealizedPnL: try p.pnl(at: mark).rounded(.down),
+                marginBalance: try p.balance(at: mark).rounded(.down),
+                riskRate: try riskRate(of: position, risk: risk, at: mark),
+                isLiquidatable: try exactlyLiquidatable(p, line, mark),
+                maxReducibleMargin: try maxReducibleMargin(of: position, risk: risk, at: mark))
+        }
+        return MarginEvaluation(
+            position: position, strategy: name, entryNotional: notional,
+            maintenanceRate: risk.maintenanceRate(forNotional: notional), feeRate: risk.feeRate,
+            initialMargin: initial,
+            liquidationPrice: try liquidationPrice(of: position, risk: risk),
+            bankruptcyPrice: try bankruptcyPrice(of: position, risk: risk),
+            atMark: figures)
+    }
+}

@@ -1,0 +1,66 @@
+import CopyTradeCore
+import CopyTradeProto
+import ModuleRuntime
+
+/// Conversions between the sync wire messages and the domain types.
+public enum SyncWire {
+    public static func signal(_ w: Copytrade_V1_MarginSignal) throws(DomainError) -> MarginSyncSignal {
+        MarginSyncSignal(id: w.signalID, trader: AccountID(w.traderID), traderPosition: w.traderPositionID,
+                         traderMarginBefore: Decimal8(e8: w.traderMarginBeforeE8), delta: Decimal8(e8: w.deltaE8),
+                         occurredAt: w.occurredMs, receivedAt: w.receivedMs,
+                         traderMarginMode: MarginMode(wire: w.traderMarginMode), traderEligible: w.traderEligible)
+    }
+
+    public static func wire(_ s: MarginSyncSignal) -> Copytrade_V1_MarginSignal {
+        var w = Copytrade_V1_MarginSignal()
+        w.signalID = s.id
+        w.traderID = s.trader.rawValue
+        w.traderPositionID = s.traderPosition
+        w.traderMarginBeforeE8 = s.traderMarginBefore.e8
+        w.deltaE8 = s.delta.e8
+        w.occurredMs = s.occurredAt
+        w.receivedMs = s.receivedAt
+        w.traderMarginMode = s.traderMarginMode.wire
+        w.traderEligible = s.traderEligible
+        return w
+    }
+
+    static func copier(_ w: Copytrade_V1_CopierMargin, field: String) throws(DomainError) -> CopierMarginState {
+        CopierMarginState(copier: AccountID(w.copierID), position: w.positionID, positionMargin: Decimal8(e8: w.marginE8),
+                          availableBalance: Decimal8(e8: w.availableE8), maxReducible: Decimal8(e8: w.maxReducibleE8),
+                          relationEstablishedAt: w.establishedMs, marginMode: MarginMode(wire: w.marginMode))
+    }
+
+    static func wire(_ d: SyncDecision) -> Copytrade_V1_SyncDecision {
+        var w = Copytrade_V1_SyncDecision()
+        w.outcome = wire(d.outcome)
+        w.copierDeltaE8 = d.appliedDelta.e8
+        w.reason = d.message
+        return w
+    }
+
+    static func wire(_ o: SyncOutcome) -> Copytrade_V1_SyncOutcome {
+        switch o {
+        case .applied: .applied
+        case .capped: .capped
+        case .insufficientBalance: .insufficientBalance
+        case .stale: .stale
+        case .outOfScope: .outOfScope
+        case .notIsolated: .notIsolated
+        case .notEligible: .notEligible
+        case .nothingToApply: .nothingToApply
+        }
+    }
+
+    static func phase(_ w: Copytrade_V1_RolloutPhase, index i: Int) throws(DomainError) -> RolloutPhase {
+        let rule: RolloutRule
+        switch w.rule {
+        case .markets: rule = .markets(Set(w.values))
+        case .regions: rule = .regions(Set(w.values))
+        case .share: rule = .share(Decimal8(e8: w.shareE8))
+        case .everyone: rule = .everyone
+        case .unspecified, .UNRECOGNIZED: throw DomainError.invalid("phases[\(i)].rule", "must be markets, regions, share or everyone")
+        }
+        return RolloutPhase(name: w.name, startsAt: w.startsMs, rule: rule)
+    }
+}
