@@ -1,0 +1,97 @@
+import GRDB
+import Logging
+
+/// Coalesces concurrent appends into shared SQLite transactions.
+///
+/// A commit costs one fsync whatever it holds, so while one transaction is in flight the
+/// appends that arrive queue up, and the next transaction takes them all. Each caller is
+/// resumed only after the transaction holding its entries has committed. A caller's own
+/// entries always share one transaction; batches are capped so one transaction stays short.
+actor GroupCommit {
+    private struct Request {
+        var entries: [NewJournalEntry]
+        var continuation: CheckedContinuation<[AppendResult], any Error>
+    }
+
+    private let database: DatabasePool
+    private let maxBatchEntries: Int
+    private let logger: Logger
+    private var queue: [Request] = []
+    private var isFlushing = false
+    private var isClosed = false
+    private var drainWaiters: [CheckedContinuation<Void, Never>] = []
+    /// Transactions committed so far: with `appendCount`, shows how well appends coalesce.
+    private(set) var transactionCount: UInt64 = 0
+
+    init(database: DatabasePool, maxBatchEntries: Int, logger: Logger) {
+        self.database = database
+        self.maxBatchEntries = maxBatchEntries
+        self.logger = logger
+    }
+
+    /// Queues `entries` for the next transaction and returns once it has committed.
+    ///
+    /// Cancelling the caller does not withdraw the entries: once queued they are committed,
+    /// and the caller can learn the outcome through `entry(forKey:)`.
+    func append(_ entries: [NewJournalEntry]) async throws -> [AppendResult] {
+        guard !isClosed else { throw JournalError.closedStore }
+        return try await withCheckedThrowingContinuation { continuation in
+            queue.append(Request(entries: entries, continuation: continuation))
+            if !isFlushing {
+                isFlushing = true
+                Task { await flush() }
+            }
+        }
+    }
+
+    /// Refuses new appends and waits until the queued ones are committed.
+    func close() async {
+        isClosed = true
+        guard isFlushing else { return }
+        await withCheckedContinuation { drainWaiters.append($0) }
+    }
+
+    /// Commits queued requests, one transaction per round, until none is left. Requests
+    /// arriving during a round's `await` join the next round: that is the group commit.
+    private func flush() async {
+        while !queue.isEmpty {
+            let batch = takeBatch()
+            let groups = batch.map(\.entries)
+            do {
+                let results = try await database.write { db in
+                    try JournalTable.append(groups, db)
+                }
+                transactionCount += 1
+                for (request, result) in zip(batch, results) {
+                    request.continuation.resume(returning: result)
+                }
+            } catch {
+                let failure = JournalError.wrapping(error, while: "appending to the journal")
+                logger.error(
+                    "journal transaction failed",
+                    metadata: ["entries": "\(groups.joined().count)", "error": "\(failure)"])
+                for request in batch {
+                    request.continuation.resume(throwing: failure)
+                }
+            }
+        }
+        isFlushing = false
+        for waiter in drainWaiters { waiter.resume() }
+        drainWaiters.removeAll()
+    }
+
+    /// Takes whole requests from the front of the queue up to `maxBatchEntries` entries (at
+    /// least one request, however large, so none starves).
+    private func takeBatch() -> [Request] {
+        var count = 0
+        var taken = 0
+        for request in queue {
+            if taken > 0 && count + request.entries.count > maxBatchEntries { break }
+            count += request.entries.count
+            taken += 1
+        }
+        let batch = Array(queue.prefix(taken))
+        queue.removeFirst(taken)
+        return batch
+    }
+}

@@ -1,0 +1,63 @@
+/// Appends inputs with their outcomes, durably: the coordinator acknowledges an input only
+/// after `append` returns.
+public protocol JournalAppender: Sendable {
+    /// Appends entries durably; returns once committed. An entry whose key is already
+    /// journaled (or appears earlier in `entries`) is not appended again: the result says, per
+    /// entry and in order, `.appended(sequence)` or `.duplicate(original entry)`. All the
+    /// entries of one call commit in the same transaction, or none does.
+    func append(_ entries: [NewJournalEntry]) async throws -> [AppendResult]
+}
+
+/// Reads the journal back: by key to answer replays, in order to recover and to show history.
+public protocol JournalReader: Sendable {
+    /// The entry journaled under `key`, if any.
+    func entry(forKey key: String) async throws -> JournalEntry?
+    /// Entries with sequence > `after`, in order, at most `limit` (> 0) of them.
+    func entries(after: UInt64, limit: Int) async throws -> [JournalEntry]
+    /// The highest journaled sequence, 0 when the journal is empty.
+    var lastSequence: UInt64 { get async throws }
+}
+
+/// Keeps snapshots of the coordinator's state so recovery replays only the journal after one.
+public protocol SnapshotStore: Sendable {
+    /// Saves `state` as of `sequence` (which must be journaled already); old snapshots beyond
+    /// the latest few may be dropped.
+    func saveSnapshot(sequence: UInt64, state: [UInt8]) async throws
+    /// The snapshot with the highest sequence, if any.
+    func latestSnapshot() async throws -> (sequence: UInt64, state: [UInt8])?
+}
+
+/// The coordinator's durable store: journal and snapshots behind one handle. SQLite
+/// implements it for one host; PostgreSQL can implement it for coordinators that shard.
+///
+/// Recovery: load `latestSnapshot()`, then re-apply the outcomes of `entries(after:limit:)`
+/// from its sequence onwards, page by page.
+public protocol JournalStore: JournalAppender, JournalReader, SnapshotStore {
+    /// Waits for appends in flight, then releases the storage; every later call fails with
+    /// `JournalError.Code.closed`.
+    func close() async throws
+}
+
+extension JournalAppender {
+    /// Appends one entry; see `append(_:)`.
+    public func append(_ entry: NewJournalEntry) async throws -> AppendResult {
+        try await append([entry])[0]
+    }
+}
+
+/// Checks entries before they reach a shared transaction, so one caller's bad entry cannot
+/// fail the other callers batched with it.
+enum EntryValidation {
+    static func check(_ entries: [NewJournalEntry]) throws {
+        for (index, entry) in entries.enumerated() where entry.key.isEmpty {
+            throw JournalError(
+                code: .invalid, message: "entry \(index): field 'key' must not be empty")
+        }
+    }
+
+    static func check(limit: Int) throws {
+        guard limit > 0 else {
+            throw JournalError(code: .invalid, message: "'limit' must be positive, got \(limit)")
+        }
+    }
+}
