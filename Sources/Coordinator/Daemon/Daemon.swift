@@ -1,0 +1,95 @@
+import CopyTradeCore
+import CopyTradeProto
+import Foundation
+import Journal
+import Logging
+import ModuleRuntime
+import Pricing
+import ServiceLifecycle
+import TTRPC
+
+/// How to run the daemon.
+public struct DaemonOptions: Sendable {
+    public var dataDirectory: String
+    public var socketPath: String
+    public var config = EngineConfig()
+    public var marketFile: String?
+
+    public init(dataDirectory: String) {
+        self.dataDirectory = dataDirectory
+        self.socketPath = (dataDirectory as NSString).appendingPathComponent("copytrade.sock")
+    }
+}
+
+/// The coordinator process as a service: journal, sequencer and control server, started
+/// together and stopped in order (stop accepting, drain calls, flush the journal, snapshot).
+public final class Daemon: Service, Sendable {
+    public let sequencer: Sequencer
+    let server: TTRPCServer
+    let store: SQLiteJournalStore
+    let logger: Logger
+    public let options: DaemonOptions
+
+    init(sequencer: Sequencer, server: TTRPCServer, store: SQLiteJournalStore, options: DaemonOptions, logger: Logger) {
+        self.sequencer = sequencer
+        self.server = server
+        self.store = store
+        self.options = options
+        self.logger = logger
+    }
+
+    /// Opens the data directory, recovers state and binds the control socket.
+    public static func start(_ options: DaemonOptions, logger: Logger) async throws -> Daemon {
+        try FileManager.default.createDirectory(atPath: options.dataDirectory, withIntermediateDirectories: true)
+        let market = try options.marketFile.map { try Market(contentsOf: URL(fileURLWithPath: $0)) } ?? Market.builtIn
+        let store = try SQLiteJournalStore(path: (options.dataDirectory as NSString).appendingPathComponent("journal.sqlite"))
+        let engine = Engine(modules: .inProcess(market: market), config: options.config, market: market)
+        let sequencer = try await Sequencer(engine: engine, store: store, logger: logger)
+        let started = await sequencer.started
+        let dataDir = options.dataDirectory
+        let control = ServiceDefinition.control(sequencer) {
+            await DaemonStatus.make(sequencer, startedMs: started, dataDirectory: dataDir)
+        }
+        let server = TTRPCServer(address: .unix(path: options.socketPath), services: [control], logger: logger)
+        _ = try await server.bind()
+        logger.info("listening", metadata: ["socket": "\(options.socketPath)", "data": "\(options.dataDirectory)"])
+        return Daemon(sequencer: sequencer, server: server, store: store, options: options, logger: logger)
+    }
+
+    public func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await server.run()
+        } onGracefulShutdown: { [server] in
+            Task { await server.shutdown() }
+        }
+        await sequencer.shutdown()
+        try await store.close()
+    }
+}
+
+/// The `Status` answer.
+enum DaemonStatus {
+    static func make(_ s: Sequencer, startedMs: Millis, dataDirectory: String) async -> Copytrade_V1_StatusResponse {
+        let state = await s.snapshotOfState
+        var r = Copytrade_V1_StatusResponse()
+        r.version = ModuleInfo.version
+        r.startedMs = startedMs
+        r.lastSequence = await s.lastSequence
+        r.accounts = UInt64(state.accounts.count)
+        r.openPositions = UInt64(state.positions.count)
+        r.pendingOrders = UInt64(state.orders.count)
+        r.relations = UInt64(state.relations.count)
+        r.heldSignals = UInt64(state.heldSignals.count)
+        r.insuranceE8 = state.insurance.e8
+        r.dataDir = dataDirectory
+        for name in ["pricing", "margin", "sizing", "sync"] {
+            var m = Copytrade_V1_ModuleRoute()
+            m.module = name
+            m.kind = "inprocess"
+            m.health = "SERVING"
+            m.version = ModuleInfo.version
+            r.modules.append(m)
+        }
+        return r
+    }
+}

@@ -1,0 +1,86 @@
+import CopyTradeCore
+import CopyTradeProto
+import ModuleRuntime
+
+extension Engine {
+    /// Closes all or part of an account's own position at an exit price (the mark when none is
+    /// given); every copy closes the same fraction (SPEC §4), never blocked by balance or slippage.
+    func close(_ r: Copytrade_V1_CloseRequest, _ tx: inout EngineTransaction) async throws {
+        let account = try requireAccount(r.accountID, tx)
+        let spec = try spec(r.symbol)
+        guard let position = tx.ownPosition(account: account.id, symbol: spec.symbol) else {
+            throw DomainError.notFound("symbol", "\(account.id) has no open \(spec.symbol) position")
+        }
+        let quantity = r.quantityE8 == 0 ? position.quantity : try positive(r.quantityE8, "quantity")
+        guard quantity <= position.quantity else {
+            throw DomainError.invalid("quantity", "\(quantity) is more than the open quantity \(position.quantity)")
+        }
+        guard quantity.isMultiple(of: spec.stepSize) else { throw DomainError.invalid("quantity", "must be a multiple of the step \(spec.stepSize)") }
+        let price: Decimal8
+        if r.priceE8 != 0 {
+            price = try positive(r.priceE8, "price")
+            guard price.isMultiple(of: spec.tickSize) else { throw DomainError.invalid("price", "must be a multiple of the tick \(spec.tickSize)") }
+        } else {
+            guard let m = tx.mark(spec.symbol) else {
+                throw DomainError(.failedPrecondition, field: "price", "no mark price for \(spec.symbol); give an exit price")
+            }
+            price = m.price
+        }
+        try await closePart(position, quantity: quantity, price: price, kind: "position", tx: &tx)
+        for copy in tx.copies(of: position.id) {
+            var q = Copytrade_V1_CloseQuantityRequest()
+            q.traderQuantityBeforeE8 = position.quantity.e8
+            q.traderCloseQuantityE8 = quantity.e8
+            q.copierQuantityE8 = copy.quantity.e8
+            q.stepSizeE8 = spec.stepSize.e8
+            q.minQuantityE8 = spec.minQuantity.e8
+            let plan = try await modules.sizing.closeQuantity(q)
+            let copyQuantity = Decimal8(e8: plan.quantityE8)
+            guard copyQuantity.isPositive else {
+                tx.event("copy.close_skipped", account: copy.account, symbol: spec.symbol, position: copy.id,
+                         reason: "rounded_to_zero", detail: "the pro-rata share of \(copy.quantity) rounds to zero steps")
+                continue
+            }
+            try await closePart(copy, quantity: copyQuantity, price: price, kind: "copy", tx: &tx)
+        }
+    }
+
+    /// Books a close of `quantity` at `price`: gross PnL `s*q*(exit - E)` (rounded down), the
+    /// closing fee (rounded up), and the released share of margin. An isolated position cannot
+    /// lose more than its released margin; any shortfall is taken by the insurance ledger.
+    func closePart(_ p: PositionRecord, quantity: Decimal8, price: Decimal8, kind: String, tx: inout EngineTransaction) async throws {
+        let spec = try spec(p.symbol)
+        guard var a = tx.account(p.account) else { throw DomainError.notFound("account", "no account \"\(p.account)\"") }
+        let full = quantity == p.quantity
+        let diff = try price.exact - p.entry.exact
+        var gross = try (ExactDecimal(integer: p.side.sign) * quantity.exact * diff).rounded(.down)
+        let fee = try (quantity.exact * price.exact * spec.takerFeeRate.exact).rounded(.up)
+        let released = full ? p.margin : try (p.margin.exact * quantity.exact).divided(by: p.quantity.exact, rounding: .down)
+        var shortfall = Decimal8.zero
+        if p.mode == .isolated {
+            let net = try gross - fee
+            let floor = try -released
+            if net < floor {
+                shortfall = try floor - net
+                gross = try gross + shortfall
+            }
+        }
+        a.wallet = try a.wallet + gross - fee
+        a.realizedPnl = try a.realizedPnl + gross
+        a.fees = try a.fees + fee
+        tx.put(a)
+        if !shortfall.isZero { try tx.addInsurance(try -shortfall) }
+        if full {
+            tx.close(position: p.id)
+        } else {
+            var rest = p
+            rest.quantity = try p.quantity - quantity
+            rest.margin = try p.margin - released
+            rest = try await withLiquidationPrice(rest)
+            tx.put(rest)
+        }
+        tx.event(full ? "\(kind).closed" : "\(kind).reduced", account: p.account, symbol: p.symbol, position: p.id,
+                 amount: try gross - fee, price: price, quantity: quantity,
+                 detail: "pnl \(gross) fee \(fee) margin released \(released)" + (shortfall.isZero ? "" : " insurance covered \(shortfall)"))
+    }
+}

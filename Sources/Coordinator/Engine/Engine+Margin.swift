@@ -1,0 +1,160 @@
+import CopyTradeCore
+import CopyTradeProto
+import ModuleRuntime
+import Sync
+
+extension Engine {
+    /// Adds margin to or removes it from the account's own isolated position. Adding needs the
+    /// available balance; reducing is bounded by the maximum reducible margin at the mark. When
+    /// the position has copies, the adjustment becomes a margin-sync signal, held in the
+    /// trader's reorder window (SPEC §5).
+    func adjustMargin(_ r: Copytrade_V1_AdjustMarginRequest, _ tx: inout EngineTransaction) async throws {
+        let account = try requireAccount(r.accountID, tx)
+        let spec = try spec(r.symbol)
+        guard var p = tx.ownPosition(account: account.id, symbol: spec.symbol) else {
+            throw DomainError.notFound("symbol", "\(account.id) has no open \(spec.symbol) position")
+        }
+        guard p.mode == .isolated else { throw DomainError(.failedPrecondition, field: "symbol", "margin can be adjusted only on isolated positions") }
+        let delta = Decimal8(e8: r.deltaE8)
+        guard !delta.isZero else { throw DomainError.invalid("delta", "must not be zero") }
+        let before = p.margin
+        if delta.isPositive {
+            let available = try tx.available(account.id)
+            guard delta <= available else {
+                throw DomainError(.failedPrecondition, field: "delta", "\(delta) is more than the available balance \(available)")
+            }
+        } else {
+            guard let mark = tx.mark(spec.symbol) else {
+                throw DomainError(.failedPrecondition, field: "delta", "no mark price for \(spec.symbol) to bound the reduction")
+            }
+            let e = try await evaluate(p, mark: mark.price)
+            let maxReducible = Decimal8(e8: e.maxReducibleE8)
+            guard delta.magnitude <= maxReducible else {
+                throw DomainError(.failedPrecondition, field: "delta", "reducing \(delta.magnitude) is more than the maximum reducible \(maxReducible)")
+            }
+        }
+        p.margin = try p.margin + delta
+        p = try await withLiquidationPrice(p)
+        tx.put(p)
+        tx.event(delta.isPositive ? "margin.added" : "margin.reduced", account: account.id, symbol: spec.symbol, position: p.id,
+                 amount: delta.magnitude, price: p.liquidationPrice, detail: "margin \(before) -> \(p.margin)")
+        guard !tx.copies(of: p.id).isEmpty else { return }
+        try await holdSignal(trader: account, position: p, marginBefore: before, delta: delta, occurred: occurred(r.atMs, tx), tx: &tx)
+    }
+
+    /// Enters a trader's adjustment into the reorder window, with the rollout decision taken at
+    /// the adjustment's occurrence time.
+    func holdSignal(trader: AccountRecord, position: PositionRecord, marginBefore: Decimal8, delta: Decimal8,
+                    occurred: Millis, tx: inout EngineTransaction) async throws {
+        var check = Copytrade_V1_EligibilityRequest()
+        check.phases = config.rollout
+        check.traderID = trader.id
+        check.traderMarket = trader.market
+        check.traderRegion = trader.region
+        check.atMs = occurred
+        let eligibility = try await modules.sync.checkEligibility(check)
+        var s = Copytrade_V1_MarginSignal()
+        s.signalID = tx.newID("s")
+        s.traderID = trader.id
+        s.traderPositionID = position.id
+        s.traderMarginBeforeE8 = marginBefore.e8
+        s.deltaE8 = delta.e8
+        s.occurredMs = occurred
+        s.receivedMs = tx.nowMs
+        s.traderMarginMode = position.mode.wire
+        s.traderEligible = eligibility.eligible
+        tx.hold(s)
+        tx.event("sync.received", account: trader.id, symbol: position.symbol, position: position.id, amount: delta,
+                 reason: eligibility.eligible ? "" : "not_eligible",
+                 detail: "signal \(s.signalID) occurred \(occurred) received \(tx.nowMs)")
+    }
+
+    /// Applies released signals in the window's order: each copy of the trader's position gets
+    /// its decision (SPEC §5) at its current margin, balance and maximum reducible margin.
+    func releaseSignals(_ r: Copytrade_V1_SyncRelease, _ tx: inout EngineTransaction) async throws {
+        for id in r.signalIds {
+            guard let signal = tx.base.heldSignals[id] else { continue }
+            tx.release(signal: id)
+            try await applySignal(signal, tx: &tx)
+        }
+    }
+
+    func applySignal(_ signal: Copytrade_V1_MarginSignal, tx: inout EngineTransaction) async throws {
+        let copies = tx.copies(of: signal.traderPositionID)
+        var batch = Copytrade_V1_SyncBatchRequest()
+        batch.signal = signal
+        batch.maxDelayMs = config.maxSignalDelayMs
+        var targets: [PositionRecord] = []
+        for copy in copies {
+            guard let relID = copy.relationID, let rel = tx.relation(relID) else {
+                tx.event("sync.skipped", account: copy.account, symbol: copy.symbol, position: copy.id, reason: "not_following",
+                         detail: "signal \(signal.signalID): the copy relation has ended")
+                continue
+            }
+            var c = Copytrade_V1_CopierMargin()
+            c.copierID = copy.account
+            c.positionID = copy.id
+            c.marginE8 = copy.margin.e8
+            c.availableE8 = try tx.available(copy.account).e8
+            c.maxReducibleE8 = try await maxReducible(copy, tx: tx).e8
+            c.establishedMs = rel.establishedMs
+            c.marginMode = copy.mode.wire
+            batch.copiers.append(c)
+            targets.append(copy)
+        }
+        guard !targets.isEmpty else { return }
+        let answer = try await modules.sync.decideBatch(batch)
+        guard answer.decisions.count == targets.count else {
+            throw DomainError(.internal, field: "", "sync module answered \(answer.decisions.count) of \(targets.count) decisions")
+        }
+        var changed: [PositionRecord] = []
+        for (copy, d) in zip(targets, answer.decisions) {
+            let outcome = SyncOutcomeText.name(d.outcome)
+            let delta = Decimal8(e8: d.copierDeltaE8)
+            guard (d.outcome == .applied || d.outcome == .capped), !delta.isZero else {
+                tx.event("sync.skipped", account: copy.account, symbol: copy.symbol, position: copy.id, amount: delta,
+                         reason: outcome, detail: "signal \(signal.signalID): \(d.reason)")
+                continue
+            }
+            // The sync module decided against this copier's balance at this moment; check again
+            // here so a faulty module can never spend money the copier lacks.
+            if delta.isPositive, delta > (try tx.available(copy.account)) {
+                tx.event("sync.skipped", account: copy.account, symbol: copy.symbol, position: copy.id, amount: delta,
+                         reason: "insufficient_balance", detail: "signal \(signal.signalID): rechecked at apply time")
+                continue
+            }
+            var p = copy
+            let before = p.margin
+            p.margin = try p.margin + delta
+            tx.put(p)
+            changed.append(p)
+            tx.event(d.outcome == .capped ? "sync.capped" : "sync.applied", account: copy.account, symbol: copy.symbol,
+                     position: copy.id, amount: delta, detail: "signal \(signal.signalID): margin \(before) -> \(p.margin)")
+        }
+        for p in try await withLiquidationPrices(changed) { tx.put(p) }
+    }
+
+    /// The maximum reducible margin at the current mark (the whole margin's worth of nothing
+    /// when no mark exists yet: without a price no reduction is safe).
+    func maxReducible(_ p: PositionRecord, tx: EngineTransaction) async throws -> Decimal8 {
+        guard let mark = tx.mark(p.symbol) else { return .zero }
+        return Decimal8(e8: try await evaluate(p, mark: mark.price).maxReducibleE8)
+    }
+}
+
+/// Stable snake_case names of sync outcomes, as recorded in history.
+public enum SyncOutcomeText {
+    public static func name(_ o: Copytrade_V1_SyncOutcome) -> String {
+        switch o {
+        case .applied: "applied"
+        case .capped: "capped"
+        case .insufficientBalance: "insufficient_balance"
+        case .stale: "stale"
+        case .outOfScope: "out_of_scope"
+        case .notIsolated: "not_isolated"
+        case .notEligible: "not_eligible"
+        case .nothingToApply: "nothing_to_apply"
+        case .unspecified, .UNRECOGNIZED: "unspecified"
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import CopyTradeCore
+import CopyTradeProto
+import ModuleRuntime
+
+extension Engine {
+    /// Records a mark price and checks only the positions whose liquidation price it crossed
+    /// (from the per-symbol index), running auto margin addition or liquidation for each; cross
+    /// accounts holding the symbol are re-checked as a whole.
+    func setMark(_ r: Copytrade_V1_SetMarkPriceRequest, _ tx: inout EngineTransaction, state: EngineState) async throws {
+        let spec = try spec(r.symbol)
+        _ = try positive(r.priceE8, "price")
+        var m = Copytrade_V1_SetMarkRequest()
+        m.symbol = spec.symbol
+        m.priceE8 = r.priceE8
+        m.atMs = occurred(r.atMs, tx)
+        let quote = try await modules.pricing.setMark(m)
+        let mark = Decimal8(e8: quote.markPriceE8)
+        tx.setMark(spec.symbol, MarkPoint(price: mark, atMs: m.atMs))
+        let crossed = state.takeCrossed(symbol: spec.symbol, mark: mark).sorted(by: IDOrder.less)
+        do {
+            for id in crossed {
+                guard let p = tx.position(id) else { continue }
+                try await autoMarginOrLiquidate(p, mark: mark, tx: &tx)
+            }
+            try await checkCrossAccounts(symbol: spec.symbol, tx: &tx)
+        } catch {
+            for id in crossed { state.refile(id) }
+            throw error
+        }
+        // Crossed positions this input did not change go back into the index as they were.
+        for id in crossed where tx.changes.positions[id] == nil && !tx.changes.closedPositions.contains(id) { state.refile(id) }
+    }
+
+    /// SPEC §3: cancel the symbol's orders that hold margin, add `min(A, available)` while
+    /// liquidatable and money is available, else liquidate. The margin module decides each step.
+    func autoMarginOrLiquidate(_ start: PositionRecord, mark: Decimal8, tx: inout EngineTransaction) async throws {
+        var p = start
+        for _ in 0..<10_000 {
+            var req = Copytrade_V1_AutoMarginRequest()
+            req.preset = config.preset
+            req.position = positionState(p)
+            req.risk = try risk(p.symbol)
+            req.markPriceE8 = mark.e8
+            req.availableE8 = try tx.available(p.account).e8
+            let orders = tx.orders(of: p.account).filter { $0.symbol == p.symbol }
+            var held = Decimal8.zero
+            for o in orders { held = try held + o.heldMargin }
+            req.cancellableOrderMarginE8 = held.e8
+            req.autoMarginEnabled = p.autoMargin != nil
+            req.amountE8 = p.autoMargin?.e8 ?? 0
+            let d = try await modules.margin.decideAutoMargin(req)
+            switch d.action {
+            case .none, .unspecified, .UNRECOGNIZED:
+                return
+            case .cancelOrders:
+                guard !orders.isEmpty else { throw DomainError(.internal, field: "", "margin module asked to cancel orders but none hold margin") }
+                for o in orders {
+                    tx.remove(order: o.id)
+                    tx.event("order.cancelled", account: o.account, symbol: o.symbol, amount: o.heldMargin, price: o.price,
+                             quantity: o.quantity, reason: "auto_margin", detail: "\(o.id) cancelled to save \(p.id)")
+                }
+            case .addMargin:
+                let amount = Decimal8(e8: d.addAmountE8)
+                let available = try tx.available(p.account)
+                guard amount.isPositive, amount <= available else {
+                    throw DomainError(.internal, field: "", "margin module proposed adding \(amount) with \(available) available")
+                }
+                p.margin = try p.margin + amount
+                p = try await withLiquidationPrice(p)
+                tx.put(p)
+                tx.event("automargin.added", account: p.account, symbol: p.symbol, position: p.id, amount: amount, price: mark,
+                         detail: "margin \(p.margin) liquidation price \(p.liquidationPrice.map { "\($0)" } ?? "none") available \(try tx.available(p.account))")
+            case .liquidate:
+                try liquidate(p, bankruptcy: Decimal8(e8: d.evaluation.bankruptcyPriceE8), mark: mark, tx: &tx)
+                return
+            }
+        }
+        throw DomainError(.internal, field: "", "auto margin for \(p.id) did not settle")
+    }
+
+    /// Closes an isolated position at its bankruptcy price: its margin is lost to the insurance
+    /// ledger (booked as realized loss, so the accounting identity holds).
+    func liquidate(_ p: PositionRecord, bankruptcy: Decimal8, mark: Decimal8, tx: inout EngineTransaction) throws(DomainError) {
+        guard var a = tx.account(p.account) else { throw DomainError.notFound("account", "no account \"\(p.account)\"") }
+        a.wallet = try a.wallet - p.margin
+        a.realizedPnl = try a.realizedPnl - p.margin
+        tx.put(a)
+        try tx.addInsurance(p.margin)
+        tx.close(position: p.id)
+        tx.event("liquidated", account: p.account, symbol: p.symbol, position: p.id, amount: p.margin, price: bankruptcy,
+                 quantity: p.quantity, reason: "risk_rate", detail: "mark \(mark); margin \(p.margin) to insurance")
+    }
+}

@@ -1,0 +1,80 @@
+import CopyTradeCore
+import CopyTradeProto
+import ModuleRuntime
+import Sizing
+
+extension Engine {
+    func follow(_ r: Copytrade_V1_FollowRequest, _ tx: inout EngineTransaction) throws(DomainError) {
+        let copier = try requireAccount(r.copierID, tx, field: "copier")
+        let trader = try requireAccount(r.traderID, tx, field: "trader")
+        if copier.id == trader.id { throw DomainError.invalid("trader", "a copier cannot follow itself") }
+        guard copier.role == .copier else { throw DomainError.invalid("copier", "\"\(copier.id)\" is not a copier account") }
+        guard trader.role == .trader else { throw DomainError.invalid("trader", "\"\(trader.id)\" is not a trader account") }
+        if tx.relation(copier: copier.id, trader: trader.id) != nil {
+            throw DomainError(.alreadyExists, field: "trader", "\"\(copier.id)\" already follows \"\(trader.id)\"")
+        }
+        let mode: RelationRecord.Mode
+        switch r.mode {
+        case .proportional, .unspecified:
+            let m = Decimal8(e8: r.multiplierE8)
+            guard MultiplierBounds.standard.contains(m) else {
+                throw DomainError.invalid("multiplier", "must be between \(MultiplierBounds.standard.minimum) and \(MultiplierBounds.standard.maximum), got \(m)")
+            }
+            mode = .proportional(multiplier: m)
+        case .fixed:
+            mode = .fixed(margin: try positive(r.fixedMarginE8, "fixedMargin"))
+        case .UNRECOGNIZED:
+            throw DomainError.invalid("mode", "must be proportional or fixed")
+        }
+        guard r.leverage >= 1 else { throw DomainError.invalid("leverage", "must be at least 1") }
+        for (symbol, lev) in r.symbolLeverage {
+            _ = try spec(symbol)
+            guard lev >= 1 else { throw DomainError.invalid("symbolLeverage.\(symbol)", "must be at least 1") }
+        }
+        for symbol in r.symbolMarginMode.keys { _ = try spec(symbol) }
+        if r.hasSlippage_p, r.slippageE8 < 0 || r.slippageE8 >= Decimal8.unitsPerOne {
+            throw DomainError.invalid("slippage", "must be in [0, 1)")
+        }
+        if r.maxMarginPerOrderE8 < 0 { throw DomainError.invalid("maxMarginPerOrder", "must not be negative") }
+        if r.maxTotalMarginE8 < 0 { throw DomainError.invalid("maxTotalMargin", "must not be negative") }
+        if r.autoMarginAmountE8 < 0 { throw DomainError.invalid("autoMarginAmount", "must not be negative") }
+        var rel = RelationRecord(id: tx.newID("r"), copier: copier.id, trader: trader.id, mode: mode,
+                                 leverage: Int(r.leverage), establishedMs: occurred(r.atMs, tx))
+        rel.symbolLeverage = r.symbolLeverage.mapValues { Int($0) }
+        rel.marginMode = MarginMode(wire: r.marginMode)
+        rel.symbolMarginMode = r.symbolMarginMode.mapValues { MarginMode(wire: $0) }
+        rel.slippage = r.hasSlippage_p ? Decimal8(e8: r.slippageE8) : nil
+        rel.maxMarginPerOrder = r.maxMarginPerOrderE8 > 0 ? Decimal8(e8: r.maxMarginPerOrderE8) : nil
+        rel.maxTotalMargin = r.maxTotalMarginE8 > 0 ? Decimal8(e8: r.maxTotalMarginE8) : nil
+        rel.autoMarginAmount = r.autoMarginAmountE8 > 0 ? Decimal8(e8: r.autoMarginAmountE8) : nil
+        tx.put(rel)
+        tx.created(rel.id)
+        tx.event("relation.followed", account: copier.id, detail: "follows \(trader.id) (\(rel.id))")
+    }
+
+    func unfollow(_ r: Copytrade_V1_RelationRequest, _ tx: inout EngineTransaction) throws(DomainError) {
+        let rel = try requireRelation(r, tx)
+        tx.remove(relation: rel.id)
+        // Open copies stay open and keep their link for closes; only new opens stop.
+        tx.event("relation.unfollowed", account: rel.copier, detail: "stopped following \(rel.trader) (\(rel.id))")
+    }
+
+    func setPaused(_ r: Copytrade_V1_RelationRequest, _ paused: Bool, _ tx: inout EngineTransaction) throws(DomainError) {
+        var rel = try requireRelation(r, tx)
+        guard rel.paused != paused else {
+            throw DomainError(.failedPrecondition, field: "relation", "\(rel.id) is already \(paused ? "paused" : "active")")
+        }
+        rel.paused = paused
+        tx.put(rel)
+        tx.event(paused ? "relation.paused" : "relation.resumed", account: rel.copier, detail: "\(rel.trader) (\(rel.id))")
+    }
+
+    func requireRelation(_ r: Copytrade_V1_RelationRequest, _ tx: EngineTransaction) throws(DomainError) -> RelationRecord {
+        let copier = try requireAccount(r.copierID, tx, field: "copier")
+        let trader = try requireAccount(r.traderID, tx, field: "trader")
+        guard let rel = tx.relation(copier: copier.id, trader: trader.id) else {
+            throw DomainError.notFound("trader", "\"\(copier.id)\" does not follow \"\(trader.id)\"")
+        }
+        return rel
+    }
+}

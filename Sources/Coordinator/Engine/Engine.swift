@@ -1,0 +1,103 @@
+import CopyTradeCore
+import CopyTradeProto
+import Margin
+import ModuleRuntime
+import Pricing
+import Sizing
+import Sync
+
+/// The four modules the engine asks for decisions, in process or remote alike.
+public struct ModuleSet: Sendable {
+    public var pricing: any PricingAPI
+    public var margin: any MarginAPI
+    public var sizing: any SizingAPI
+    public var sync: any SyncAPI
+
+    public init(pricing: any PricingAPI, margin: any MarginAPI, sizing: any SizingAPI, sync: any SyncAPI) {
+        self.pricing = pricing
+        self.margin = margin
+        self.sizing = sizing
+        self.sync = sync
+    }
+
+    /// The built-in Swift modules, in this process.
+    public static func inProcess(market: Market = .builtIn) -> ModuleSet {
+        ModuleSet(pricing: PricingHandler(market: market), margin: MarginHandler(), sizing: SizingHandler(), sync: SyncHandler())
+    }
+}
+
+/// Engine settings (documented in the README's configuration section).
+public struct EngineConfig: Sendable {
+    /// Margin model preset for every position (SPEC §3).
+    public var preset = "bingx"
+    /// How long a trader's margin signals are held to be put in occurrence order (SPEC §5).
+    public var reorderWindowMs: Millis = 500
+    /// Signals older than this when received are dropped (SPEC §5).
+    public var maxSignalDelayMs: Millis = 60_000
+    /// Margin-sync rollout; by default everyone is eligible from the epoch.
+    public var rollout: [Copytrade_V1_RolloutPhase] = {
+        var p = Copytrade_V1_RolloutPhase()
+        p.name = "everyone"
+        p.rule = .everyone
+        return [p]
+    }()
+
+    public init() {}
+}
+
+/// Decides the outcome of one input against the current state, asking the modules. It never
+/// changes the state itself (apart from the liquidation index's bookkeeping): it returns the
+/// changes, which the sequencer journals and then applies.
+public struct Engine: Sendable {
+    public var modules: ModuleSet
+    public var config: EngineConfig
+    public var market: Market
+
+    public init(modules: ModuleSet, config: EngineConfig = EngineConfig(), market: Market = .builtIn) {
+        self.modules = modules
+        self.config = config
+        self.market = market
+    }
+
+    /// The outcome of `input`; a refusal throws ``DomainError`` and changes nothing.
+    public func decide(_ input: Copytrade_V1_Input, key: String, state: EngineState) async throws -> StateChanges {
+        let now = input.receivedMs
+        var tx = EngineTransaction(base: state, inputKey: key, nowMs: now)
+        switch input.kind {
+        case .createAccount(let r): try createAccount(r, &tx)
+        case .deposit(let r): try deposit(r, &tx)
+        case .withdraw(let r): try withdraw(r, &tx)
+        case .follow(let r): try follow(r, &tx)
+        case .unfollow(let r): try unfollow(r, &tx)
+        case .pause(let r): try setPaused(r, true, &tx)
+        case .resume(let r): try setPaused(r, false, &tx)
+        case .open(let r): try await open(r, &tx)
+        case .close(let r): try await close(r, &tx)
+        case .adjustMargin(let r): try await adjustMargin(r, &tx)
+        case .placeOrder(let r): try placeOrder(r, &tx)
+        case .cancelOrder(let r): try cancelOrder(r, &tx)
+        case .setMark(let r): try await setMark(r, &tx, state: state)
+        case .setAutoMargin(let r): try setAutoMargin(r, &tx)
+        case .syncRelease(let r): try await releaseSignals(r, &tx)
+        case nil: throw DomainError.invalid("input", "is empty")
+        }
+        return tx.changes
+    }
+
+    /// Occurrence time: the request's `at_ms`, or the receive time when absent.
+    func occurred(_ atMs: Int64, _ tx: EngineTransaction) -> Millis { atMs > 0 ? atMs : tx.nowMs }
+
+    func spec(_ symbol: String) throws(DomainError) -> SymbolSpec { try market.spec(for: symbol) }
+
+    func requireAccount(_ id: String, _ tx: EngineTransaction, field: String = "account") throws(DomainError) -> AccountRecord {
+        guard !id.isEmpty else { throw DomainError.invalid(field, "is required") }
+        guard let a = tx.account(id) else { throw DomainError.notFound(field, "no account \"\(id)\"") }
+        return a
+    }
+
+    func positive(_ e8: Int64, _ field: String) throws(DomainError) -> Decimal8 {
+        let d = Decimal8(e8: e8)
+        guard d.isPositive else { throw DomainError.invalid(field, "must be greater than 0") }
+        return d
+    }
+}

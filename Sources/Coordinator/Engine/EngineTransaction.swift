@@ -1,0 +1,171 @@
+import CopyTradeCore
+import CopyTradeProto
+
+/// One input's view of the state: reads see the changes made so far on top of the committed
+/// state, writes go into ``changes``. Nothing touches ``EngineState`` until the input is fully
+/// decided, so a refused input changes nothing.
+public struct EngineTransaction: Sendable {
+    public let base: EngineState
+    public private(set) var changes = StateChanges()
+    public let inputKey: String
+    public let nowMs: Millis
+    private var nextID: UInt64
+    private var nextEvent: UInt64
+    /// Positions and orders this input touched, per account, so per-account reads stay O(own).
+    private var touchedPositions: [String: Set<String>] = [:]
+    private var touchedOrders: [String: Set<String>] = [:]
+
+    init(base: EngineState, inputKey: String, nowMs: Millis) {
+        self.base = base
+        self.inputKey = inputKey
+        self.nowMs = nowMs
+        self.nextID = base.nextID
+        self.nextEvent = base.nextEventSequence
+    }
+
+    // MARK: Reads
+
+    public func account(_ id: String) -> AccountRecord? { changes.accounts[id] ?? base.accounts[id] }
+
+    public func position(_ id: String) -> PositionRecord? {
+        if changes.closedPositions.contains(id) { return nil }
+        return changes.positions[id] ?? base.positions[id]
+    }
+
+    public func order(_ id: String) -> OrderRecord? {
+        if changes.removedOrders.contains(id) { return nil }
+        return changes.orders[id] ?? base.orders[id]
+    }
+
+    public func relation(_ id: String) -> RelationRecord? {
+        if changes.removedRelations.contains(id) { return nil }
+        return changes.relations[id] ?? base.relations[id]
+    }
+
+    /// Every open position of an account, with this input's changes.
+    public func positions(of account: String) -> [PositionRecord] {
+        let ids = (base.positionsByAccount[account] ?? []).union(touchedPositions[account] ?? [])
+        return ids.sorted(by: IDOrder.less).compactMap { position($0) }
+    }
+
+    public func orders(of account: String) -> [OrderRecord] {
+        let ids = (base.ordersByAccount[account] ?? []).union(touchedOrders[account] ?? [])
+        return ids.sorted(by: IDOrder.less).compactMap { order($0) }
+    }
+
+    /// Relations where `trader` is followed, in id order (a stable fan-out order).
+    public func relations(ofTrader trader: String) -> [RelationRecord] {
+        var ids = base.relationsByTrader[trader] ?? []
+        for (id, r) in changes.relations where r.trader == trader { ids.insert(id) }
+        return ids.sorted(by: IDOrder.less).compactMap { relation($0) }
+    }
+
+    public func relation(copier: String, trader: String) -> RelationRecord? {
+        var ids = base.relationsByCopier[copier] ?? []
+        for (id, r) in changes.relations where r.copier == copier { ids.insert(id) }
+        return ids.compactMap { relation($0) }.first { $0.trader == trader }
+    }
+
+    /// The account's own (not copied) position on a symbol.
+    public func ownPosition(account: String, symbol: String) -> PositionRecord? {
+        positions(of: account).first { $0.symbol == symbol && $0.copiedFrom == nil }
+    }
+
+    /// The copier's copy of a trader position, if any.
+    public func copy(of traderPosition: String, account: String) -> PositionRecord? {
+        for id in touchedPositions[account] ?? [] {
+            if let p = position(id), p.copiedFrom == traderPosition { return p }
+        }
+        guard let p = base.copy(of: traderPosition, account: account) else { return nil }
+        return position(p.id)
+    }
+
+    /// Copies of a trader position, with this input's changes.
+    public func copies(of traderPosition: String) -> [PositionRecord] {
+        var ids = base.copiesOf[traderPosition] ?? []
+        for (id, p) in changes.positions where p.copiedFrom == traderPosition { ids.insert(id) }
+        return ids.sorted(by: IDOrder.less).compactMap { position($0) }
+    }
+
+    public func mark(_ symbol: String) -> MarkPoint? { changes.marks[symbol] ?? base.marks[symbol] }
+
+    // MARK: Writes
+
+    public mutating func put(_ a: AccountRecord) { changes.accounts[a.id] = a }
+
+    public mutating func put(_ p: PositionRecord) {
+        changes.closedPositions.remove(p.id)
+        changes.positions[p.id] = p
+        touchedPositions[p.account, default: []].insert(p.id)
+    }
+
+    public mutating func close(position id: String) {
+        changes.positions[id] = nil
+        changes.closedPositions.insert(id)
+    }
+
+    public mutating func put(_ o: OrderRecord) {
+        changes.removedOrders.remove(o.id)
+        changes.orders[o.id] = o
+        touchedOrders[o.account, default: []].insert(o.id)
+    }
+
+    public mutating func remove(order id: String) {
+        changes.orders[id] = nil
+        changes.removedOrders.insert(id)
+    }
+
+    public mutating func put(_ r: RelationRecord) {
+        changes.removedRelations.remove(r.id)
+        changes.relations[r.id] = r
+    }
+
+    public mutating func remove(relation id: String) {
+        changes.relations[id] = nil
+        changes.removedRelations.insert(id)
+    }
+
+    public mutating func hold(_ s: Copytrade_V1_MarginSignal) { changes.heldSignals.append(s) }
+    public mutating func release(signal id: String) { changes.releasedSignals.insert(id) }
+    public mutating func setMark(_ symbol: String, _ m: MarkPoint) { changes.marks[symbol] = m }
+
+    public mutating func addInsurance(_ amount: Decimal8) throws(DomainError) {
+        changes.insuranceDelta = try changes.insuranceDelta + amount
+    }
+
+    /// A fresh id with a readable prefix: `p-12`, `o-13`, `r-14`.
+    public mutating func newID(_ prefix: String) -> String {
+        defer { nextID += 1; changes.nextID = nextID }
+        return "\(prefix)-\(nextID)"
+    }
+
+    public mutating func created(_ id: String) { changes.createdID = id }
+
+    /// Records a history event; every event carries this input's key and time.
+    public mutating func event(_ kind: String, account: String = "", symbol: String = "", position: String = "",
+                               amount: Decimal8? = nil, price: Decimal8? = nil, quantity: Decimal8? = nil,
+                               reason: String = "", detail: String = "") {
+        var e = Copytrade_V1_Event()
+        e.sequence = nextEvent
+        nextEvent += 1
+        e.atMs = nowMs
+        e.kind = kind
+        e.accountID = account
+        e.symbol = symbol
+        e.positionID = position
+        e.amountE8 = amount?.units ?? 0
+        e.priceE8 = price?.units ?? 0
+        e.quantityE8 = quantity?.units ?? 0
+        e.reason = reason
+        e.detail = detail
+        e.inputKey = inputKey
+        changes.events.append(e)
+    }
+}
+
+/// Orders ids like `r-9` before `r-10`: by length, then text.
+enum IDOrder {
+    static func less(_ a: String, _ b: String) -> Bool {
+        a.count != b.count ? a.count < b.count : a < b
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import Journal
+
+/// Journals decided inputs in order, many per transaction (group commit), and resumes each
+/// input's caller only once the transaction holding it has committed. One pipeline per
+/// sequencer: it is the journal's only appender, so commit order is decision order.
+actor CommitPipeline {
+    struct Pending {
+        let entry: NewJournalEntry
+        let expectedSequence: UInt64
+        let done: @Sendable (Result<Void, any Error>) -> Void
+    }
+
+    private let store: any JournalStore
+    private var buffer: [Pending] = []
+    private var running = false
+    private var failure: (any Error)?
+    private(set) var committedSequence: UInt64
+    private(set) var transactions: UInt64 = 0
+    /// Called after each commit with the highest committed sequence.
+    private var onCommit: (@Sendable (UInt64) async -> Void)?
+
+    init(store: any JournalStore, committed: UInt64) {
+        self.store = store
+        self.committedSequence = committed
+    }
+
+    func setOnCommit(_ f: @escaping @Sendable (UInt64) async -> Void) { onCommit = f }
+
+    /// Queues an entry; `done` runs after it is durable (or with the error that stopped the journal).
+    func enqueue(_ p: Pending) {
+        if let failure { p.done(.failure(failure)); return }
+        buffer.append(p)
+        if !running {
+            running = true
+            Task { await self.drain() }
+        }
+    }
+
+    private func drain() async {
+        while !buffer.isEmpty {
+            let batch = buffer
+            buffer.removeAll(keepingCapacity: true)
+            do {
+                let results = try await store.append(batch.map(\.entry))
+                transactions += 1
+                for (p, r) in zip(batch, results) {
+                    guard case .appended(let seq) = r, seq == p.expectedSequence else {
+                        throw JournalError(code: .corrupt, message: "journal assigned \(r) where the sequencer expected \(p.expectedSequence)")
+                    }
+                }
+                committedSequence = batch.last!.expectedSequence
+                for p in batch { p.done(.success(())) }
+                await onCommit?(committedSequence)
+            } catch {
+                // State in memory is now ahead of the journal: stop taking inputs; a restart
+                // recovers exactly what was committed.
+                failure = error
+                for p in batch + buffer { p.done(.failure(error)) }
+                buffer.removeAll()
+            }
+        }
+        running = false
+    }
+
+    /// Waits until everything queued so far is committed.
+    func flush() async {
+        while running || !buffer.isEmpty { try? await Task.sleep(for: .milliseconds(1)) }
+    }
+
+    var failed: (any Error)? { failure }
+}

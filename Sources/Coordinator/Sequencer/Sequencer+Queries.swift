@@ -1,0 +1,101 @@
+import CopyTradeCore
+import CopyTradeProto
+import ModuleRuntime
+
+extension Sequencer {
+    /// Read-only views for the control API. They read the state as applied, which may include
+    /// inputs whose journal commit is still in flight (their callers are not yet answered).
+    public var snapshotOfState: EngineState { state }
+    public var lastSequence: UInt64 { nextSequence - 1 }
+    public var started: Millis { startedMs }
+
+    /// Events from the journal, oldest first: of one account (or all), after an event sequence.
+    public func history(account: String, afterEvent: UInt64, limit: Int, kindPrefix: String) async throws -> [Copytrade_V1_Event] {
+        var out: [Copytrade_V1_Event] = []
+        var after: UInt64 = 0
+        while out.count < limit {
+            let page = try await store.entries(after: after, limit: 1_000)
+            if page.isEmpty { break }
+            for entry in page {
+                let outcome = try Copytrade_V1_Outcome(serializedBytes: entry.outcome)
+                for e in outcome.events where e.sequence > afterEvent
+                    && (account.isEmpty || e.accountID == account) && (kindPrefix.isEmpty || e.kind.hasPrefix(kindPrefix)) {
+                    out.append(e)
+                    if out.count >= limit { return out }
+                }
+                after = entry.sequence
+            }
+        }
+        return out
+    }
+
+    /// A position with its figures at the current mark, for views.
+    public func view(_ p: PositionRecord) async -> Copytrade_V1_Position {
+        var w = RecordWire.wire(p)
+        let mark = state.marks[p.symbol]?.price
+        if let mark { w.markPriceE8 = mark.e8 }
+        guard p.mode == .isolated, let request = try? engine.evaluateRequest(p, mark: mark),
+              let e = try? await engine.modules.margin.evaluate(request) else { return w }
+        w.hasLiquidationPrice_p = e.hasLiquidationPrice_p
+        w.liquidationPriceE8 = e.liquidationPriceE8
+        w.liquidationPriceRoundedE8 = e.liquidationPriceRoundedE8
+        if e.hasMark_p {
+            w.riskRateE8 = e.riskInfinite ? Int64.max : e.riskRateE8
+            w.maintenanceRequirementE8 = e.maintenanceRequirementE8
+            w.unrealizedPnlE8 = e.unrealizedPnlE8
+        }
+        return w
+    }
+
+    /// An account with its positions, orders and balances.
+    public func accountView(_ id: String) async throws -> Copytrade_V1_AccountView {
+        let tx = EngineTransaction(base: state, inputKey: "", nowMs: clock.nowMs())
+        guard let a = state.accounts[id] else { throw DomainError.notFound("account", "no account \"\(id)\"") }
+        let b = try tx.balances(of: id)
+        var v = Copytrade_V1_AccountView()
+        var w = RecordWire.wire(a)
+        w.availableE8 = b.available.e8
+        v.account = w
+        for p in tx.positions(of: id) { v.positions.append(await view(p)) }
+        v.orders = tx.orders(of: id).map(RecordWire.wire)
+        v.isolatedMarginE8 = b.isolatedMargin.e8
+        v.orderMarginE8 = b.orderMargin.e8
+        v.crossRequirementE8 = b.crossRequirement.e8
+        var equity = b.wallet
+        for p in v.positions { equity = (try? equity + Decimal8(e8: p.unrealizedPnlE8)) ?? equity }
+        v.equityE8 = equity.e8
+        return v
+    }
+
+    public func accounts() -> [Copytrade_V1_Account] {
+        let tx = EngineTransaction(base: state, inputKey: "", nowMs: clock.nowMs())
+        return state.accounts.keys.sorted().compactMap { id in
+            guard let a = state.accounts[id] else { return nil }
+            var w = RecordWire.wire(a)
+            w.availableE8 = (try? tx.available(id))?.e8 ?? 0
+            return w
+        }
+    }
+
+    public func positions(account: String, symbol: String) async -> [Copytrade_V1_Position] {
+        let ids = account.isEmpty ? Array(state.positions.keys) : Array(state.positionsByAccount[account] ?? [])
+        var out: [Copytrade_V1_Position] = []
+        for id in ids.sorted(by: IDOrder.less) {
+            guard let p = state.positions[id], symbol.isEmpty || p.symbol == symbol else { continue }
+            out.append(await view(p))
+        }
+        return out
+    }
+
+    public func orders(account: String) -> [Copytrade_V1_Order] {
+        let ids = account.isEmpty ? Array(state.orders.keys) : Array(state.ordersByAccount[account] ?? [])
+        return ids.sorted(by: IDOrder.less).compactMap { state.orders[$0].map(RecordWire.wire) }
+    }
+
+    public func relations(account: String) -> [Copytrade_V1_CopyRelation] {
+        state.relations.values
+            .filter { account.isEmpty || $0.copier == account || $0.trader == account }
+            .sorted { IDOrder.less($0.id, $1.id) }
+            .map(RecordWire.wire)
+    }
+}

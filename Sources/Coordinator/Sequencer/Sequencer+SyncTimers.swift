@@ -1,0 +1,78 @@
+import CopyTradeCore
+import CopyTradeProto
+import Sync
+
+extension Sequencer {
+    /// Puts newly held trader signals into the reorder window and submits a release for any
+    /// trader whose window has expired; re-arms the timer for the next deadline.
+    func feedReorderWindow(_ changes: StateChanges) {
+        guard !changes.heldSignals.isEmpty else { return }
+        var released: [MarginSyncSignal] = []
+        for w in changes.heldSignals {
+            guard let s = try? SyncWire.signal(w) else { continue }
+            released += reorder.receive(s, now: w.receivedMs)
+        }
+        submitReleases(released)
+        scheduleSyncTimer()
+    }
+
+    /// Held signals survive a restart in the state; put them back into a fresh window.
+    func rebuildReorderWindow() {
+        let held = state.heldSignals.values.sorted { ($0.receivedMs, $0.signalID) < ($1.receivedMs, $1.signalID) }
+        var released: [MarginSyncSignal] = []
+        for w in held {
+            guard let s = try? SyncWire.signal(w) else { continue }
+            released += reorder.receive(s, now: w.receivedMs)
+        }
+        released += reorder.advance(to: clock.nowMs())
+        submitReleases(released)
+    }
+
+    /// One internal `SyncRelease` input per trader, listing its signals in release order. Its
+    /// key is derived from the signal ids, so a release can never be applied twice.
+    func submitReleases(_ released: [MarginSyncSignal]) {
+        guard !released.isEmpty else { return }
+        var order: [String] = []
+        var byTrader: [String: [String]] = [:]
+        for s in released {
+            if byTrader[s.trader.rawValue] == nil { order.append(s.trader.rawValue) }
+            byTrader[s.trader.rawValue, default: []].append(s.id)
+        }
+        for trader in order {
+            let ids = byTrader[trader]!
+            var r = Copytrade_V1_SyncRelease()
+            r.traderID = trader
+            r.dueMs = clock.nowMs()
+            r.signalIds = ids
+            var input = Copytrade_V1_Input()
+            input.syncRelease = r
+            let key = "sync-release:" + ids.joined(separator: ",")
+            let q = queue
+            Task {
+                do {
+                    _ = try await withCheckedThrowingContinuation { c in
+                        q.push(InputQueue.Submission(input: input, key: key, reply: c))
+                    }
+                } catch {
+                    self.logger.error("sync release failed", metadata: ["trader": "\(trader)", "error": "\(error)"])
+                }
+            }
+        }
+    }
+
+    func scheduleSyncTimer() {
+        syncTimer?.cancel()
+        guard let deadline = reorder.nextDeadline else { return }
+        let wait = max(0, deadline - clock.nowMs())
+        syncTimer = Task { [weak self] in
+            try? await Task.sleep(for: .milliseconds(wait))
+            guard !Task.isCancelled else { return }
+            await self?.syncTimerFired()
+        }
+    }
+
+    func syncTimerFired() {
+        submitReleases(reorder.advance(to: clock.nowMs()))
+        scheduleSyncTimer()
+    }
+}

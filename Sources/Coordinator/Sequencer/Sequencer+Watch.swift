@@ -1,0 +1,60 @@
+import CopyTradeProto
+import Foundation
+
+/// A `Watch` subscriber: events of one account (or all), delivered once committed. Until its
+/// history has been sent, live events are buffered, so nothing is missed or repeated.
+struct Watcher: Sendable {
+    let account: String
+    let continuation: AsyncStream<Copytrade_V1_Event>.Continuation
+    var live = false
+    var buffered: [Copytrade_V1_Event] = []
+}
+
+extension Sequencer {
+    /// Streams committed events after event sequence `afterEvent` (history first, then live).
+    public func watch(account: String, afterEvent: UInt64) async throws -> AsyncStream<Copytrade_V1_Event> {
+        let (stream, continuation) = AsyncStream.makeStream(of: Copytrade_V1_Event.self, bufferingPolicy: .bufferingNewest(100_000))
+        let id = UUID()
+        watchers[id] = Watcher(account: account, continuation: continuation)
+        continuation.onTermination = { [weak self] _ in Task { await self?.removeWatcher(id) } }
+        let past = try await history(account: account, afterEvent: afterEvent, limit: Int.max, kindPrefix: "")
+        var last = afterEvent
+        for e in past {
+            continuation.yield(e)
+            last = max(last, e.sequence)
+        }
+        if var w = watchers[id] {
+            for e in w.buffered where e.sequence > last { continuation.yield(e) }
+            w.buffered = []
+            w.live = true
+            watchers[id] = w
+        }
+        return stream
+    }
+
+    func removeWatcher(_ id: UUID) { watchers[id] = nil }
+
+    /// Called for each applied input (before commit): its events wait here until committed.
+    func afterApply(_ changes: StateChanges, events: [Copytrade_V1_Event]) {
+        if !events.isEmpty { uncommittedEvents.append((nextSequence - 1, events)) }
+        feedReorderWindow(changes)
+    }
+
+    func publishCommitted(through sequence: UInt64) {
+        var ready: [Copytrade_V1_Event] = []
+        while let first = uncommittedEvents.first, first.sequence <= sequence {
+            ready.append(contentsOf: first.events)
+            uncommittedEvents.removeFirst()
+        }
+        guard !ready.isEmpty, !watchers.isEmpty else { return }
+        for (id, var w) in watchers {
+            let mine = ready.filter { w.account.isEmpty || $0.accountID == w.account }
+            if w.live {
+                for e in mine { w.continuation.yield(e) }
+            } else {
+                w.buffered.append(contentsOf: mine)
+                watchers[id] = w
+            }
+        }
+    }
+}

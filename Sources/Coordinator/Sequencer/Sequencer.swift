@@ -1,0 +1,97 @@
+import CopyTradeCore
+import CopyTradeProto
+import Foundation
+import Journal
+import Logging
+import Sync
+
+/// Milliseconds since the Unix epoch; injectable so tests can drive time.
+public protocol EngineClock: Sendable {
+    func nowMs() -> Millis
+}
+
+/// The wall clock.
+public struct SystemClock: EngineClock {
+    public init() {}
+    public func nowMs() -> Millis { Millis((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
+}
+
+/// The single writer (SPEC §6): takes inputs one at a time, asks the ``Engine`` for their
+/// outcome, applies it, journals input and outcome, and answers only once the journal has
+/// committed them. A repeated idempotency key is answered with the recorded outcome.
+public actor Sequencer {
+    var state: EngineState
+    var engine: Engine
+    let store: any JournalStore
+    let clock: any EngineClock
+    let logger: Logger
+    let pipeline: CommitPipeline
+    /// The sequence the next decided input will get.
+    var nextSequence: UInt64
+    /// Keys decided but not yet committed, so a replay in that gap waits for the original.
+    var inFlightKeys: [String: UInt64] = [:]
+    var reorder: SignalReorderWindow
+    var syncTimer: Task<Void, Never>?
+    var watchers: [UUID: Watcher] = [:]
+    /// Events of applied inputs not yet committed, by input sequence.
+    var uncommittedEvents: [(sequence: UInt64, events: [Copytrade_V1_Event])] = []
+    let startedMs: Millis
+    var generatedKeys: UInt64 = 0
+    /// Inputs applied since the last snapshot; a snapshot is taken every `snapshotEvery`.
+    var sinceSnapshot = 0
+    public var snapshotEvery = 100_000
+    var queue: InputQueue
+
+    /// Opens the sequencer over a journal, recovering state from its latest snapshot and the
+    /// entries after it.
+    public init(engine: Engine, store: any JournalStore, clock: any EngineClock = SystemClock(), logger: Logger) async throws {
+        self.engine = engine
+        self.store = store
+        self.clock = clock
+        self.logger = logger
+        self.startedMs = clock.nowMs()
+        let (state, last) = try await Self.recover(from: store, logger: logger)
+        self.state = state
+        self.nextSequence = last + 1
+        self.pipeline = CommitPipeline(store: store, committed: last)
+        self.reorder = try SignalReorderWindow(window: engine.config.reorderWindowMs)
+        self.queue = InputQueue()
+        await pipeline.setOnCommit { [weak self] seq in await self?.committed(through: seq) }
+        rebuildReorderWindow()
+        let q = queue
+        Task { await self.run(q) }
+        scheduleSyncTimer()
+    }
+
+    /// Submits an input and waits for its durable outcome. Refusals throw ``DomainError``.
+    public func submit(_ input: Copytrade_V1_Input, key: String) async throws -> Copytrade_V1_InputResult {
+        try await withCheckedThrowingContinuation { c in
+            queue.push(InputQueue.Submission(input: input, key: key, reply: c))
+        }
+    }
+
+    /// The engine's module set, e.g. to swap a module (takes effect from the next input).
+    public func setModules(_ modules: ModuleSet) { engine.modules = modules }
+    public var modules: ModuleSet { engine.modules }
+    public var config: EngineConfig { engine.config }
+    public var market: Pricing.Market { engine.market }
+
+    /// Stops timers, waits for the journal, and writes a snapshot so the next start is quick.
+    public func shutdown() async {
+        syncTimer?.cancel()
+        queue.finish()
+        await pipeline.flush()
+        if await pipeline.failed == nil, nextSequence > 1 {
+            try? await saveSnapshot()
+        }
+    }
+
+    func saveSnapshot() async throws {
+        let seq = nextSequence - 1
+        let bytes: [UInt8] = try OutcomeWire.snapshot(state, sequence: seq).serializedBytes()
+        try await store.saveSnapshot(sequence: seq, state: bytes)
+        sinceSnapshot = 0
+    }
+}
+
+import Pricing

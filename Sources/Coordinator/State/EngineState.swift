@@ -1,0 +1,126 @@
+import CopyTradeCore
+import CopyTradeProto
+
+/// All coordinator state, owned by the single writer (SPEC §6). Reads are plain lookups;
+/// every change goes through ``apply(_:)``.
+public struct EngineState: Sendable {
+    public private(set) var accounts: [String: AccountRecord] = [:]
+    public private(set) var positions: [String: PositionRecord] = [:]
+    public private(set) var orders: [String: OrderRecord] = [:]
+    public private(set) var relations: [String: RelationRecord] = [:]
+    /// Trader margin signals inside the reorder window, by signal id.
+    public private(set) var heldSignals: [String: Copytrade_V1_MarginSignal] = [:]
+    public private(set) var marks: [String: MarkPoint] = [:]
+    /// Margin lost in liquidations (SPEC §7: nothing is created or destroyed).
+    public private(set) var insurance: Decimal8 = .zero
+    public private(set) var nextID: UInt64 = 1
+    public private(set) var nextEventSequence: UInt64 = 1
+
+    // Indexes, derived from the records above and rebuilt by apply.
+    public private(set) var positionsByAccount: [String: Set<String>] = [:]
+    public private(set) var copiesOf: [String: Set<String>] = [:]
+    public private(set) var relationsByTrader: [String: Set<String>] = [:]
+    public private(set) var relationsByCopier: [String: Set<String>] = [:]
+    public private(set) var ordersByAccount: [String: Set<String>] = [:]
+    public let liquidationIndex = SharedLiquidationIndex()
+    /// Accounts holding cross positions, per symbol: a mark update re-checks only these.
+    public private(set) var crossAccountsBySymbol: [String: Set<String>] = [:]
+
+    public init() {}
+
+    // MARK: Lookups
+
+    /// The account's open position on `symbol` that is its own (not a copy), if any.
+    public func ownPosition(account: String, symbol: String) -> PositionRecord? {
+        for id in positionsByAccount[account] ?? [] {
+            if let p = positions[id], p.symbol == symbol, p.copiedFrom == nil { return p }
+        }
+        return nil
+    }
+
+    /// The copier's position copied from `traderPosition`, if any.
+    public func copy(of traderPosition: String, account: String) -> PositionRecord? {
+        for id in positionsByAccount[account] ?? [] {
+            if let p = positions[id], p.copiedFrom == traderPosition { return p }
+        }
+        return nil
+    }
+
+    /// The relation between a copier and a trader, if any.
+    public func relation(copier: String, trader: String) -> RelationRecord? {
+        for id in relationsByCopier[copier] ?? [] {
+            if let r = relations[id], r.trader == trader { return r }
+        }
+        return nil
+    }
+
+    // MARK: Applying changes
+
+    /// Applies one input's changes. Deterministic: the same sequence of changes from the same
+    /// starting state gives the same state, which recovery relies on.
+    public mutating func apply(_ c: StateChanges) {
+        for (_, a) in c.accounts { accounts[a.id] = a }
+        for (_, p) in c.positions { putPosition(p) }
+        for id in c.closedPositions { removePosition(id) }
+        for (_, o) in c.orders {
+            orders[o.id] = o
+            ordersByAccount[o.account, default: []].insert(o.id)
+        }
+        for id in c.removedOrders {
+            if let o = orders.removeValue(forKey: id) { ordersByAccount[o.account]?.remove(id) }
+        }
+        for (_, r) in c.relations {
+            relations[r.id] = r
+            relationsByTrader[r.trader, default: []].insert(r.id)
+            relationsByCopier[r.copier, default: []].insert(r.id)
+        }
+        for id in c.removedRelations {
+            if let r = relations.removeValue(forKey: id) {
+                relationsByTrader[r.trader]?.remove(id)
+                relationsByCopier[r.copier]?.remove(id)
+            }
+        }
+        for s in c.heldSignals { heldSignals[s.signalID] = s }
+        for id in c.releasedSignals { heldSignals[id] = nil }
+        if !c.insuranceDelta.isZero { insurance = (try? insurance + c.insuranceDelta) ?? insurance }
+        for (symbol, m) in c.marks { marks[symbol] = m }
+        if c.nextID > nextID { nextID = c.nextID }
+        if let last = c.events.last, last.sequence >= nextEventSequence { nextEventSequence = last.sequence + 1 }
+    }
+
+    /// Sets the event counter from a snapshot (events themselves live in the journal).
+    mutating func restoreEventSequence(_ next: UInt64) {
+        if next > nextEventSequence { nextEventSequence = next }
+    }
+
+    private mutating func putPosition(_ p: PositionRecord) {
+        if let old = positions[p.id], old.mode == .cross, p.mode != .cross {
+            crossAccountsBySymbol[old.symbol]?.remove(old.account)
+        }
+        positions[p.id] = p
+        positionsByAccount[p.account, default: []].insert(p.id)
+        if let from = p.copiedFrom { copiesOf[from, default: []].insert(p.id) }
+        if p.mode == .cross { crossAccountsBySymbol[p.symbol, default: []].insert(p.account) }
+        liquidationIndex.update(p)
+    }
+
+    private mutating func removePosition(_ id: String) {
+        guard let p = positions.removeValue(forKey: id) else { return }
+        positionsByAccount[p.account]?.remove(id)
+        if let from = p.copiedFrom { copiesOf[from]?.remove(id) }
+        if p.mode == .cross, !(positionsByAccount[p.account] ?? []).contains(where: { positions[$0]?.mode == .cross && positions[$0]?.symbol == p.symbol }) {
+            crossAccountsBySymbol[p.symbol]?.remove(p.account)
+        }
+        liquidationIndex.remove(positionID: id)
+    }
+
+    /// Takes the positions a mark crosses out of the liquidation index (see ``LiquidationIndex``).
+    public func takeCrossed(symbol: String, mark: Decimal8) -> [String] {
+        liquidationIndex.takeCrossed(symbol: symbol, mark: mark)
+    }
+
+    /// Puts a position checked at a crossing back into the index.
+    public func refile(_ id: String) {
+        if let p = positions[id] { liquidationIndex.update(p) }
+    }
+}

@@ -1,0 +1,104 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Margin
+import ModuleRuntime
+import Pricing
+import ServiceLifecycle
+import Sizing
+import Sync
+import TTRPC
+
+/// Runs one built-in module out of process, behind a ttrpc socket, so the coordinator (or a
+/// calculator with `--via`) can reach it exactly as it would reach a plugin.
+@main
+struct CopytradeModule: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "copytrade-module",
+        abstract: "Serve one CopyTrade module (pricing, margin, sizing, sync) over ttrpc.")
+
+    @Argument(help: "pricing, margin, sizing, sync, or echo (the interop diagnostic service).") var module: String
+    @Option(help: "Address to listen on: unix:PATH or tcp:HOST:PORT.") var listen: String
+    @Option(help: "Market file for the pricing module (default: the built-in markets).") var market: String?
+    @Option(name: .customLong("log-level")) var logLevel = "info"
+
+    func validate() throws {
+        guard ["pricing", "margin", "sizing", "sync", "echo"].contains(module) else {
+            throw ValidationError("module: must be pricing, margin, sizing, sync or echo, got \"\(module)\"")
+        }
+    }
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var h = StreamLogHandler.standardError(label: label)
+            h.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+            return h
+        }
+        let logger = Logger(label: "copytrade-module.\(module)")
+        let address: TTRPCAddress
+        do { address = try TTRPCAddress(parsing: listen) } catch { throw ValidationError("--listen: \(error.rule)") }
+        let stop = ShutdownSignal()
+        let service: ServiceDefinition
+        switch module {
+        case "pricing":
+            let m = try market.map { try Market(contentsOf: URL(fileURLWithPath: $0)) } ?? Market.builtIn
+            service = .pricing(PricingHandler(market: m), onShutdown: stop.fire)
+        case "margin": service = .margin(MarginHandler(), onShutdown: stop.fire)
+        case "sizing": service = .sizing(SizingHandler(), onShutdown: stop.fire)
+        case "sync": service = .sync(SyncHandler(), onShutdown: stop.fire)
+        default: service = .interopEcho
+        }
+        let server = TTRPCServer(address: address, services: [service], logger: logger)
+        let bound = try await server.bind()
+        // The plugin handshake line (ARCHITECTURE.md): a launcher reads where to connect.
+        switch bound {
+        case .unix(let path): print("COPYTRADE-PLUGIN|1|unix|\(path)")
+        case .tcp(let host, let port): print("COPYTRADE-PLUGIN|1|tcp|\(host):\(port)")
+        }
+        FlushStdout.now()
+        let runner = ModuleServerService(server: server, stop: stop)
+        let group = ServiceGroup(services: [runner], gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
+        try await group.run()
+    }
+}
+
+/// Fires once, when a `Shutdown` call asks the module to exit.
+final class ShutdownSignal: Sendable {
+    let stream: AsyncStream<Void>
+    let continuation: AsyncStream<Void>.Continuation
+    init() { (stream, continuation) = AsyncStream.makeStream(of: Void.self) }
+    @Sendable func fire() { continuation.yield(); continuation.finish() }
+}
+
+/// The module's server as a lifecycle service: SIGTERM or a `Shutdown` call drains and stops it.
+struct ModuleServerService: Service {
+    let server: TTRPCServer
+    let stop: ShutdownSignal
+
+    func run() async throws {
+        let watcher = Task { [server, stop] in
+            for await _ in stop.stream {}
+            // Draining waits for in-flight calls, the Shutdown call's answer included.
+            await server.shutdown()
+        }
+        defer { watcher.cancel() }
+        try await withGracefulShutdownHandler {
+            try await server.run()
+        } onGracefulShutdown: { [server] in
+            Task { await server.shutdown() }
+        }
+    }
+}
+
+/// `print` buffers stdout when it is a pipe; a launcher waits for the handshake line.
+enum FlushStdout {
+    static func now() {
+        #if canImport(Glibc)
+        Glibc.fflush(nil)
+        #endif
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
