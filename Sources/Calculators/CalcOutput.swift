@@ -11,6 +11,7 @@ public struct CalcOutput: Sendable, Equatable {
         case integer(Int64)
         case null
         case list([CalcOutput])
+        case object(CalcOutput)
     }
 
     public private(set) var fields: [(key: String, value: Value)] = []
@@ -41,6 +42,9 @@ public struct CalcOutput: Sendable, Equatable {
         for (key, value) in fields {
             let pad = String(repeating: " ", count: width - key.count)
             switch value {
+            case .object(let o):
+                lines.append("\(indent)\(key):")
+                lines.append(o.text(indent: indent + "  "))
             case .list(let items):
                 lines.append("\(indent)\(key):")
                 for (i, item) in items.enumerated() {
@@ -62,6 +66,7 @@ public struct CalcOutput: Sendable, Equatable {
         case .integer(let i): return String(i)
         case .null: return "-"
         case .list(let l): return "\(l.count) items"
+        case .object(let o): return o.json
         }
     }
 
@@ -73,6 +78,7 @@ public struct CalcOutput: Sendable, Equatable {
         case .integer(let i): return String(i)
         case .null: return "null"
         case .list(let l): return "[" + l.map(\.json).joined(separator: ",") + "]"
+        case .object(let o): return o.json
         }
     }
 

@@ -24,7 +24,7 @@ enum Output {
             e.add("code", code)
             e.add("field", field)
             e.add("message", message)
-            o.add("error", .list([e]))
+            o.add("error", .object(e))
             print(o.json)
         }
         let text = field.isEmpty ? message : "\(field): \(message)"
