@@ -68,7 +68,7 @@ let package = Package(
         ] + nio),
         .executableTarget(name: "copytrade-bench", dependencies: [
             "CopyTradeCore", "CopyTradeProto", "TTRPC", "Pricing", "Margin", "Sizing", "Sync", "Coordinator",
-            argumentParser,
+            "ModuleRuntime", "Journal", argumentParser, logging,
         ] + nio),
         // Appends until killed, printing each acknowledged sequence: the subject of the journal crash test.
         .executableTarget(name: "journal-crash-writer", dependencies: ["Journal"]),
@@ -83,6 +83,7 @@ let package = Package(
         .testTarget(name: "MarginTests", dependencies: ["Margin", "Pricing", "CopyTradeCore"]),
         .testTarget(name: "SizingTests", dependencies: ["Sizing", "Pricing", "CopyTradeCore"]),
         .testTarget(name: "SyncTests", dependencies: ["Sync", "CopyTradeCore"]),
+        .testTarget(name: "CalculatorTests", dependencies: ["Calculators", "CopyTradeCore"]),
         .testTarget(name: "EndToEndTests", dependencies: ["CopyTradeCore", "CopyTradeProto", "TTRPC"] + nio),
     ],
     swiftLanguageModes: [.v6]

@@ -6,6 +6,10 @@ import ModuleRuntime
 extension Calculator {
     /// `calc liq`: SPEC §3 figures of one position.
     public func liquidation(_ input: LiquidationInput) async throws -> CalcOutput {
+        try await naming(Self.liquidationFields) { try await liquidationUnnamed(input) }
+    }
+
+    func liquidationUnnamed(_ input: LiquidationInput) async throws -> CalcOutput {
         let request = try evaluateRequest(input, mark: input.mark)
         let e = try await margin { try await $0.evaluate(request) }
         var out = CalcOutput()

@@ -6,6 +6,10 @@ import Sizing
 extension Calculator {
     /// `calc recommend`: the multiplier range `0.5*Ec/Et ... Ec/Et`, clamped to the bounds.
     public func recommend(_ input: RecommendInput) async throws -> CalcOutput {
+        try await naming(Self.recommendFields) { try await recommendUnnamed(input) }
+    }
+
+    func recommendUnnamed(_ input: RecommendInput) async throws -> CalcOutput {
         var r = Copytrade_V1_RecommendRequest()
         r.copierEquityE8 = input.copierEquity.e8
         r.traderEquityE8 = input.traderEquity.e8

@@ -6,6 +6,10 @@ import Sizing
 extension Calculator {
     /// `calc size`: a copier's order from the trader's fill (SPEC §4).
     public func size(_ input: SizeInput) async throws -> CalcOutput {
+        try await naming(Self.sizeFields) { try await sizeUnnamed(input) }
+    }
+
+    func sizeUnnamed(_ input: SizeInput) async throws -> CalcOutput {
         let request = try sizeRequest(input)
         let d = try await sizing { try await $0.size(request) }
         var out = CalcOutput()
@@ -27,7 +31,7 @@ extension Calculator {
     }
 
     /// Market rules come from the symbol when given, else from the options (fee 0, step 1e-8,
-    /// no minimums, no leverage ceiling beyond the request's own).
+    /// no minimums, leverage up to ``defaultMaxLeverage``).
     func sizeRequest(_ input: SizeInput) throws -> Copytrade_V1_SizeRequest {
         let spec = try spec(input.symbol)
         var market = Copytrade_V1_SizingMarket()
@@ -35,7 +39,7 @@ extension Calculator {
         market.stepSizeE8 = (input.step ?? spec?.stepSize ?? .ulp).e8
         market.minQuantityE8 = (input.minQuantity ?? spec?.minQuantity ?? .zero).e8
         market.minNotionalE8 = (input.minNotional ?? spec?.minNotional ?? .zero).e8
-        market.maxLeverage = Int32(clamping: input.maxLeverage ?? spec?.maxLeverage ?? 0)
+        market.maxLeverage = Int32(clamping: input.maxLeverage ?? spec?.maxLeverage ?? Self.defaultMaxLeverage)
         var r = Copytrade_V1_SizeRequest()
         r.mode = input.mode == .proportional ? .proportional : .fixed
         switch input.mode {
