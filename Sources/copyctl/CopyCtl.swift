@@ -11,6 +11,7 @@ struct CopyCtl: AsyncParsableCommand {
         subcommands: [
             Status.self, AccountCommand.self, Deposit.self, Withdraw.self, Follow.self, Unfollow.self, Pause.self, Resume.self,
             TraderCommand.self, PriceCommand.self, PositionCommand.self, AutoMarginCommand.self, History.self, Watch.self,
+            PluginCommand.self,
             Calc.self,
         ]
     )
@@ -18,7 +19,7 @@ struct CopyCtl: AsyncParsableCommand {
     /// Accepts `copyctl --socket PATH --json COMMAND ...` by moving leading global options
     /// after the command, where every command declares them.
     static func main() async {
-        let arguments = GlobalArguments.hoist(Array(CommandLine.arguments.dropFirst()))
+        let arguments = NegativeNumbers.protect(GlobalArguments.hoist(Array(CommandLine.arguments.dropFirst())))
         do {
             var command = try parseAsRoot(arguments)
             if var asyncCommand = command as? any AsyncParsableCommand {

@@ -9,9 +9,12 @@ extension ServiceDefinition {
 
     /// `copytrade.v1.Control` over a sequencer: state-changing calls become journaled inputs,
     /// queries read the state, `Watch` streams committed events.
-    public static func control(_ sequencer: Sequencer, status: @escaping @Sendable () async -> Copytrade_V1_StatusResponse) -> ServiceDefinition {
+    public static func control(_ sequencer: Sequencer, modules: ModuleControl,
+                               status: @escaping @Sendable () async -> Copytrade_V1_StatusResponse) -> ServiceDefinition {
         var s = ServiceDefinition(name: controlName)
         s.unary("Status") { (_: Copytrade_V1_StatusRequest, _) in await status() }
+        s.unary("ListModules") { (_: Copytrade_V1_ListModulesRequest, _) in await modules.list() }
+        s.unary("SwapModule") { (r: Copytrade_V1_SwapModuleRequest, _) in try await modules.swap(r) }
         s.input("CreateAccount", sequencer) { (r: Copytrade_V1_CreateAccountRequest, i) in i.createAccount = r; return r.key }
         s.input("Deposit", sequencer) { (r: Copytrade_V1_TransferRequest, i) in i.deposit = r; return r.key }
         s.input("Withdraw", sequencer) { (r: Copytrade_V1_TransferRequest, i) in i.withdraw = r; return r.key }

@@ -14,6 +14,8 @@ public struct DaemonOptions: Sendable {
     public var socketPath: String
     public var config = EngineConfig()
     public var marketFile: String?
+    /// Where each module runs (default: all in process).
+    public var routes: [ModuleName: ModuleRoute] = [:]
 
     public init(dataDirectory: String) {
         self.dataDirectory = dataDirectory
@@ -25,13 +27,15 @@ public struct DaemonOptions: Sendable {
 /// together and stopped in order (stop accepting, drain calls, flush the journal, snapshot).
 public final class Daemon: Service, Sendable {
     public let sequencer: Sequencer
+    public let host: PluginHost
     let server: TTRPCServer
     let store: SQLiteJournalStore
     let logger: Logger
     public let options: DaemonOptions
 
-    init(sequencer: Sequencer, server: TTRPCServer, store: SQLiteJournalStore, options: DaemonOptions, logger: Logger) {
+    init(sequencer: Sequencer, host: PluginHost, server: TTRPCServer, store: SQLiteJournalStore, options: DaemonOptions, logger: Logger) {
         self.sequencer = sequencer
+        self.host = host
         self.server = server
         self.store = store
         self.options = options
@@ -43,17 +47,26 @@ public final class Daemon: Service, Sendable {
         try FileManager.default.createDirectory(atPath: options.dataDirectory, withIntermediateDirectories: true)
         let market = try options.marketFile.map { try Market(contentsOf: URL(fileURLWithPath: $0)) } ?? Market.builtIn
         let store = try SQLiteJournalStore(path: (options.dataDirectory as NSString).appendingPathComponent("journal.sqlite"))
-        let engine = Engine(modules: .inProcess(market: market), config: options.config, market: market)
+        let host = PluginHost(market: market, logger: logger)
+        do {
+            try await host.start(routes: options.routes)
+        } catch {
+            await host.shutdown()
+            try? await store.close()
+            throw error
+        }
+        let engine = Engine(modules: await host.moduleSet(), config: options.config, market: market)
         let sequencer = try await Sequencer(engine: engine, store: store, logger: logger)
         let started = await sequencer.started
         let dataDir = options.dataDirectory
-        let control = ServiceDefinition.control(sequencer) {
-            await DaemonStatus.make(sequencer, startedMs: started, dataDirectory: dataDir)
+        let modules = ModuleControl(host: host, sequencer: sequencer)
+        let control = ServiceDefinition.control(sequencer, modules: modules) {
+            await DaemonStatus.make(sequencer, host: host, startedMs: started, dataDirectory: dataDir)
         }
         let server = TTRPCServer(address: .unix(path: options.socketPath), services: [control], logger: logger)
         _ = try await server.bind()
         logger.info("listening", metadata: ["socket": "\(options.socketPath)", "data": "\(options.dataDirectory)"])
-        return Daemon(sequencer: sequencer, server: server, store: store, options: options, logger: logger)
+        return Daemon(sequencer: sequencer, host: host, server: server, store: store, options: options, logger: logger)
     }
 
     public func run() async throws {
@@ -63,13 +76,14 @@ public final class Daemon: Service, Sendable {
             Task { await server.shutdown() }
         }
         await sequencer.shutdown()
+        await host.shutdown()
         try await store.close()
     }
 }
 
 /// The `Status` answer.
 enum DaemonStatus {
-    static func make(_ s: Sequencer, startedMs: Millis, dataDirectory: String) async -> Copytrade_V1_StatusResponse {
+    static func make(_ s: Sequencer, host: PluginHost, startedMs: Millis, dataDirectory: String) async -> Copytrade_V1_StatusResponse {
         let state = await s.snapshotOfState
         var r = Copytrade_V1_StatusResponse()
         r.version = ModuleInfo.version
@@ -82,14 +96,7 @@ enum DaemonStatus {
         r.heldSignals = UInt64(state.heldSignals.count)
         r.insuranceE8 = state.insurance.e8
         r.dataDir = dataDirectory
-        for name in ["pricing", "margin", "sizing", "sync"] {
-            var m = Copytrade_V1_ModuleRoute()
-            m.module = name
-            m.kind = "inprocess"
-            m.health = "SERVING"
-            m.version = ModuleInfo.version
-            r.modules.append(m)
-        }
+        r.modules = await host.routes()
         return r
     }
 }

@@ -1,6 +1,8 @@
+import CopyTradeCore
 import CopyTradeProto
 
-/// The sequencer's inbox: submissions in arrival order, consumed by one loop.
+/// The sequencer's inbox, consumed by one loop in arrival order: inputs, and barriers — work
+/// that must run between two inputs (a module swap).
 final class InputQueue: Sendable {
     struct Submission: Sendable {
         let input: Copytrade_V1_Input
@@ -8,23 +10,33 @@ final class InputQueue: Sendable {
         let reply: CheckedContinuation<Copytrade_V1_InputResult, any Error>
     }
 
-    let stream: AsyncStream<Submission>
-    private let continuation: AsyncStream<Submission>.Continuation
+    enum Item: Sendable {
+        case input(Submission)
+        case barrier(@Sendable () async -> Void)
+    }
+
+    let stream: AsyncStream<Item>
+    private let continuation: AsyncStream<Item>.Continuation
 
     init() {
-        (stream, continuation) = AsyncStream.makeStream(of: Submission.self)
+        (stream, continuation) = AsyncStream.makeStream(of: Item.self)
     }
 
     func push(_ s: Submission) {
-        if case .terminated = continuation.yield(s) {
+        if case .terminated = continuation.yield(.input(s)) {
             s.reply.resume(throwing: DomainErrorShutdown.error)
+        }
+    }
+
+    /// Runs `body` after every input queued before it and before any queued after it.
+    func barrier(_ body: @escaping @Sendable () async -> Void) async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            if case .terminated = continuation.yield(.barrier({ await body(); c.resume() })) { c.resume() }
         }
     }
 
     func finish() { continuation.finish() }
 }
-
-import CopyTradeCore
 
 enum DomainErrorShutdown {
     static let error = DomainError(.failedPrecondition, field: "", "the coordinator is shutting down")

@@ -5,7 +5,12 @@ import Journal
 extension Sequencer {
     /// The single loop: one input at a time, in arrival order.
     func run(_ q: InputQueue) async {
-        for await s in q.stream { await process(s) }
+        for await item in q.stream {
+            switch item {
+            case .input(let s): await process(s)
+            case .barrier(let body): await body()
+            }
+        }
     }
 
     func process(_ s: InputQueue.Submission) async {

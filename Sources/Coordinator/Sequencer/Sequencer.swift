@@ -70,8 +70,16 @@ public actor Sequencer {
         }
     }
 
-    /// The engine's module set, e.g. to swap a module (takes effect from the next input).
-    public func setModules(_ modules: ModuleSet) { engine.modules = modules }
+    /// Replaces the engine's modules between two inputs: `prepare` runs after the inputs
+    /// queued so far have been decided and before any later one, so no decision mixes modules.
+    public func swapModules(_ prepare: @escaping @Sendable () async -> ModuleSet) async {
+        await queue.barrier { [weak self] in
+            let modules = await prepare()
+            await self?.setModules(modules)
+        }
+    }
+
+    func setModules(_ modules: ModuleSet) { engine.modules = modules }
     public var modules: ModuleSet { engine.modules }
     public var config: EngineConfig { engine.config }
     public var market: Pricing.Market { engine.market }

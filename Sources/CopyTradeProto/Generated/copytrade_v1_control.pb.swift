@@ -57,6 +57,9 @@ public nonisolated struct Copytrade_V1_ModuleRoute: Sendable {
 
   public var restarts: Int32 = 0
 
+  /// implementation, e.g. "swift-builtin", "margin-c"
+  public var name: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -671,6 +674,59 @@ public nonisolated struct Copytrade_V1_WatchRequest: Sendable {
   public init() {}
 }
 
+public nonisolated struct Copytrade_V1_ListModulesRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Copytrade_V1_ListModulesResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var modules: [Copytrade_V1_ModuleRoute] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Copytrade_V1_SwapModuleRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// pricing, margin, sizing, sync
+  public var module: String = String()
+
+  /// launch this executable (fd 3 socket) ...
+  public var exec: [String] = []
+
+  /// ... or connect here (unix:PATH, tcp:HOST:PORT) ...
+  public var address: String = String()
+
+  /// ... or go back to the built-in module
+  public var inprocess: Bool = false
+
+  /// exec: read the plugin's handshake line instead of passing fd 3
+  public var handshake: Bool = false
+
+  /// exec: time to become healthy (0: 5000)
+  public var startTimeoutMs: Int64 = 0
+
+  /// exec: deadline of each call (0: 5000)
+  public var callTimeoutMs: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "copytrade.v1"
@@ -696,7 +752,7 @@ nonisolated extension Copytrade_V1_StatusRequest: SwiftProtobuf.Message, SwiftPr
 
 nonisolated extension Copytrade_V1_ModuleRoute: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ModuleRoute"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}module\0\u{1}kind\0\u{1}address\0\u{1}pid\0\u{1}health\0\u{1}version\0\u{1}restarts\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}module\0\u{1}kind\0\u{1}address\0\u{1}pid\0\u{1}health\0\u{1}version\0\u{1}restarts\0\u{1}name\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -711,6 +767,7 @@ nonisolated extension Copytrade_V1_ModuleRoute: SwiftProtobuf.Message, SwiftProt
       case 5: try { try decoder.decodeSingularStringField(value: &self.health) }()
       case 6: try { try decoder.decodeSingularStringField(value: &self.version) }()
       case 7: try { try decoder.decodeSingularInt32Field(value: &self.restarts) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.name) }()
       default: break
       }
     }
@@ -738,6 +795,9 @@ nonisolated extension Copytrade_V1_ModuleRoute: SwiftProtobuf.Message, SwiftProt
     if self.restarts != 0 {
       try visitor.visitSingularInt32Field(value: self.restarts, fieldNumber: 7)
     }
+    if !self.name.isEmpty {
+      try visitor.visitSingularStringField(value: self.name, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -749,6 +809,7 @@ nonisolated extension Copytrade_V1_ModuleRoute: SwiftProtobuf.Message, SwiftProt
     if lhs.health != rhs.health {return false}
     if lhs.version != rhs.version {return false}
     if lhs.restarts != rhs.restarts {return false}
+    if lhs.name != rhs.name {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2120,6 +2181,115 @@ nonisolated extension Copytrade_V1_WatchRequest: SwiftProtobuf.Message, SwiftPro
   public static func ==(lhs: Copytrade_V1_WatchRequest, rhs: Copytrade_V1_WatchRequest) -> Bool {
     if lhs.afterSequence != rhs.afterSequence {return false}
     if lhs.accountID != rhs.accountID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Copytrade_V1_ListModulesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListModulesRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Copytrade_V1_ListModulesRequest, rhs: Copytrade_V1_ListModulesRequest) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Copytrade_V1_ListModulesResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListModulesResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}modules\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.modules) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.modules.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.modules, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Copytrade_V1_ListModulesResponse, rhs: Copytrade_V1_ListModulesResponse) -> Bool {
+    if lhs.modules != rhs.modules {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Copytrade_V1_SwapModuleRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SwapModuleRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}module\0\u{1}exec\0\u{1}address\0\u{1}inprocess\0\u{1}handshake\0\u{3}start_timeout_ms\0\u{3}call_timeout_ms\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.module) }()
+      case 2: try { try decoder.decodeRepeatedStringField(value: &self.exec) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.address) }()
+      case 4: try { try decoder.decodeSingularBoolField(value: &self.inprocess) }()
+      case 5: try { try decoder.decodeSingularBoolField(value: &self.handshake) }()
+      case 6: try { try decoder.decodeSingularInt64Field(value: &self.startTimeoutMs) }()
+      case 7: try { try decoder.decodeSingularInt64Field(value: &self.callTimeoutMs) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.module.isEmpty {
+      try visitor.visitSingularStringField(value: self.module, fieldNumber: 1)
+    }
+    if !self.exec.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.exec, fieldNumber: 2)
+    }
+    if !self.address.isEmpty {
+      try visitor.visitSingularStringField(value: self.address, fieldNumber: 3)
+    }
+    if self.inprocess != false {
+      try visitor.visitSingularBoolField(value: self.inprocess, fieldNumber: 4)
+    }
+    if self.handshake != false {
+      try visitor.visitSingularBoolField(value: self.handshake, fieldNumber: 5)
+    }
+    if self.startTimeoutMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.startTimeoutMs, fieldNumber: 6)
+    }
+    if self.callTimeoutMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.callTimeoutMs, fieldNumber: 7)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Copytrade_V1_SwapModuleRequest, rhs: Copytrade_V1_SwapModuleRequest) -> Bool {
+    if lhs.module != rhs.module {return false}
+    if lhs.exec != rhs.exec {return false}
+    if lhs.address != rhs.address {return false}
+    if lhs.inprocess != rhs.inprocess {return false}
+    if lhs.handshake != rhs.handshake {return false}
+    if lhs.startTimeoutMs != rhs.startTimeoutMs {return false}
+    if lhs.callTimeoutMs != rhs.callTimeoutMs {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

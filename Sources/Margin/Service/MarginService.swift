@@ -22,8 +22,8 @@ extension ServiceDefinition {
 public struct MarginRemote: MarginAPI {
     let remote: RemoteModule
 
-    public init(client: TTRPCClient) {
-        remote = RemoteModule(client: client, service: ServiceDefinition.marginName)
+    public init(client: TTRPCClient, timeout: Duration = .seconds(10)) {
+        remote = RemoteModule(client: client, service: ServiceDefinition.marginName, timeout: timeout)
     }
 
     public func evaluate(_ r: Copytrade_V1_EvaluateRequest) async throws -> Copytrade_V1_Evaluation { try await remote.call("Evaluate", r) }

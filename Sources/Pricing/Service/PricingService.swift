@@ -24,8 +24,8 @@ extension ServiceDefinition {
 public struct PricingRemote: PricingAPI {
     let remote: RemoteModule
 
-    public init(client: TTRPCClient) {
-        remote = RemoteModule(client: client, service: ServiceDefinition.pricingName)
+    public init(client: TTRPCClient, timeout: Duration = .seconds(10)) {
+        remote = RemoteModule(client: client, service: ServiceDefinition.pricingName, timeout: timeout)
     }
 
     public func listSymbols() async throws -> Copytrade_V1_ListSymbolsResponse { try await remote.call("ListSymbols", Copytrade_V1_ListSymbolsRequest()) }

@@ -22,8 +22,8 @@ extension ServiceDefinition {
 public struct SizingRemote: SizingAPI {
     let remote: RemoteModule
 
-    public init(client: TTRPCClient) {
-        remote = RemoteModule(client: client, service: ServiceDefinition.sizingName)
+    public init(client: TTRPCClient, timeout: Duration = .seconds(10)) {
+        remote = RemoteModule(client: client, service: ServiceDefinition.sizingName, timeout: timeout)
     }
 
     public func size(_ r: Copytrade_V1_SizeRequest) async throws -> Copytrade_V1_SizeDecision { try await remote.call("Size", r) }

@@ -21,8 +21,8 @@ extension ServiceDefinition {
 public struct SyncRemote: SyncAPI {
     let remote: RemoteModule
 
-    public init(client: TTRPCClient) {
-        remote = RemoteModule(client: client, service: ServiceDefinition.syncName)
+    public init(client: TTRPCClient, timeout: Duration = .seconds(10)) {
+        remote = RemoteModule(client: client, service: ServiceDefinition.syncName, timeout: timeout)
     }
 
     public func decide(_ r: Copytrade_V1_SyncRequest) async throws -> Copytrade_V1_SyncDecision { try await remote.call("Decide", r) }

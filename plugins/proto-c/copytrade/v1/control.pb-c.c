@@ -1336,6 +1336,141 @@ void   copytrade__v1__watch_request__free_unpacked
   assert(message->base.descriptor == &copytrade__v1__watch_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   copytrade__v1__list_modules_request__init
+                     (Copytrade__V1__ListModulesRequest         *message)
+{
+  static const Copytrade__V1__ListModulesRequest init_value = COPYTRADE__V1__LIST_MODULES_REQUEST__INIT;
+  *message = init_value;
+}
+size_t copytrade__v1__list_modules_request__get_packed_size
+                     (const Copytrade__V1__ListModulesRequest *message)
+{
+  assert(message->base.descriptor == &copytrade__v1__list_modules_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t copytrade__v1__list_modules_request__pack
+                     (const Copytrade__V1__ListModulesRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &copytrade__v1__list_modules_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t copytrade__v1__list_modules_request__pack_to_buffer
+                     (const Copytrade__V1__ListModulesRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &copytrade__v1__list_modules_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Copytrade__V1__ListModulesRequest *
+       copytrade__v1__list_modules_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Copytrade__V1__ListModulesRequest *)
+     protobuf_c_message_unpack (&copytrade__v1__list_modules_request__descriptor,
+                                allocator, len, data);
+}
+void   copytrade__v1__list_modules_request__free_unpacked
+                     (Copytrade__V1__ListModulesRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &copytrade__v1__list_modules_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   copytrade__v1__list_modules_response__init
+                     (Copytrade__V1__ListModulesResponse         *message)
+{
+  static const Copytrade__V1__ListModulesResponse init_value = COPYTRADE__V1__LIST_MODULES_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t copytrade__v1__list_modules_response__get_packed_size
+                     (const Copytrade__V1__ListModulesResponse *message)
+{
+  assert(message->base.descriptor == &copytrade__v1__list_modules_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t copytrade__v1__list_modules_response__pack
+                     (const Copytrade__V1__ListModulesResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &copytrade__v1__list_modules_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t copytrade__v1__list_modules_response__pack_to_buffer
+                     (const Copytrade__V1__ListModulesResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &copytrade__v1__list_modules_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Copytrade__V1__ListModulesResponse *
+       copytrade__v1__list_modules_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Copytrade__V1__ListModulesResponse *)
+     protobuf_c_message_unpack (&copytrade__v1__list_modules_response__descriptor,
+                                allocator, len, data);
+}
+void   copytrade__v1__list_modules_response__free_unpacked
+                     (Copytrade__V1__ListModulesResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &copytrade__v1__list_modules_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   copytrade__v1__swap_module_request__init
+                     (Copytrade__V1__SwapModuleRequest         *message)
+{
+  static const Copytrade__V1__SwapModuleRequest init_value = COPYTRADE__V1__SWAP_MODULE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t copytrade__v1__swap_module_request__get_packed_size
+                     (const Copytrade__V1__SwapModuleRequest *message)
+{
+  assert(message->base.descriptor == &copytrade__v1__swap_module_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t copytrade__v1__swap_module_request__pack
+                     (const Copytrade__V1__SwapModuleRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &copytrade__v1__swap_module_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t copytrade__v1__swap_module_request__pack_to_buffer
+                     (const Copytrade__V1__SwapModuleRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &copytrade__v1__swap_module_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Copytrade__V1__SwapModuleRequest *
+       copytrade__v1__swap_module_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Copytrade__V1__SwapModuleRequest *)
+     protobuf_c_message_unpack (&copytrade__v1__swap_module_request__descriptor,
+                                allocator, len, data);
+}
+void   copytrade__v1__swap_module_request__free_unpacked
+                     (Copytrade__V1__SwapModuleRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &copytrade__v1__swap_module_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 #define copytrade__v1__status_request__field_descriptors NULL
 #define copytrade__v1__status_request__field_indices_by_name NULL
 #define copytrade__v1__status_request__number_ranges NULL
@@ -1354,7 +1489,7 @@ const ProtobufCMessageDescriptor copytrade__v1__status_request__descriptor =
   (ProtobufCMessageInit) copytrade__v1__status_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor copytrade__v1__module_route__field_descriptors[7] =
+static const ProtobufCFieldDescriptor copytrade__v1__module_route__field_descriptors[8] =
 {
   {
     "module",
@@ -1440,12 +1575,25 @@ static const ProtobufCFieldDescriptor copytrade__v1__module_route__field_descrip
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "name",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__ModuleRoute, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned copytrade__v1__module_route__field_indices_by_name[] = {
   2,   /* field[2] = address */
   4,   /* field[4] = health */
   1,   /* field[1] = kind */
   0,   /* field[0] = module */
+  7,   /* field[7] = name */
   3,   /* field[3] = pid */
   6,   /* field[6] = restarts */
   5,   /* field[5] = version */
@@ -1453,7 +1601,7 @@ static const unsigned copytrade__v1__module_route__field_indices_by_name[] = {
 static const ProtobufCIntRange copytrade__v1__module_route__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 7 }
+  { 0, 8 }
 };
 const ProtobufCMessageDescriptor copytrade__v1__module_route__descriptor =
 {
@@ -1463,7 +1611,7 @@ const ProtobufCMessageDescriptor copytrade__v1__module_route__descriptor =
   "Copytrade__V1__ModuleRoute",
   "copytrade.v1",
   sizeof(Copytrade__V1__ModuleRoute),
-  7,
+  8,
   copytrade__v1__module_route__field_descriptors,
   copytrade__v1__module_route__field_indices_by_name,
   1,  copytrade__v1__module_route__number_ranges,
@@ -3980,7 +4128,179 @@ const ProtobufCMessageDescriptor copytrade__v1__watch_request__descriptor =
   (ProtobufCMessageInit) copytrade__v1__watch_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor copytrade__v1__control__method_descriptors[22] =
+#define copytrade__v1__list_modules_request__field_descriptors NULL
+#define copytrade__v1__list_modules_request__field_indices_by_name NULL
+#define copytrade__v1__list_modules_request__number_ranges NULL
+const ProtobufCMessageDescriptor copytrade__v1__list_modules_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "copytrade.v1.ListModulesRequest",
+  "ListModulesRequest",
+  "Copytrade__V1__ListModulesRequest",
+  "copytrade.v1",
+  sizeof(Copytrade__V1__ListModulesRequest),
+  0,
+  copytrade__v1__list_modules_request__field_descriptors,
+  copytrade__v1__list_modules_request__field_indices_by_name,
+  0,  copytrade__v1__list_modules_request__number_ranges,
+  (ProtobufCMessageInit) copytrade__v1__list_modules_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor copytrade__v1__list_modules_response__field_descriptors[1] =
+{
+  {
+    "modules",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Copytrade__V1__ListModulesResponse, n_modules),
+    offsetof(Copytrade__V1__ListModulesResponse, modules),
+    &copytrade__v1__module_route__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned copytrade__v1__list_modules_response__field_indices_by_name[] = {
+  0,   /* field[0] = modules */
+};
+static const ProtobufCIntRange copytrade__v1__list_modules_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor copytrade__v1__list_modules_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "copytrade.v1.ListModulesResponse",
+  "ListModulesResponse",
+  "Copytrade__V1__ListModulesResponse",
+  "copytrade.v1",
+  sizeof(Copytrade__V1__ListModulesResponse),
+  1,
+  copytrade__v1__list_modules_response__field_descriptors,
+  copytrade__v1__list_modules_response__field_indices_by_name,
+  1,  copytrade__v1__list_modules_response__number_ranges,
+  (ProtobufCMessageInit) copytrade__v1__list_modules_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor copytrade__v1__swap_module_request__field_descriptors[7] =
+{
+  {
+    "module",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__SwapModuleRequest, module),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "exec",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Copytrade__V1__SwapModuleRequest, n_exec),
+    offsetof(Copytrade__V1__SwapModuleRequest, exec),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "address",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__SwapModuleRequest, address),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "inprocess",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__SwapModuleRequest, inprocess),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "handshake",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__SwapModuleRequest, handshake),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "start_timeout_ms",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__SwapModuleRequest, start_timeout_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "call_timeout_ms",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__SwapModuleRequest, call_timeout_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned copytrade__v1__swap_module_request__field_indices_by_name[] = {
+  2,   /* field[2] = address */
+  6,   /* field[6] = call_timeout_ms */
+  1,   /* field[1] = exec */
+  4,   /* field[4] = handshake */
+  3,   /* field[3] = inprocess */
+  0,   /* field[0] = module */
+  5,   /* field[5] = start_timeout_ms */
+};
+static const ProtobufCIntRange copytrade__v1__swap_module_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 7 }
+};
+const ProtobufCMessageDescriptor copytrade__v1__swap_module_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "copytrade.v1.SwapModuleRequest",
+  "SwapModuleRequest",
+  "Copytrade__V1__SwapModuleRequest",
+  "copytrade.v1",
+  sizeof(Copytrade__V1__SwapModuleRequest),
+  7,
+  copytrade__v1__swap_module_request__field_descriptors,
+  copytrade__v1__swap_module_request__field_indices_by_name,
+  1,  copytrade__v1__swap_module_request__number_ranges,
+  (ProtobufCMessageInit) copytrade__v1__swap_module_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCMethodDescriptor copytrade__v1__control__method_descriptors[24] =
 {
   { "Status", &copytrade__v1__status_request__descriptor, &copytrade__v1__status_response__descriptor },
   { "CreateAccount", &copytrade__v1__create_account_request__descriptor, &copytrade__v1__input_result__descriptor },
@@ -4003,6 +4323,8 @@ static const ProtobufCMethodDescriptor copytrade__v1__control__method_descriptor
   { "ListOrders", &copytrade__v1__list_orders_request__descriptor, &copytrade__v1__list_orders_response__descriptor },
   { "ListRelations", &copytrade__v1__list_relations_request__descriptor, &copytrade__v1__list_relations_response__descriptor },
   { "History", &copytrade__v1__history_request__descriptor, &copytrade__v1__history_response__descriptor },
+  { "ListModules", &copytrade__v1__list_modules_request__descriptor, &copytrade__v1__list_modules_response__descriptor },
+  { "SwapModule", &copytrade__v1__swap_module_request__descriptor, &copytrade__v1__list_modules_response__descriptor },
   { "Watch", &copytrade__v1__watch_request__descriptor, &copytrade__v1__event__descriptor },
 };
 const unsigned copytrade__v1__control__method_indices_by_name[] = {
@@ -4015,6 +4337,7 @@ const unsigned copytrade__v1__control__method_indices_by_name[] = {
   15,        /* GetAccount */
   20,        /* History */
   16,        /* ListAccounts */
+  21,        /* ListModules */
   18,        /* ListOrders */
   17,        /* ListPositions */
   19,        /* ListRelations */
@@ -4025,8 +4348,9 @@ const unsigned copytrade__v1__control__method_indices_by_name[] = {
   14,        /* SetAutoMargin */
   13,        /* SetMark */
   0,        /* Status */
+  22,        /* SwapModule */
   5,        /* Unfollow */
-  21,        /* Watch */
+  23,        /* Watch */
   3         /* Withdraw */
 };
 const ProtobufCServiceDescriptor copytrade__v1__control__descriptor =
@@ -4036,7 +4360,7 @@ const ProtobufCServiceDescriptor copytrade__v1__control__descriptor =
   "Control",
   "Copytrade__V1__Control",
   "copytrade.v1",
-  22,
+  24,
   copytrade__v1__control__method_descriptors,
   copytrade__v1__control__method_indices_by_name
 };
@@ -4208,13 +4532,29 @@ void copytrade__v1__control__history(ProtobufCService *service,
   assert(service->descriptor == &copytrade__v1__control__descriptor);
   service->invoke(service, 20, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void copytrade__v1__control__list_modules(ProtobufCService *service,
+                                          const Copytrade__V1__ListModulesRequest *input,
+                                          Copytrade__V1__ListModulesResponse_Closure closure,
+                                          void *closure_data)
+{
+  assert(service->descriptor == &copytrade__v1__control__descriptor);
+  service->invoke(service, 21, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void copytrade__v1__control__swap_module(ProtobufCService *service,
+                                         const Copytrade__V1__SwapModuleRequest *input,
+                                         Copytrade__V1__ListModulesResponse_Closure closure,
+                                         void *closure_data)
+{
+  assert(service->descriptor == &copytrade__v1__control__descriptor);
+  service->invoke(service, 22, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void copytrade__v1__control__watch(ProtobufCService *service,
                                    const Copytrade__V1__WatchRequest *input,
                                    Copytrade__V1__Event_Closure closure,
                                    void *closure_data)
 {
   assert(service->descriptor == &copytrade__v1__control__descriptor);
-  service->invoke(service, 21, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 23, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void copytrade__v1__control__init (Copytrade__V1__Control_Service *service,
                                    Copytrade__V1__Control_ServiceDestroy destroy)

@@ -50,6 +50,9 @@ typedef struct Copytrade__V1__ListRelationsResponse Copytrade__V1__ListRelations
 typedef struct Copytrade__V1__HistoryRequest Copytrade__V1__HistoryRequest;
 typedef struct Copytrade__V1__HistoryResponse Copytrade__V1__HistoryResponse;
 typedef struct Copytrade__V1__WatchRequest Copytrade__V1__WatchRequest;
+typedef struct Copytrade__V1__ListModulesRequest Copytrade__V1__ListModulesRequest;
+typedef struct Copytrade__V1__ListModulesResponse Copytrade__V1__ListModulesResponse;
+typedef struct Copytrade__V1__SwapModuleRequest Copytrade__V1__SwapModuleRequest;
 
 
 /* --- enums --- */
@@ -79,10 +82,14 @@ struct  Copytrade__V1__ModuleRoute
   char *health;
   char *version;
   int32_t restarts;
+  /*
+   * implementation, e.g. "swift-builtin", "margin-c"
+   */
+  char *name;
 };
 #define COPYTRADE__V1__MODULE_ROUTE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&copytrade__v1__module_route__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
 
 
 struct  Copytrade__V1__StatusResponse
@@ -584,6 +591,64 @@ struct  Copytrade__V1__WatchRequest
 #define COPYTRADE__V1__WATCH_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&copytrade__v1__watch_request__descriptor) \
     , 0, (char *)protobuf_c_empty_string }
+
+
+struct  Copytrade__V1__ListModulesRequest
+{
+  ProtobufCMessage base;
+};
+#define COPYTRADE__V1__LIST_MODULES_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&copytrade__v1__list_modules_request__descriptor) \
+     }
+
+
+struct  Copytrade__V1__ListModulesResponse
+{
+  ProtobufCMessage base;
+  size_t n_modules;
+  Copytrade__V1__ModuleRoute **modules;
+};
+#define COPYTRADE__V1__LIST_MODULES_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&copytrade__v1__list_modules_response__descriptor) \
+    , 0,NULL }
+
+
+struct  Copytrade__V1__SwapModuleRequest
+{
+  ProtobufCMessage base;
+  /*
+   * pricing, margin, sizing, sync
+   */
+  char *module;
+  /*
+   * launch this executable (fd 3 socket) ...
+   */
+  size_t n_exec;
+  char **exec;
+  /*
+   * ... or connect here (unix:PATH, tcp:HOST:PORT) ...
+   */
+  char *address;
+  /*
+   * ... or go back to the built-in module
+   */
+  protobuf_c_boolean inprocess;
+  /*
+   * exec: read the plugin's handshake line instead of passing fd 3
+   */
+  protobuf_c_boolean handshake;
+  /*
+   * exec: time to become healthy (0: 5000)
+   */
+  int64_t start_timeout_ms;
+  /*
+   * exec: deadline of each call (0: 5000)
+   */
+  int64_t call_timeout_ms;
+};
+#define COPYTRADE__V1__SWAP_MODULE_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&copytrade__v1__swap_module_request__descriptor) \
+    , (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, 0, 0, 0, 0 }
 
 
 /* Copytrade__V1__StatusRequest methods */
@@ -1149,6 +1214,63 @@ Copytrade__V1__WatchRequest *
 void   copytrade__v1__watch_request__free_unpacked
                      (Copytrade__V1__WatchRequest *message,
                       ProtobufCAllocator *allocator);
+/* Copytrade__V1__ListModulesRequest methods */
+void   copytrade__v1__list_modules_request__init
+                     (Copytrade__V1__ListModulesRequest         *message);
+size_t copytrade__v1__list_modules_request__get_packed_size
+                     (const Copytrade__V1__ListModulesRequest   *message);
+size_t copytrade__v1__list_modules_request__pack
+                     (const Copytrade__V1__ListModulesRequest   *message,
+                      uint8_t             *out);
+size_t copytrade__v1__list_modules_request__pack_to_buffer
+                     (const Copytrade__V1__ListModulesRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Copytrade__V1__ListModulesRequest *
+       copytrade__v1__list_modules_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   copytrade__v1__list_modules_request__free_unpacked
+                     (Copytrade__V1__ListModulesRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Copytrade__V1__ListModulesResponse methods */
+void   copytrade__v1__list_modules_response__init
+                     (Copytrade__V1__ListModulesResponse         *message);
+size_t copytrade__v1__list_modules_response__get_packed_size
+                     (const Copytrade__V1__ListModulesResponse   *message);
+size_t copytrade__v1__list_modules_response__pack
+                     (const Copytrade__V1__ListModulesResponse   *message,
+                      uint8_t             *out);
+size_t copytrade__v1__list_modules_response__pack_to_buffer
+                     (const Copytrade__V1__ListModulesResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Copytrade__V1__ListModulesResponse *
+       copytrade__v1__list_modules_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   copytrade__v1__list_modules_response__free_unpacked
+                     (Copytrade__V1__ListModulesResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Copytrade__V1__SwapModuleRequest methods */
+void   copytrade__v1__swap_module_request__init
+                     (Copytrade__V1__SwapModuleRequest         *message);
+size_t copytrade__v1__swap_module_request__get_packed_size
+                     (const Copytrade__V1__SwapModuleRequest   *message);
+size_t copytrade__v1__swap_module_request__pack
+                     (const Copytrade__V1__SwapModuleRequest   *message,
+                      uint8_t             *out);
+size_t copytrade__v1__swap_module_request__pack_to_buffer
+                     (const Copytrade__V1__SwapModuleRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Copytrade__V1__SwapModuleRequest *
+       copytrade__v1__swap_module_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   copytrade__v1__swap_module_request__free_unpacked
+                     (Copytrade__V1__SwapModuleRequest *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Copytrade__V1__StatusRequest_Closure)
@@ -1250,6 +1372,15 @@ typedef void (*Copytrade__V1__HistoryResponse_Closure)
 typedef void (*Copytrade__V1__WatchRequest_Closure)
                  (const Copytrade__V1__WatchRequest *message,
                   void *closure_data);
+typedef void (*Copytrade__V1__ListModulesRequest_Closure)
+                 (const Copytrade__V1__ListModulesRequest *message,
+                  void *closure_data);
+typedef void (*Copytrade__V1__ListModulesResponse_Closure)
+                 (const Copytrade__V1__ListModulesResponse *message,
+                  void *closure_data);
+typedef void (*Copytrade__V1__SwapModuleRequest_Closure)
+                 (const Copytrade__V1__SwapModuleRequest *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -1341,6 +1472,14 @@ struct Copytrade__V1__Control_Service
                   const Copytrade__V1__HistoryRequest *input,
                   Copytrade__V1__HistoryResponse_Closure closure,
                   void *closure_data);
+  void (*list_modules)(Copytrade__V1__Control_Service *service,
+                       const Copytrade__V1__ListModulesRequest *input,
+                       Copytrade__V1__ListModulesResponse_Closure closure,
+                       void *closure_data);
+  void (*swap_module)(Copytrade__V1__Control_Service *service,
+                      const Copytrade__V1__SwapModuleRequest *input,
+                      Copytrade__V1__ListModulesResponse_Closure closure,
+                      void *closure_data);
   void (*watch)(Copytrade__V1__Control_Service *service,
                 const Copytrade__V1__WatchRequest *input,
                 Copytrade__V1__Event_Closure closure,
@@ -1374,6 +1513,8 @@ void copytrade__v1__control__init (Copytrade__V1__Control_Service *service,
       function_prefix__ ## list_orders,\
       function_prefix__ ## list_relations,\
       function_prefix__ ## history,\
+      function_prefix__ ## list_modules,\
+      function_prefix__ ## swap_module,\
       function_prefix__ ## watch  }
 void copytrade__v1__control__status(ProtobufCService *service,
                                     const Copytrade__V1__StatusRequest *input,
@@ -1459,6 +1600,14 @@ void copytrade__v1__control__history(ProtobufCService *service,
                                      const Copytrade__V1__HistoryRequest *input,
                                      Copytrade__V1__HistoryResponse_Closure closure,
                                      void *closure_data);
+void copytrade__v1__control__list_modules(ProtobufCService *service,
+                                          const Copytrade__V1__ListModulesRequest *input,
+                                          Copytrade__V1__ListModulesResponse_Closure closure,
+                                          void *closure_data);
+void copytrade__v1__control__swap_module(ProtobufCService *service,
+                                         const Copytrade__V1__SwapModuleRequest *input,
+                                         Copytrade__V1__ListModulesResponse_Closure closure,
+                                         void *closure_data);
 void copytrade__v1__control__watch(ProtobufCService *service,
                                    const Copytrade__V1__WatchRequest *input,
                                    Copytrade__V1__Event_Closure closure,
@@ -1499,6 +1648,9 @@ extern const ProtobufCMessageDescriptor copytrade__v1__list_relations_response__
 extern const ProtobufCMessageDescriptor copytrade__v1__history_request__descriptor;
 extern const ProtobufCMessageDescriptor copytrade__v1__history_response__descriptor;
 extern const ProtobufCMessageDescriptor copytrade__v1__watch_request__descriptor;
+extern const ProtobufCMessageDescriptor copytrade__v1__list_modules_request__descriptor;
+extern const ProtobufCMessageDescriptor copytrade__v1__list_modules_response__descriptor;
+extern const ProtobufCMessageDescriptor copytrade__v1__swap_module_request__descriptor;
 extern const ProtobufCServiceDescriptor copytrade__v1__control__descriptor;
 
 PROTOBUF_C__END_DECLS
