@@ -5,7 +5,7 @@ SWIFT ?= swift
 TEST_PACKAGES := golang-go golang-github-containerd-ttrpc-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libsqlite3-dev pkg-config
 DEMO_PACKAGES := libsqlite3-dev
 
-.PHONY: demo test build bench check-generated generate interop-peer clean
+.PHONY: demo test build bench check-generated generate interop-peer plugins clean
 
 ## make demo: set up, build, and run the demo scenario through the real daemon and copyctl.
 demo:
@@ -17,6 +17,8 @@ demo:
 ## make test: set up, build, and run every test (unit, end-to-end, interop with the Go peer).
 test: interop-peer
 	tools/ensure-packages $(TEST_PACKAGES)
+	$(MAKE) plugins
+	$(MAKE) -C plugins/margin-c test
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
@@ -26,10 +28,20 @@ build:
 interop-peer:
 	tools/interop/build.sh
 
+## The C margin plugin (plugins/margin-c), built with the normal build.
+plugins:
+	tools/ensure-packages libprotobuf-c-dev pkg-config
+	$(MAKE) -C plugins/margin-c
+
 ## make bench: the benchmarks behind BENCHMARKS.md (release build).
+# Release builds use their own scratch path so they never block (or get blocked by) the
+# debug `.build` that `make test` and `make demo` use. copytrade-module is the out-of-process
+# Swift ttrpc server the ttrpc benchmark measures.
+BENCH_SCRATCH := .build-release
 bench: interop-peer
-	$(SWIFT) build -c release --product copytrade-bench
-	$$($(SWIFT) build -c release --show-bin-path)/copytrade-bench all
+	$(SWIFT) build -c release --scratch-path $(BENCH_SCRATCH) --product copytrade-bench
+	$(SWIFT) build -c release --scratch-path $(BENCH_SCRATCH) --product copytrade-module
+	$$($(SWIFT) build -c release --scratch-path $(BENCH_SCRATCH) --show-bin-path)/copytrade-bench all
 
 ## make check-generated: fail when committed protobuf code is stale.
 check-generated:
@@ -40,4 +52,5 @@ generate:
 	tools/gen-proto
 
 clean:
-	rm -rf .build tools/interop/bin
+	rm -rf .build .build-release tools/interop/bin
+	$(MAKE) -C plugins/margin-c clean
