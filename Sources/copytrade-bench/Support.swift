@@ -1,0 +1,205 @@
+import Foundation
+
+// MARK: - Timing
+
+/// Monotonic nanoseconds.
+@inline(__always) func nowNanos() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+func seconds(since start: UInt64) -> Double { Double(nowNanos() - start) / 1e9 }
+
+/// Nearest-rank percentile of sorted samples (the same rule as the Go peer).
+func percentile(_ sorted: [Double], _ p: Double) -> Double {
+    guard !sorted.isEmpty else { return 0 }
+    let rank = Int((p / 100 * Double(sorted.count)).rounded(.up))
+    return sorted[min(sorted.count - 1, max(0, rank - 1))]
+}
+
+// MARK: - Output: a human table per benchmark, or one JSON object per measured row
+
+/// A JSON value written in insertion order, so output is stable and diffable.
+enum JSONValue {
+    case string(String)
+    case int(Int64)
+    case double(Double)
+    case bool(Bool)
+    case null
+
+    var text: String {
+        switch self {
+        case .string(let s): return "\"" + JSONValue.escape(s) + "\""
+        case .int(let i): return String(i)
+        case .double(let d): return d.isFinite ? String(format: "%.3f", d) : "null"
+        case .bool(let b): return b ? "true" : "false"
+        case .null: return "null"
+        }
+    }
+
+    static func escape(_ s: String) -> String {
+        var out = ""
+        for c in s.unicodeScalars {
+            switch c {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            default:
+                if c.value < 0x20 { out += String(format: "\\u%04x", c.value) } else { out.unicodeScalars.append(c) }
+            }
+        }
+        return out
+    }
+}
+
+struct JSONObject {
+    var fields: [(String, JSONValue)] = []
+    mutating func set(_ key: String, _ value: JSONValue) {
+        if let i = fields.firstIndex(where: { $0.0 == key }) { fields[i].1 = value } else { fields.append((key, value)) }
+    }
+    subscript(key: String) -> String? {
+        get { fields.first { $0.0 == key }.map { if case .string(let s) = $0.1 { return s } else { return $0.1.text } } }
+        set { set(key, newValue.map(JSONValue.string) ?? .null) }
+    }
+    var text: String { "{" + fields.map { "\"\(JSONValue.escape($0.0))\":\($0.1.text)" }.joined(separator: ",") + "}" }
+}
+
+/// Collects rows of one benchmark and prints them as a table (or JSON lines).
+final class Report {
+    let title: String
+    let columns: [String]
+    let json: Bool
+    private var rows: [[String]] = []
+    private var notes: [String] = []
+
+    init(_ title: String, columns: [String], json: Bool) {
+        self.title = title
+        self.columns = columns
+        self.json = json
+    }
+
+    /// Adds a row: `cells` for the table, `object` printed at once in JSON mode.
+    func add(_ cells: [String], json object: JSONObject) {
+        rows.append(cells)
+        if json {
+            print(object.text)
+            flushStdout()
+        }
+    }
+
+    func note(_ text: String) {
+        notes.append(text)
+        if json {
+            var o = JSONObject()
+            o.set("bench", .string(title))
+            o.set("note", .string(text))
+            print(o.text)
+            flushStdout()
+        }
+    }
+
+    /// Prints the table (human mode only).
+    func finish() {
+        guard !json else { return }
+        var widths = columns.map(\.count)
+        for r in rows { for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], c.count) } }
+        func line(_ cells: [String]) -> String {
+            "| " + cells.enumerated().map { i, c in
+                let pad = String(repeating: " ", count: max(0, widths[i] - c.count))
+                return i == 0 ? c + pad : pad + c
+            }.joined(separator: " | ") + " |"
+        }
+        print("\n## \(title)\n")
+        print(line(columns))
+        print("|" + widths.enumerated().map { i, w in i == 0 ? String(repeating: "-", count: w + 2) : String(repeating: "-", count: w + 1) + ":" }.joined(separator: "|") + "|")
+        for r in rows { print(line(r)) }
+        if !notes.isEmpty {
+            print("")
+            for n in notes { print("- \(n)") }
+        }
+        flushStdout()
+    }
+}
+
+/// Progress lines go to stderr so stdout stays a clean table or JSON stream.
+func progress(_ text: String) {
+    FileHandle.standardError.write(Data(("… " + text + "\n").utf8))
+}
+
+// MARK: - Number formatting
+
+func fmt(_ v: Double, _ digits: Int = 0) -> String {
+    let s = String(format: "%.\(digits)f", v)
+    // Thousands separators for readability in tables.
+    guard digits == 0, abs(v) >= 10_000 else { return s }
+    var out = ""
+    let neg = s.hasPrefix("-")
+    let body = neg ? String(s.dropFirst()) : s
+    for (i, ch) in body.enumerated() {
+        if i > 0, (body.count - i) % 3 == 0 { out.append(",") }
+        out.append(ch)
+    }
+    return (neg ? "-" : "") + out
+}
+
+// MARK: - Machine description
+
+struct Machine {
+    var cores: Int
+    var cpu: String
+    var memoryGiB: Double
+    var kernel: String
+    var swift: String
+
+    static func current() -> Machine {
+        let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        let model = cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }
+            .map { $0.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "" } ?? "unknown"
+        let meminfo = (try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8)) ?? ""
+        let kb = meminfo.split(separator: "\n").first { $0.hasPrefix("MemTotal:") }
+            .flatMap { $0.split(separator: " ").dropFirst().first.flatMap { Double($0) } } ?? 0
+        var uts = utsname()
+        uname(&uts)
+        let release = withUnsafeBytes(of: &uts.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        #if compiler(>=6.3)
+        let swift = "Swift 6.3+"
+        #else
+        let swift = "Swift 6.x"
+        #endif
+        return Machine(cores: ProcessInfo.processInfo.activeProcessorCount, cpu: model.isEmpty ? "unknown" : model,
+                       memoryGiB: kb / 1_048_576, kernel: "Linux \(release)", swift: swift)
+    }
+
+    /// The 1, 5 and 15 minute load averages.
+    static var loadAverage: String {
+        ((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "").split(separator: " ").prefix(3).joined(separator: " ")
+    }
+
+    var summary: String {
+        "\(cores) cores (nproc), CPU \(cpu), \(String(format: "%.1f", memoryGiB)) GiB RAM, \(kernel), \(swift), release build"
+    }
+
+    func print(json: Bool, command: String) {
+        if json {
+            var o = JSONObject()
+            o.set("bench", .string("machine"))
+            o.set("nproc", .int(Int64(cores)))
+            o.set("cpu", .string(cpu))
+            o.set("memory_gib", .double(memoryGiB))
+            o.set("kernel", .string(kernel))
+            o.set("command", .string(command))
+            o.set("loadavg", .string(Machine.loadAverage))
+            Swift.print(o.text)
+        } else {
+            Swift.print("# copytrade-bench\n")
+            Swift.print("Machine: \(summary)")
+            Swift.print("Command: \(command)")
+            Swift.print("Load average at start (other work on the machine skews figures): \(Machine.loadAverage)")
+        }
+        flushStdout()
+    }
+}
+
+/// Keeps a value alive and opaque to the optimizer.
+@inline(never) func blackHole<T>(_ value: T) { withExtendedLifetime(value) {} }
+
+/// Flushes stdout (so JSON lines and tables interleave correctly with child processes).
+func flushStdout() { fflush(nil) }
