@@ -14,6 +14,9 @@ public protocol JournalReader: Sendable {
     func entry(forKey key: String) async throws -> JournalEntry?
     /// Entries with sequence > `after`, in order, at most `limit` (> 0) of them.
     func entries(after: UInt64, limit: Int) async throws -> [JournalEntry]
+    /// Keys with sequence > `after`, in order, at most `limit` (> 0): for answering replays
+    /// from memory (a default implementation reads whole entries).
+    func keys(after: UInt64, limit: Int) async throws -> [JournalKey]
     /// The highest journaled sequence, 0 when the journal is empty.
     var lastSequence: UInt64 { get async throws }
 }
@@ -36,6 +39,22 @@ public protocol JournalStore: JournalAppender, JournalReader, SnapshotStore {
     /// Waits for appends in flight, then releases the storage; every later call fails with
     /// `JournalError.Code.closed`.
     func close() async throws
+}
+
+/// A journaled key and its sequence, without the entry's bytes.
+public struct JournalKey: Sendable, Hashable {
+    public var sequence: UInt64
+    public var key: String
+    public init(sequence: UInt64, key: String) {
+        self.sequence = sequence
+        self.key = key
+    }
+}
+
+extension JournalReader {
+    public func keys(after: UInt64, limit: Int) async throws -> [JournalKey] {
+        try await entries(after: after, limit: limit).map { JournalKey(sequence: $0.sequence, key: $0.key) }
+    }
 }
 
 extension JournalAppender {

@@ -50,6 +50,14 @@ enum JournalTable {
             .reduce(into: []) { $0.append($1) }
     }
 
+    static func keys(after: UInt64, limit: Int, _ db: Database) throws -> [JournalKey] {
+        let statement = try db.cachedStatement(
+            sql: "SELECT sequence, key FROM journal WHERE sequence > ? ORDER BY sequence LIMIT ?")
+        return try Row.fetchCursor(statement, arguments: [Int64(clamping: after), limit])
+            .map { JournalKey(sequence: UInt64($0[0] as Int64), key: $0[1]) }
+            .reduce(into: []) { $0.append($1) }
+    }
+
     static func lastSequence(_ db: Database) throws -> UInt64 {
         UInt64(try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM journal") ?? 0)
     }

@@ -88,6 +88,11 @@ public final class SQLiteJournalStore: JournalStore {
         }
     }
 
+    public func keys(after: UInt64, limit: Int) async throws -> [JournalKey] {
+        try EntryValidation.check(limit: limit)
+        return try await read("reading keys") { db in try JournalTable.keys(after: after, limit: limit, db) }
+    }
+
     public var lastSequence: UInt64 {
         get async throws { try await read("reading the last sequence", JournalTable.lastSequence) }
     }

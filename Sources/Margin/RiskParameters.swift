@@ -75,10 +75,11 @@ public struct RiskParameters: Sendable, Hashable, Codable {
         for (i, t) in tiers.enumerated() {
             let mmr = overrides.mmr ?? t.mmr
             let cum = overrides.cum ?? t.cum
-            let field = overrides.mmr == nil ? "tiers[\(i)].mmr" : "mmr"
-            guard !mmr.isNegative else { throw DomainError.invalid(field, "must not be negative, got \(mmr)") }
+            // The field name is built only when refusing: this runs on every evaluation.
+            func field() -> String { overrides.mmr == nil ? "tiers[\(i)].mmr" : "mmr" }
+            guard !mmr.isNegative else { throw DomainError.invalid(field(), "must not be negative, got \(mmr)") }
             // A long's requirement must grow more slowly than its value, or no price is safe.
-            guard try (mmr + feeRate) < .one else { throw DomainError.invalid(field, "plus the fee rate must be below 1") }
+            guard try (mmr + feeRate) < .one else { throw DomainError.invalid(field(), "plus the fee rate must be below 1") }
             guard !cum.isNegative else {
                 throw DomainError.invalid(overrides.cum == nil ? "tiers[\(i)].cum" : "cum", "must not be negative, got \(cum)")
             }

@@ -38,7 +38,7 @@ extension Engine {
         tx.put(p)
         tx.event(delta.isPositive ? "margin.added" : "margin.reduced", account: account.id, symbol: spec.symbol, position: p.id,
                  amount: delta.magnitude, price: p.liquidationPrice, detail: "margin \(before) -> \(p.margin)")
-        guard !tx.copies(of: p.id).isEmpty else { return }
+        guard tx.hasCopies(p.id) else { return }
         try await holdSignal(trader: account, position: p, marginBefore: before, delta: delta, occurred: occurred(r.atMs, tx), tx: &tx)
     }
 
@@ -96,13 +96,17 @@ extension Engine {
             c.positionID = copy.id
             c.marginE8 = copy.margin.e8
             c.availableE8 = try tx.available(copy.account).e8
-            c.maxReducibleE8 = try await maxReducible(copy, tx: tx).e8
             c.establishedMs = rel.establishedMs
             c.marginMode = copy.mode.wire
             batch.copiers.append(c)
             targets.append(copy)
         }
         guard !targets.isEmpty else { return }
+        if signal.deltaE8 < 0 {
+            // Only reductions need the maximum reducible margin: one batched evaluation.
+            let bounds = try await maxReducible(targets, tx: tx)
+            for i in batch.copiers.indices { batch.copiers[i].maxReducibleE8 = bounds[i].e8 }
+        }
         let answer = try await modules.sync.decideBatch(batch)
         guard answer.decisions.count == targets.count else {
             throw DomainError(.internal, field: "", "sync module answered \(answer.decisions.count) of \(targets.count) decisions")
@@ -134,11 +138,29 @@ extension Engine {
         for p in try await withLiquidationPrices(changed) { tx.put(p) }
     }
 
-    /// The maximum reducible margin at the current mark (the whole margin's worth of nothing
-    /// when no mark exists yet: without a price no reduction is safe).
-    func maxReducible(_ p: PositionRecord, tx: EngineTransaction) async throws -> Decimal8 {
-        guard let mark = tx.mark(p.symbol) else { return .zero }
-        return Decimal8(e8: try await evaluate(p, mark: mark.price).maxReducibleE8)
+    /// The maximum reducible margin of each position at the current mark, in one module call
+    /// (zero without a mark: without a price no reduction is safe).
+    func maxReducible(_ ps: [PositionRecord], tx: EngineTransaction) async throws -> [Decimal8] {
+        var batch = Copytrade_V1_EvaluateBatchRequest()
+        var index: [Int] = []
+        for (i, p) in ps.enumerated() {
+            guard let mark = tx.mark(p.symbol) else { continue }
+            batch.requests.append(try evaluateRequest(p, mark: mark.price))
+            index.append(i)
+        }
+        var out = [Decimal8](repeating: .zero, count: ps.count)
+        guard !index.isEmpty else { return out }
+        let res = try await modules.margin.evaluateBatch(batch)
+        guard res.evaluations.count == index.count else {
+            throw DomainError(.internal, field: "", "margin module answered \(res.evaluations.count) of \(index.count) evaluations")
+        }
+        for (k, i) in index.enumerated() {
+            if k < res.errors.count, !res.errors[k].isEmpty {
+                throw DomainError(.internal, field: "", "margin module refused position \(ps[i].id): \(res.errors[k])")
+            }
+            out[i] = Decimal8(e8: res.evaluations[k].maxReducibleE8)
+        }
+        return out
     }
 }
 

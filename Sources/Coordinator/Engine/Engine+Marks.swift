@@ -47,6 +47,8 @@ extension Engine {
             for o in orders { held = try held + o.heldMargin }
             req.cancellableOrderMarginE8 = held.e8
             req.autoMarginEnabled = p.autoMargin != nil
+            req.policy = config.autoMarginPolicy
+            req.targetRiskRateE8 = config.targetRiskRate.units
             req.amountE8 = p.autoMargin?.e8 ?? 0
             let d = try await modules.margin.decideAutoMargin(req)
             switch d.action {

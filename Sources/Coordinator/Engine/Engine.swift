@@ -34,6 +34,11 @@ public struct EngineConfig: Sendable {
     public var reorderWindowMs: Millis = 500
     /// Signals older than this when received are dropped (SPEC §5).
     public var maxSignalDelayMs: Millis = 60_000
+    /// Auto-margin policy asked of the margin module; empty: the module's own default
+    /// (the built-in module's is "fixed", the C plugin's "target-risk").
+    public var autoMarginPolicy = ""
+    /// Target risk rate for target-risk policies; zero: the module's default.
+    public var targetRiskRate: Decimal8 = .zero
     /// Margin-sync rollout; by default everyone is eligible from the epoch.
     public var rollout: [Copytrade_V1_RolloutPhase] = {
         var p = Copytrade_V1_RolloutPhase()

@@ -10,6 +10,8 @@ import Yams
 ///   preset: bingx            # margin model preset
 ///   reorderWindowMs: 500     # margin-sync reorder window
 ///   maxSignalDelayMs: 60000
+///   autoMarginPolicy: fixed   # or empty for the margin module's default (the C plugin: target-risk)
+///   targetRiskRate: "0.8"     # for target-risk policies
 /// modules:
 ///   pricing: inprocess                      # the default
 ///   sizing: { address: "unix:/run/copytrade/sizing.sock" }
@@ -60,7 +62,9 @@ public struct RoutingFile: Sendable {
             case "preset": engine.preset = try Self.string(v, key)
             case "reorderWindowMs": engine.reorderWindowMs = try Self.int(v, key)
             case "maxSignalDelayMs": engine.maxSignalDelayMs = try Self.int(v, key)
-            default: throw DomainError.invalid(key, "unknown key (expected preset, reorderWindowMs, maxSignalDelayMs)")
+            case "autoMarginPolicy": engine.autoMarginPolicy = try Self.string(v, key)
+            case "targetRiskRate": engine.targetRiskRate = try Decimal8(parsing: try Self.string(v, key), field: key)
+            default: throw DomainError.invalid(key, "unknown key (expected preset, reorderWindowMs, maxSignalDelayMs, autoMarginPolicy, targetRiskRate)")
             }
         }
     }

@@ -7,7 +7,8 @@ final class InputQueue: Sendable {
     struct Submission: Sendable {
         let input: Copytrade_V1_Input
         let key: String
-        let reply: CheckedContinuation<Copytrade_V1_InputResult, any Error>
+        /// Called once with the durable outcome or the refusal.
+        let reply: @Sendable (Result<Copytrade_V1_InputResult, any Error>) -> Void
     }
 
     enum Item: Sendable {
@@ -24,7 +25,7 @@ final class InputQueue: Sendable {
 
     func push(_ s: Submission) {
         if case .terminated = continuation.yield(.input(s)) {
-            s.reply.resume(throwing: DomainErrorShutdown.error)
+            s.reply(.failure(DomainErrorShutdown.error))
         }
     }
 

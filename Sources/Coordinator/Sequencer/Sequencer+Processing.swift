@@ -15,7 +15,7 @@ extension Sequencer {
 
     func process(_ s: InputQueue.Submission) async {
         if let failure = await pipeline.failed {
-            s.reply.resume(throwing: DomainError(.internal, field: "", "the journal failed (\(failure)); restart the coordinator to recover"))
+            s.reply(.failure(DomainError(.internal, field: "", "the journal failed (\(failure)); restart the coordinator to recover")))
             return
         }
         var key = s.key
@@ -25,7 +25,7 @@ extension Sequencer {
         }
         do {
             if let duplicate = try await replay(key: key) {
-                s.reply.resume(returning: duplicate)
+                s.reply(.success(duplicate))
                 return
             }
             var input = s.input
@@ -35,6 +35,7 @@ extension Sequencer {
             nextSequence += 1
             state.apply(changes)
             inFlightKeys[key] = sequence
+            journaledKeys.insert(key)
             let outcome = OutcomeWire.wire(changes)
             var result = Copytrade_V1_InputResult()
             result.sequence = sequence
@@ -46,8 +47,8 @@ extension Sequencer {
             let answer = result
             await pipeline.enqueue(.init(entry: entry, expectedSequence: sequence) { r in
                 switch r {
-                case .success: reply.resume(returning: answer)
-                case .failure(let e): reply.resume(throwing: DomainError(.internal, field: "", "journal write failed: \(e)"))
+                case .success: reply(.success(answer))
+                case .failure(let e): reply(.failure(DomainError(.internal, field: "", "journal write failed: \(e)")))
                 }
             })
             afterApply(changes, events: changes.events)
@@ -57,13 +58,13 @@ extension Sequencer {
                 try? await saveSnapshot()
             }
         } catch {
-            s.reply.resume(throwing: error)
+            s.reply(.failure(error))
         }
     }
 
     /// The recorded answer for a key already journaled (or in flight: then after it commits).
     func replay(key: String) async throws -> Copytrade_V1_InputResult? {
-        if inFlightKeys[key] != nil { await pipeline.flush() }
+        if inFlightKeys[key] != nil { await pipeline.flush() } else if !journaledKeys.contains(key) { return nil }
         guard let entry = try await store.entry(forKey: key) else { return nil }
         let outcome = try Copytrade_V1_Outcome(serializedBytes: entry.outcome)
         var result = Copytrade_V1_InputResult()

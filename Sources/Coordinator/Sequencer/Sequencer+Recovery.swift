@@ -27,4 +27,17 @@ extension Sequencer {
         logger.info("recovered", metadata: ["snapshot": "\(fromSnapshot)", "replayed": "\(last - fromSnapshot)", "sequence": "\(last)"])
         return (state, last)
     }
+
+    /// All journaled idempotency keys, read once at start.
+    static func loadKeys(from store: any JournalStore) async throws -> Set<String> {
+        var keys: Set<String> = []
+        var after: UInt64 = 0
+        while true {
+            let page = try await store.keys(after: after, limit: 50_000)
+            guard let last = page.last else { break }
+            for k in page { keys.insert(k.key) }
+            after = last.sequence
+        }
+        return keys
+    }
 }

@@ -47,22 +47,19 @@ extension Sequencer {
             var input = Copytrade_V1_Input()
             input.syncRelease = r
             let key = "sync-release:" + ids.joined(separator: ",")
-            let q = queue
-            Task {
-                do {
-                    _ = try await withCheckedThrowingContinuation { c in
-                        q.push(InputQueue.Submission(input: input, key: key, reply: c))
-                    }
-                } catch {
-                    self.logger.error("sync release failed", metadata: ["trader": "\(trader)", "error": "\(error)"])
+            let logger = self.logger
+            // Queued now, so a barrier after this call runs after the release.
+            queue.push(InputQueue.Submission(input: input, key: key, reply: { r in
+                if case .failure(let error) = r {
+                    logger.error("sync release failed", metadata: ["trader": "\(trader)", "error": "\(error)"])
                 }
-            }
+            }))
         }
     }
 
     func scheduleSyncTimer() {
         syncTimer?.cancel()
-        guard let deadline = reorder.nextDeadline else { return }
+        guard clock.drivesTimers, let deadline = reorder.nextDeadline else { return }
         let wait = max(0, deadline - clock.nowMs())
         syncTimer = Task { [weak self] in
             try? await Task.sleep(for: .milliseconds(wait))
@@ -74,5 +71,21 @@ extension Sequencer {
     func syncTimerFired() {
         submitReleases(reorder.advance(to: clock.nowMs()))
         scheduleSyncTimer()
+    }
+}
+
+extension Sequencer {
+    /// For a driven clock (simulations): releases every signal whose window has expired at the
+    /// clock's current time, and returns once those releases are applied and journaled.
+    public func releaseDueSignals() async {
+        submitReleases(reorder.advance(to: clock.nowMs()))
+        await queue.barrier {}
+        await pipeline.flush()
+    }
+
+    /// Returns once every input queued so far is applied and journaled.
+    public func settle() async {
+        await queue.barrier {}
+        await pipeline.flush()
     }
 }

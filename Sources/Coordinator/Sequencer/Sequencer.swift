@@ -4,16 +4,32 @@ import Foundation
 import Journal
 import Logging
 import Sync
+import Synchronization
 
-/// Milliseconds since the Unix epoch; injectable so tests can drive time.
+/// Milliseconds since the Unix epoch; injectable so simulations and tests can drive time.
 public protocol EngineClock: Sendable {
     func nowMs() -> Millis
+    /// True for a real clock: the sequencer then releases held signals on timers. A driven
+    /// clock's owner calls ``Sequencer/releaseDueSignals()`` after moving time.
+    var drivesTimers: Bool { get }
 }
 
 /// The wall clock.
 public struct SystemClock: EngineClock {
     public init() {}
     public func nowMs() -> Millis { Millis((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
+    public var drivesTimers: Bool { true }
+}
+
+/// A clock that only moves when told to: simulations replay hours of activity in seconds,
+/// and the same scenario gives the same history.
+public final class ManualClock: EngineClock {
+    private let now: Mutex<Millis>
+    public init(startMs: Millis) { now = Mutex(startMs) }
+    public func nowMs() -> Millis { now.withLock { $0 } }
+    /// Moves time forward (never back).
+    public func set(_ ms: Millis) { now.withLock { $0 = max($0, ms) } }
+    public var drivesTimers: Bool { false }
 }
 
 /// The single writer (SPEC §6): takes inputs one at a time, asks the ``Engine`` for their
@@ -30,6 +46,8 @@ public actor Sequencer {
     var nextSequence: UInt64
     /// Keys decided but not yet committed, so a replay in that gap waits for the original.
     var inFlightKeys: [String: UInt64] = [:]
+    /// Every journaled key: a new key is recognised as new without reading the journal.
+    var journaledKeys: Set<String> = []
     var reorder: SignalReorderWindow
     var syncTimer: Task<Void, Never>?
     var watchers: [UUID: Watcher] = [:]
@@ -54,6 +72,7 @@ public actor Sequencer {
         self.state = state
         self.nextSequence = last + 1
         self.pipeline = CommitPipeline(store: store, committed: last)
+        self.journaledKeys = try await Self.loadKeys(from: store)
         self.reorder = try SignalReorderWindow(window: engine.config.reorderWindowMs)
         self.queue = InputQueue()
         await pipeline.setOnCommit { [weak self] seq in await self?.committed(through: seq) }
@@ -66,7 +85,7 @@ public actor Sequencer {
     /// Submits an input and waits for its durable outcome. Refusals throw ``DomainError``.
     public func submit(_ input: Copytrade_V1_Input, key: String) async throws -> Copytrade_V1_InputResult {
         try await withCheckedThrowingContinuation { c in
-            queue.push(InputQueue.Submission(input: input, key: key, reply: c))
+            queue.push(InputQueue.Submission(input: input, key: key, reply: { c.resume(with: $0) }))
         }
     }
 
