@@ -57,6 +57,11 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ] + nio),
         .target(name: "Journal", dependencies: [.product(name: "GRDB", package: "GRDB.swift"), logging]),
+        // Scenario files run through an in-process coordinator on a driven clock: histories and reports.
+        .target(name: "Simulation", dependencies: [
+            "Coordinator", "CopyTradeCore", "CopyTradeProto", "Journal", "Pricing", "Margin",
+            .product(name: "Yams", package: "Yams"), logging,
+        ]),
         .target(name: "Calculators", dependencies: [
             "CopyTradeCore", "CopyTradeProto", "TTRPC", "ModuleRuntime", "Pricing", "Margin", "Sizing", "Sync", logging,
         ]),
@@ -70,6 +75,7 @@ let package = Package(
         ] + nio),
         .executableTarget(name: "copyctl", dependencies: [
             "Calculators", "CopyTradeCore", "CopyTradeProto", "TTRPC", "ModuleRuntime", argumentParser,
+            "Simulation", logging,
         ] + nio),
         .executableTarget(name: "copytrade-bench", dependencies: [
             "CopyTradeCore", "CopyTradeProto", "TTRPC", "Pricing", "Margin", "Sizing", "Sync", "Coordinator",
@@ -89,6 +95,7 @@ let package = Package(
         .testTarget(name: "SizingTests", dependencies: ["Sizing", "Pricing", "CopyTradeCore"]),
         .testTarget(name: "SyncTests", dependencies: ["Sync", "CopyTradeCore"]),
         .testTarget(name: "CalculatorTests", dependencies: ["Calculators", "CopyTradeCore"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Coordinator", "CopyTradeCore", "CopyTradeProto"]),
         .testTarget(name: "EndToEndTests", dependencies: ["CopyTradeCore", "CopyTradeProto", "TTRPC"] + nio),
     ],
     swiftLanguageModes: [.v6]

@@ -19,7 +19,8 @@ extension Calculator {
         case .inProcess:
             return try await body(local())
         case .remote(let address):
-            let client = try await TTRPCClient.connect(to: address, logger: Logger(label: "copyctl.calc"))
+            let client = try await TTRPCClient.connect(
+                to: address, logger: Logger(label: "copyctl.calc"), tls: tls, token: token)
             do {
                 let r = try await DomainErrorWire.rethrowing { try await body(remote(client)) }
                 await client.close()

@@ -21,11 +21,41 @@ struct CopytradeModule: AsyncParsableCommand {
     @Option(help: "Address to listen on: unix:PATH or tcp:HOST:PORT.") var listen: String
     @Option(help: "Market file for the pricing module (default: the built-in markets).") var market: String?
     @Option(name: .customLong("log-level")) var logLevel = "info"
+    @Option(name: .customLong("tls-cert"), help: "Serve TLS with this certificate chain (PEM, server certificate first).")
+    var tlsCert: String?
+    @Option(name: .customLong("tls-key"), help: "Private key (PEM, unencrypted) of --tls-cert.")
+    var tlsKey: String?
+    @Option(name: .customLong("tls-ca"), help: "Require client certificates signed by this CA (PEM): mutual TLS.")
+    var tlsCA: String?
+    @Option(name: .customLong("token-file"), help: "Require 'authorization: Bearer <token>' on every call (health excepted); the token is this file's content.")
+    var tokenFile: String?
 
     func validate() throws {
         guard ["pricing", "margin", "sizing", "sync", "echo"].contains(module) else {
             throw ValidationError("module: must be pricing, margin, sizing, sync or echo, got \"\(module)\"")
         }
+        if (tlsCert == nil) != (tlsKey == nil) {
+            throw ValidationError("--tls-cert and --tls-key go together")
+        }
+        if tlsCA != nil, tlsCert == nil {
+            throw ValidationError("--tls-ca (mutual TLS) needs --tls-cert and --tls-key")
+        }
+    }
+
+    /// TLS and token settings from the flags; file problems name the file.
+    func serverConfiguration() throws -> TTRPCServerConfiguration {
+        var configuration = TTRPCServerConfiguration()
+        do {
+            if let tlsCert, let tlsKey {
+                configuration.tls = try .server(
+                    certificateChainFile: tlsCert, privateKeyFile: tlsKey, trustRootsFile: tlsCA,
+                    requireClientCertificate: tlsCA != nil)
+            }
+            configuration.requiredToken = try tokenFile.map { try TTRPCToken.load(fromFile: $0) }
+        } catch let error as TTRPCError {
+            throw ValidationError(error.message)
+        }
+        return configuration
     }
 
     func run() async throws {
@@ -37,6 +67,10 @@ struct CopytradeModule: AsyncParsableCommand {
         let logger = Logger(label: "copytrade-module.\(module)")
         let address: TTRPCAddress
         do { address = try TTRPCAddress(parsing: listen) } catch { throw ValidationError("--listen: \(error.rule)") }
+        let configuration = try serverConfiguration()
+        if case .tcp(let host, _) = address, configuration.tls == nil, !["127.0.0.1", "::1", "localhost"].contains(host) {
+            logger.warning("listening on TCP without TLS: traffic (and any token) travels in clear text; see --tls-cert")
+        }
         let stop = ShutdownSignal()
         let service: ServiceDefinition
         switch module {
@@ -48,7 +82,7 @@ struct CopytradeModule: AsyncParsableCommand {
         case "sync": service = .sync(SyncHandler(), onShutdown: stop.fire)
         default: service = .interopEcho
         }
-        let server = TTRPCServer(address: address, services: [service], logger: logger)
+        let server = TTRPCServer(address: address, services: [service], configuration: configuration, logger: logger)
         let bound = try await server.bind()
         // The plugin handshake line (ARCHITECTURE.md): a launcher reads where to connect.
         switch bound {

@@ -67,8 +67,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
             let written = context.eventLoop.makePromise(of: Void.self)
             let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
             written.futureResult.whenFailure { error in
-                loopBound.value.complete(
-                    streamID, with: TTRPCError(code: .unavailable, message: "ttrpc: send failed: \(error)", cause: error))
+                loopBound.value.complete(streamID, with: TTRPCError.connectionFailure(error, doing: "send failed"))
             }
             written.futureResult.cascade(to: promise)
             context.write(wrapOutboundOut(frame), promise: written)
@@ -120,7 +119,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         logger.debug("ttrpc client: connection error", metadata: ["error": "\(error)"])
-        failAll(TTRPCError(code: .unavailable, message: "ttrpc: connection error: \(error)", cause: error))
+        failAll(TTRPCError.connectionFailure(error, doing: "connection error"))
         context.close(promise: nil)
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import SwiftProtobuf
 
 /// A ttrpc client over one connection; any number of calls may run concurrently on it.
@@ -11,10 +12,16 @@ import SwiftProtobuf
 public final class TTRPCClient: Sendable {
     let channel: any Channel
     let logger: Logger
+    /// Sent as `authorization: Bearer <token>` with every call (``TTRPCToken``).
+    let token: String?
+    /// Set when TLS failed on this connection.
+    let tlsFailure: TLSFailureRecord?
 
-    init(channel: any Channel, logger: Logger) {
+    init(channel: any Channel, logger: Logger, token: String? = nil, tlsFailure: TLSFailureRecord? = nil) {
         self.channel = channel
         self.logger = logger
+        self.token = token
+        self.tlsFailure = tlsFailure
     }
 
     deinit {
@@ -22,19 +29,37 @@ public final class TTRPCClient: Sendable {
         channel.close(promise: nil)
     }
 
-    /// Runs first on a new client channel, before the ttrpc handlers: where TLS will go.
+    /// Runs first on a new client channel, before the TLS and ttrpc handlers.
     public typealias ConnectionConfigurator = @Sendable (any Channel) throws -> Void
 
     /// Connects to `address`.
+    ///
+    /// - Parameters:
+    ///   - connectTimeout: bounds the TCP connect and, with `tls`, the TLS handshake.
+    ///   - tls: a ``TTRPCTLSConfiguration/client(trustRootsFile:certificateChainFile:privateKeyFile:serverName:)``
+    ///     configuration. The call returns once the handshake is done; a failed handshake
+    ///     throws UNAVAILABLE "ttrpc: TLS failed: …". (With TLS 1.3 a server that refuses the
+    ///     client's certificate says so after the handshake: the first call fails that way.)
+    ///   - token: sent as `authorization: Bearer <token>` with every call, unless the call's
+    ///     metadata already has an `authorization` entry.
     public static func connect(
         to address: TTRPCAddress, logger: Logger,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         connectTimeout: TimeAmount = .seconds(10),
+        tls: TTRPCTLSConfiguration? = nil,
+        token: String? = nil,
         configureConnection: ConnectionConfigurator? = nil
     ) async throws -> TTRPCClient {
+        if let token { try TTRPCToken.validate(token, source: "client token") }
+        let verifiedName = try tls?.verifiedName(for: address)
+        let tlsFailure = tls.map { _ in TLSFailureRecord() }
         let bootstrap = ClientBootstrap(group: group)
             .connectTimeout(connectTimeout)
-            .channelInitializer { channel in Self.initialize(channel, logger: logger, configure: configureConnection) }
+            .channelInitializer { channel in
+                Self.initialize(
+                    channel, logger: logger, configure: configureConnection,
+                    tls: tls.map { ($0, verifiedName ?? "", connectTimeout, tlsFailure ?? TLSFailureRecord()) })
+            }
         let channel: any Channel
         do {
             switch address {
@@ -46,28 +71,57 @@ public final class TTRPCClient: Sendable {
         } catch {
             throw TTRPCError(code: .unavailable, message: "ttrpc: connect to \(address) failed: \(error)", cause: error)
         }
-        return TTRPCClient(channel: channel, logger: logger)
+        if tls != nil {
+            do {
+                try await channel.eventLoop.flatSubmit {
+                    do {
+                        return try channel.pipeline.syncOperations.handler(type: TLSClientHandshakeHandler.self).handshake
+                    } catch {
+                        return channel.eventLoop.makeFailedFuture(error)
+                    }
+                }.get()
+            } catch {
+                channel.close(promise: nil)
+                let status = TTRPCError.connectionFailure(error, doing: "TLS failed")
+                let reason = status.message.hasPrefix("ttrpc: ") ? String(status.message.dropFirst(7)) : status.message
+                throw TTRPCError(
+                    code: .unavailable, message: "ttrpc: connect to \(address): \(reason)", cause: status.cause ?? error)
+            }
+        }
+        return TTRPCClient(channel: channel, logger: logger, token: token, tlsFailure: tlsFailure)
     }
 
     /// Uses an already-connected socket (e.g. fd 3 handed to a plugin); the client owns it.
     public static func connect(
         descriptor: CInt, logger: Logger,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        token: String? = nil,
         configureConnection: ConnectionConfigurator? = nil
     ) async throws -> TTRPCClient {
+        if let token { try TTRPCToken.validate(token, source: "client token") }
         let channel = try await ClientBootstrap(group: group)
-            .channelInitializer { channel in Self.initialize(channel, logger: logger, configure: configureConnection) }
+            .channelInitializer { channel in Self.initialize(channel, logger: logger, configure: configureConnection, tls: nil) }
             .withConnectedSocket(descriptor)
             .get()
-        return TTRPCClient(channel: channel, logger: logger)
+        return TTRPCClient(channel: channel, logger: logger, token: token)
     }
 
-    /// Pipeline, head to tail: (room for TLS), decoder, encoder, call multiplexer.
+    /// Pipeline, head to tail: `configure` handlers, TLS (client handler and handshake
+    /// watcher), decoder, encoder, call multiplexer.
     private static func initialize(
-        _ channel: any Channel, logger: Logger, configure: ConnectionConfigurator?
+        _ channel: any Channel, logger: Logger, configure: ConnectionConfigurator?,
+        tls: (configuration: TTRPCTLSConfiguration, verifiedName: String, timeout: TimeAmount, failure: TLSFailureRecord)?
     ) -> EventLoopFuture<Void> {
         channel.eventLoop.makeCompletedFuture {
             try configure?(channel)
+            if let tls {
+                try channel.pipeline.syncOperations.addHandlers([
+                    try tls.configuration.makeClientHandler(verifying: tls.verifiedName),
+                    TLSClientHandshakeHandler(
+                        eventLoop: channel.eventLoop, timeout: tls.timeout, verifiedName: tls.verifiedName,
+                        failureRecord: tls.failure),
+                ])
+            }
             try channel.pipeline.syncOperations.addHandlers([
                 ByteToMessageHandler(FrameDecoder()),
                 MessageToByteHandler(FrameEncoder()),
@@ -114,10 +168,16 @@ public final class TTRPCClient: Sendable {
         let promise = channel.eventLoop.makePromise(of: Ttrpc_Response.self)
         let start = ClientCallStart(request: request, flags: [], timeout: timeout.map(TimeAmount.init), responder: .unary(promise))
         send(start)
-        let response = try await withTaskCancellationHandler {
-            try await promise.futureResult.get()
-        } onCancel: {
-            promise.fail(TTRPCError(code: .cancelled, message: "context canceled"))
+        let response: Ttrpc_Response
+        do {
+            response = try await withTaskCancellationHandler {
+                try await promise.futureResult.get()
+            } onCancel: {
+                promise.fail(TTRPCError(code: .cancelled, message: "context canceled"))
+            }
+        } catch let error as TTRPCError where error.code == .unavailable {
+            // A connection that TLS closed says so, whichever path noticed the close first.
+            throw tlsFailure?.value ?? error
         }
         if let error = TTRPCError(status: response.status) { throw error }
         return response.payload
@@ -161,9 +221,10 @@ public final class TTRPCClient: Sendable {
     /// Hands a call to the connection handler. If the channel is already closed the handler
     /// never sees it, so the write failure must fail the call here.
     private func send(_ start: ClientCallStart) {
-        channel.writeAndFlush(start).whenFailure { error in
+        channel.writeAndFlush(start).whenFailure { [tlsFailure] error in
             start.responder.fail(
                 error as? TTRPCError
+                    ?? tlsFailure?.value
                     ?? TTRPCError(code: .unavailable, message: "ttrpc: connection closed: \(error)", cause: error))
         }
     }
@@ -191,6 +252,10 @@ public final class TTRPCClient: Sendable {
         if let timeout {
             let (seconds, attoseconds) = timeout.components
             request.timeoutNano = max(1, seconds &* 1_000_000_000 &+ attoseconds / 1_000_000_000)
+        }
+        var metadata = metadata
+        if let token, metadata[TTRPCToken.metadataKey] == nil {
+            metadata.add(TTRPCToken.metadataKey, TTRPCToken.metadataValue(for: token))
         }
         request.metadata = metadata.wire
         let bytes: [UInt8] = try request.serializedBytes()

@@ -54,7 +54,13 @@ final class ServerConnectionHandler: ChannelInboundHandler, RemovableChannelHand
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        logger.debug("ttrpc: connection error", metadata: ["error": "\(error)", "peer": "\(peer)"])
+        if TTRPCError.isTLSFailure(error), !TTRPCError.isUncleanTLSShutdown(error) {
+            // A failed handshake (plaintext peer, unknown CA, missing client certificate)
+            // closes only this connection; operators need to see why a peer cannot connect.
+            logger.info("ttrpc: TLS failed, closing connection", metadata: ["error": "\(error)", "peer": "\(peer)"])
+        } else {
+            logger.debug("ttrpc: connection error", metadata: ["error": "\(error)", "peer": "\(peer)"])
+        }
         context.close(promise: nil)
     }
 

@@ -3,10 +3,13 @@ import Foundation
 /// Finds the method for a `(service, method)` pair and runs it under the call's deadline.
 struct ServiceRouter: Sendable {
     private let services: [String: ServiceDefinition]
+    /// When set, calls other than health must carry it (``TTRPCToken``).
+    private let requiredToken: String?
 
     /// Registers `services` plus the health service (unless the caller brought their own).
     /// Duplicate names are a programming error, as in Go's `serviceSet.register`.
-    init(services: [ServiceDefinition]) {
+    init(services: [ServiceDefinition], requiredToken: String? = nil) {
+        self.requiredToken = requiredToken
         var table: [String: ServiceDefinition] = [:]
         for service in services {
             precondition(table[service.name] == nil, "duplicate service \(service.name) registered")
@@ -44,6 +47,13 @@ struct ServiceRouter: Sendable {
     ) async -> Ttrpc_Response {
         var response = Ttrpc_Response()
         do {
+            // Before resolving, so an unauthenticated peer learns nothing about the services.
+            if let requiredToken, service != ServiceDefinition.healthServiceName,
+                !TTRPCToken.isAuthorized(context.metadata, expected: requiredToken)
+            {
+                context.logger.info("ttrpc: refusing call without a valid token", metadata: ["ttrpc.peer": "\(context.peer)"])
+                throw TTRPCError(code: .unauthenticated, message: "missing or invalid token")
+            }
             let handler = try resolve(service: service, method: method)
             let body: @Sendable () async throws -> Data = {
                 switch handler {

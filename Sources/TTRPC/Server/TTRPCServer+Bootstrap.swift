@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 #if canImport(Glibc)
 import Glibc
@@ -19,6 +20,7 @@ extension TTRPCServer {
         guard let address else {
             throw TTRPCError(code: .failedPrecondition, message: "ttrpc: server has no listen address")
         }
+        try configuration.validate()
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -55,7 +57,10 @@ extension TTRPCServer {
             listener.close(promise: nil)
             throw TTRPCError(code: .unavailable, message: "ttrpc: server already bound or shutting down")
         }
-        logger.info("ttrpc server listening", metadata: ["address": "\(bound)"])
+        logger.info("ttrpc server listening", metadata: [
+            "address": "\(bound)", "tls": "\(configuration.tls == nil ? "off" : configuration.tls!.requiresClientCertificate ? "mutual" : "on")",
+            "token": "\(configuration.requiredToken == nil ? "off" : "required")",
+        ])
         return bound
     }
 
@@ -66,8 +71,8 @@ extension TTRPCServer {
 
     /// Checks the peer, builds the pipeline and registers the connection for draining.
     ///
-    /// Pipeline, head to tail: `configureConnection` handlers (TLS later), frame decoder, frame
-    /// encoder, ``ServerConnectionHandler``.
+    /// Pipeline, head to tail: `configureConnection` handlers, `NIOSSLServerHandler` (with
+    /// ``TTRPCServerConfiguration/tls``), frame decoder, frame encoder, ``ServerConnectionHandler``.
     func initializeConnection(_ channel: any Channel, checkCredentials: Bool) -> EventLoopFuture<Void> {
         let policy = configuration.peerUIDPolicy
         let credentials: EventLoopFuture<PeerCredentials?> =
@@ -83,6 +88,9 @@ extension TTRPCServer {
                 }
             }
             try configuration.configureConnection?(channel)
+            if let tls = configuration.tls {
+                try channel.pipeline.syncOperations.addHandler(tls.makeServerHandler())
+            }
             let peer = PeerInfo(remoteAddress: channel.remoteAddress.map { "\($0)" }, credentials: credentials)
             var connectionLogger = logger
             connectionLogger[metadataKey: "ttrpc.peer"] = "\(peer)"

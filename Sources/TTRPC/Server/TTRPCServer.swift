@@ -46,7 +46,7 @@ public final class TTRPCServer: Sendable {
         logger: Logger,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) {
-        self.router = ServiceRouter(services: services)
+        self.router = ServiceRouter(services: services, requiredToken: configuration.requiredToken)
         self.address = address
         self.configuration = configuration
         self.logger = logger
@@ -116,6 +116,7 @@ public final class TTRPCServer: Sendable {
     /// Serves one already-connected socket (e.g. fd 3 inherited by a plugin) until it closes.
     /// The server takes ownership of the descriptor.
     public func serveConnection(descriptor: CInt) async throws {
+        try configuration.validate()
         let channel = try await ClientBootstrap(group: group)
             .channelInitializer { [self] channel in
                 initializeConnection(channel, checkCredentials: !(channel.localAddress?.protocol == .inet

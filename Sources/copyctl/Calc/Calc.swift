@@ -9,10 +9,33 @@ struct Calc: AsyncParsableCommand {
     )
 }
 
-/// Where a calculator computes: in this process (default) or through a module's socket.
+/// Where a calculator computes: in this process (default) or through a module's socket,
+/// possibly on another host with TLS and a shared token.
 struct ViaOption: ParsableArguments {
-    @Option(name: .long, help: "Compute through a module socket (unix:PATH or tcp:HOST:PORT) instead of in process.")
-    var via: String?
+    @Option(name: .customLong("via"), help: "Compute through a module socket (unix:PATH or tcp:HOST:PORT) instead of in process.")
+    var address: String?
+    @Option(name: .customLong("tls-ca"), help: "With --via: CA file (PEM) the module's certificate must chain to; enables TLS.")
+    var tlsCA: String?
+    @Option(name: .customLong("tls-cert"), help: "With --via: client certificate (PEM) for a module requiring mutual TLS; enables TLS.")
+    var tlsCert: String?
+    @Option(name: .customLong("tls-key"), help: "With --via: private key (PEM) of --tls-cert.")
+    var tlsKey: String?
+    @Option(name: .customLong("token-file"), help: "With --via: file holding the module's shared token.")
+    var tokenFile: String?
+
+    func validate() throws {
+        if address == nil, tlsCA != nil || tlsCert != nil || tlsKey != nil || tokenFile != nil {
+            throw ValidationError("--tls-ca, --tls-cert, --tls-key and --token-file need --via")
+        }
+        if (tlsCert == nil) != (tlsKey == nil) {
+            throw ValidationError("--tls-cert and --tls-key go together")
+        }
+    }
+
+    /// What `Calculator(via:)` takes: the address with its TLS and token options.
+    var via: RemoteModuleOptions {
+        RemoteModuleOptions(address: address, tlsCA: tlsCA, tlsCert: tlsCert, tlsKey: tlsKey, tokenFile: tokenFile)
+    }
 }
 
 /// The position and rate options shared by `liq` and `automargin`.
