@@ -16,8 +16,10 @@ enum Output {
         print(json ? output.json : output.text())
     }
 
-    static func fail(_ error: any Error, json: Bool) -> ExitCode {
-        let (code, field, message, exit) = describe(error)
+    /// `fieldNames` renames request fields to the command's own words (`delta` → `amount`).
+    static func fail(_ error: any Error, json: Bool, fieldNames: [String: String] = [:]) -> ExitCode {
+        let (code, wireField, message, exit) = describe(error)
+        let field = fieldNames[wireField] ?? wireField
         if json {
             var o = CalcOutput()
             var e = CalcOutput()
@@ -52,7 +54,7 @@ enum FileHandleStderr {
 }
 
 /// Runs a command body, turning thrown errors into the uniform refusal output.
-func runReporting(json: Bool, _ body: () async throws -> Void) async throws {
+func runReporting(json: Bool, fieldNames: [String: String] = [:], _ body: () async throws -> Void) async throws {
     do {
         try await body()
     } catch let e as ExitCode {
@@ -60,7 +62,7 @@ func runReporting(json: Bool, _ body: () async throws -> Void) async throws {
     } catch let e as ValidationError {
         throw e
     } catch {
-        throw Output.fail(error, json: json)
+        throw Output.fail(error, json: json, fieldNames: fieldNames)
     }
 }
 

@@ -18,7 +18,8 @@ struct CopytradeModule: AsyncParsableCommand {
         abstract: "Serve one CopyTrade module (pricing, margin, sizing, sync) over ttrpc.")
 
     @Argument(help: "pricing, margin, sizing, sync, or echo (the interop diagnostic service).") var module: String
-    @Option(help: "Address to listen on: unix:PATH or tcp:HOST:PORT.") var listen: String
+    @Option(help: "Address to listen on: unix:PATH or tcp:HOST:PORT. Without it, when launched as a plugin (COPYTRADE_PLUGIN_PROTOCOL=1), serve the connected socket on fd 3.")
+    var listen: String?
     @Option(help: "Market file for the pricing module (default: the built-in markets).") var market: String?
     @Option(name: .customLong("log-level")) var logLevel = "info"
     @Option(name: .customLong("tls-cert"), help: "Serve TLS with this certificate chain (PEM, server certificate first).")
@@ -65,10 +66,16 @@ struct CopytradeModule: AsyncParsableCommand {
             return h
         }
         let logger = Logger(label: "copytrade-module.\(module)")
-        let address: TTRPCAddress
-        do { address = try TTRPCAddress(parsing: listen) } catch { throw ValidationError("--listen: \(error.rule)") }
+        let inherited = listen == nil && ProcessInfo.processInfo.environment["COPYTRADE_PLUGIN_PROTOCOL"] == "1"
+        guard listen != nil || inherited else {
+            throw ValidationError("--listen: required unless launched as a plugin with a socket on fd 3 (COPYTRADE_PLUGIN_PROTOCOL=1)")
+        }
+        var address: TTRPCAddress?
+        if let listen {
+            do { address = try TTRPCAddress(parsing: listen) } catch { throw ValidationError("--listen: \(error.rule)") }
+        }
         let configuration = try serverConfiguration()
-        if case .tcp(let host, _) = address, configuration.tls == nil, !["127.0.0.1", "::1", "localhost"].contains(host) {
+        if case .tcp(let host, _)? = address, configuration.tls == nil, !["127.0.0.1", "::1", "localhost"].contains(host) {
             logger.warning("listening on TCP without TLS: traffic (and any token) travels in clear text; see --tls-cert")
         }
         let stop = ShutdownSignal()
@@ -83,15 +90,20 @@ struct CopytradeModule: AsyncParsableCommand {
         default: service = .interopEcho
         }
         let server = TTRPCServer(address: address, services: [service], configuration: configuration, logger: logger)
-        let bound = try await server.bind()
-        // The plugin handshake line (ARCHITECTURE.md): a launcher reads where to connect.
-        switch bound {
-        case .unix(let path): print("COPYTRADE-PLUGIN|1|unix|\(path)")
-        case .tcp(let host, let port): print("COPYTRADE-PLUGIN|1|tcp|\(host):\(port)")
+        if address != nil {
+            let bound = try await server.bind()
+            // The plugin handshake line (ARCHITECTURE.md): a launcher reads where to connect.
+            switch bound {
+            case .unix(let path): print("COPYTRADE-PLUGIN|1|unix|\(path)")
+            case .tcp(let host, let port): print("COPYTRADE-PLUGIN|1|tcp|\(host):\(port)")
+            }
+            FlushStdout.now()
         }
-        FlushStdout.now()
-        let runner = ModuleServerService(server: server, stop: stop)
-        let group = ServiceGroup(services: [runner], gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
+        let runner = ModuleServerService(server: server, stop: stop, inheritedDescriptor: inherited ? 3 : nil)
+        // Ending on its own (Shutdown, or the coordinator closing fd 3) is a clean exit, not a failure.
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: runner, successTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger))
         try await group.run()
     }
 }
@@ -108,6 +120,8 @@ final class ShutdownSignal: Sendable {
 struct ModuleServerService: Service {
     let server: TTRPCServer
     let stop: ShutdownSignal
+    /// A connected socket inherited from a launcher (fd 3), served instead of listening.
+    var inheritedDescriptor: CInt?
 
     func run() async throws {
         let watcher = Task { [server, stop] in
@@ -117,7 +131,11 @@ struct ModuleServerService: Service {
         }
         defer { watcher.cancel() }
         try await withGracefulShutdownHandler {
-            try await server.run()
+            if let fd = inheritedDescriptor {
+                try await server.serveConnection(descriptor: fd)
+            } else {
+                try await server.run()
+            }
         } onGracefulShutdown: { [server] in
             Task { await server.shutdown() }
         }

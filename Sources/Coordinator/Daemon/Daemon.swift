@@ -72,8 +72,11 @@ public final class Daemon: Service, Sendable {
     public func run() async throws {
         try await withGracefulShutdownHandler {
             try await server.run()
-        } onGracefulShutdown: { [server] in
-            Task { await server.shutdown() }
+        } onGracefulShutdown: { [server, sequencer] in
+            Task {
+                await server.shutdown()
+                await sequencer.endWatches()
+            }
         }
         await sequencer.shutdown()
         await host.shutdown()

@@ -26,10 +26,17 @@ extension Engine {
         case .UNRECOGNIZED:
             throw DomainError.invalid("mode", "must be proportional or fixed")
         }
-        guard r.leverage >= 1 else { throw DomainError.invalid("leverage", "must be at least 1") }
+        // A leverage no symbol allows could never be copied; one above a symbol's own maximum
+        // would have every copy on it skipped, so both are refused here, where the user sets them.
+        let highest = market.specs.values.map(\.maxLeverage).max() ?? 1
+        guard (1...highest).contains(Int(r.leverage)) else {
+            throw DomainError.invalid("leverage", "must be between 1 and \(highest), the highest any symbol allows")
+        }
         for (symbol, lev) in r.symbolLeverage {
-            _ = try spec(symbol)
-            guard lev >= 1 else { throw DomainError.invalid("symbolLeverage.\(symbol)", "must be at least 1") }
+            let s = try spec(symbol)
+            guard (1...s.maxLeverage).contains(Int(lev)) else {
+                throw DomainError.invalid("symbolLeverage.\(symbol)", "must be between 1 and \(s.maxLeverage) for \(s.symbol)")
+            }
         }
         for symbol in r.symbolMarginMode.keys { _ = try spec(symbol) }
         if r.hasSlippage_p, r.slippageE8 < 0 || r.slippageE8 >= Decimal8.unitsPerOne {

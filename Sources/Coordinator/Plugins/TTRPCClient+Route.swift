@@ -2,10 +2,15 @@ import Logging
 import TTRPC
 
 extension TTRPCClient {
-    /// Connects to a remote module with its route's TLS and token settings.
+    /// Connects to a remote module with its route's TLS and token settings: TLS is on as soon
+    /// as a CA or a client certificate is configured (the CA verifies the module's certificate,
+    /// the certificate and key authenticate the coordinator for mutual TLS).
     static func connect(to address: TTRPCAddress, logger: Logger, security: RouteSecurity) async throws -> TTRPCClient {
-        // TLS and token settings are applied by the transport once it supports them
-        // (see RouteSecurity); without any, this is a plain connection.
-        try await TTRPCClient.connect(to: address, logger: logger)
+        var tls: TTRPCTLSConfiguration?
+        if security.caFile != nil || security.certFile != nil {
+            tls = try TTRPCTLSConfiguration.client(trustRootsFile: security.caFile, certificateChainFile: security.certFile,
+                                                   privateKeyFile: security.keyFile, serverName: security.serverName)
+        }
+        return try await TTRPCClient.connect(to: address, logger: logger, tls: tls, token: security.token)
     }
 }

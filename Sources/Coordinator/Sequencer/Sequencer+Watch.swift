@@ -34,6 +34,13 @@ extension Sequencer {
 
     func removeWatcher(_ id: UUID) { watchers[id] = nil }
 
+    /// Ends every watch stream: a `Watch` call lasts until its stream ends, so a graceful
+    /// shutdown, which drains in-flight calls, would otherwise wait for watchers forever.
+    public func endWatches() {
+        for w in watchers.values { w.continuation.finish() }
+        watchers = [:]
+    }
+
     /// Called for each applied input (before commit): its events wait here until committed.
     func afterApply(_ changes: StateChanges, events: [Copytrade_V1_Event]) {
         if !events.isEmpty { uncommittedEvents.append((nextSequence - 1, events)) }

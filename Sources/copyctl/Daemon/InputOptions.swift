@@ -11,9 +11,10 @@ struct InputOptions: ParsableArguments {
     func atMs() throws -> Int64 { try TimeArgument.parse(at, "--at") ?? 0 }
 }
 
-/// Sends one state-changing call and prints its result.
-func submit<Request: SwiftProtobuf.Message>(_ global: GlobalOptions, _ method: String, _ request: Request) async throws {
-    try await runReporting(json: global.json) {
+/// Sends one state-changing call and prints its result; a refusal's field is renamed by `fieldNames`.
+func submit<Request: SwiftProtobuf.Message>(_ global: GlobalOptions, _ method: String, _ request: Request,
+                                            fieldNames: [String: String] = [:]) async throws {
+    try await runReporting(json: global.json, fieldNames: fieldNames) {
         let r: Copytrade_V1_InputResult = try await withControl(global) { try await $0.call(method, request) }
         if global.json {
             print(Views.result(r).json)

@@ -95,7 +95,8 @@ struct TraderCommand: AsyncParsableCommand {
                 r.deltaE8 = sign * a.e8
                 r.atMs = try input.atMs()
             } catch { throw Output.fail(error, json: global.json) }
-            try await submit(global, "AdjustMargin", r)
+            // The daemon names the request's `delta`; here the user typed it as <amount>.
+            try await submit(global, "AdjustMargin", r, fieldNames: ["delta": "amount"])
         }
     }
 

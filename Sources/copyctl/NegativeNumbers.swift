@@ -1,0 +1,34 @@
+/// ArgumentParser reads a word like `-5` as an option (apple/swift-argument-parser#31), so
+/// `copyctl deposit A -5` failed as a usage error ("missing <amount>", exit 64, no JSON) instead
+/// of the refusal naming the amount. Negative numbers are moved where the parser takes them as
+/// values: an option's value joins it (`--delta=-300`); a positional goes after `--` at the end
+/// (amounts and prices are the last positionals of every command).
+enum NegativeNumbers {
+    /// Options that take no value, so a number after one is a positional.
+    static let flags: Set<String> = ["--json", "--help", "--handshake", "--inprocess"]
+
+    static func protect(_ args: [String]) -> [String] {
+        guard !args.contains("--") else { return args }
+        var out: [String] = []
+        var positionals: [String] = []
+        for word in args {
+            guard isNegativeNumber(word) else {
+                out.append(word)
+                continue
+            }
+            if let option = out.last, option.hasPrefix("--"), !option.contains("="), !flags.contains(option) {
+                out[out.count - 1] = option + "=" + word
+            } else {
+                positionals.append(word)
+            }
+        }
+        return positionals.isEmpty ? out : out + ["--"] + positionals
+    }
+
+    /// `-5`, `-0.25`, `-.5`: a minus sign then digits with at most one point.
+    static func isNegativeNumber(_ word: String) -> Bool {
+        let body = word.dropFirst()
+        guard word.first == "-", body.contains(where: \.isNumber) else { return false }
+        return body.allSatisfy { $0.isASCII && ($0.isNumber || $0 == ".") } && body.filter { $0 == "." }.count <= 1
+    }
+}

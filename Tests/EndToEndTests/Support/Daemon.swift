@@ -1,0 +1,120 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A real `copytraded` on a temporary data directory with a short socket path, driven by the
+/// real `copyctl`. Stopping it checks a clean exit; dropping it kills whatever is still running
+/// and removes the directory.
+final class Daemon: @unchecked Sendable {
+    let dataDir: String
+    let socket: String
+    let flags: [String]
+    private let lock = NSLock()
+    private var process: Process?
+    private var exitStatus: Int32?
+    private var starts = 0
+
+    /// Starts a daemon; `reorderWindowMs: nil` keeps the daemon's default (500 ms).
+    static func start(reorderWindowMs: Int? = 100, flags: [String] = []) async throws -> Daemon {
+        try Binaries.require(Binaries.copytraded)
+        try Binaries.require(Binaries.copyctl)
+        var template = Array("/tmp/cte.XXXXXX".utf8CString)
+        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+        try #require(made != nil, "cannot create a temporary data directory")
+        let dir = String(cString: template.map { $0 })
+        var all = flags
+        if let w = reorderWindowMs { all += ["--reorder-window-ms", "\(w)"] }
+        let d = Daemon(dataDir: dir, flags: all)
+        try await d.launch()
+        return d
+    }
+
+    private init(dataDir: String, flags: [String]) {
+        self.dataDir = dataDir
+        self.socket = dataDir + "/s.sock"
+        self.flags = flags
+    }
+
+    deinit {
+        if let p = process, p.isRunning { kill(p.processIdentifier, SIGKILL) }
+        if ProcessInfo.processInfo.environment["COPYTRADE_E2E_KEEP"] == nil {
+            try? FileManager.default.removeItem(atPath: dataDir)
+        }
+    }
+
+    var pid: Int32 { lock.withLock { process?.processIdentifier ?? 0 } }
+    var logPath: String { dataDir + "/daemon.log" }
+    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    /// Starts the process on the data directory and waits until `copyctl status` answers.
+    func launch() async throws {
+        precondition(lock.withLock { process == nil }, "already running")
+        if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
+        let logHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        logHandle.seekToEndOfFile()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Binaries.copytraded)
+        p.arguments = ["--data", dataDir, "--socket", socket] + flags
+        p.standardOutput = logHandle
+        p.standardError = logHandle
+        p.standardInput = FileHandle.nullDevice
+        p.terminationHandler = { [weak self] proc in
+            guard let self else { return }
+            // A death by signal reads as the negated signal number, never as a clean 0.
+            let status = proc.terminationReason == .exit ? proc.terminationStatus : -proc.terminationStatus
+            self.lock.withLock { self.exitStatus = status }
+        }
+        lock.withLock {
+            exitStatus = nil
+            starts += 1
+        }
+        try p.run()
+        try? logHandle.close()
+        lock.withLock { process = p }
+        let up = await eventually(timeout: .seconds(15), every: .milliseconds(20)) {
+            if !p.isRunning { return true }
+            return (try? await self.copyctl("status").ok) ?? false
+        }
+        try #require(up && p.isRunning, "copytraded did not come up on \(socket); log:\n\(log)")
+    }
+
+    /// SIGTERM, then waits for the exit; returns the exit status (negative: the signal that
+    /// killed it; nil when it did not exit in time).
+    @discardableResult
+    func stop(timeout: Duration = .seconds(15)) async -> Int32? {
+        await signal(SIGTERM, timeout: timeout)
+    }
+
+    /// SIGKILL, then waits for the process to be gone.
+    func kill9() async {
+        _ = await signal(SIGKILL, timeout: .seconds(10))
+    }
+
+    private func signal(_ sig: Int32, timeout: Duration) async -> Int32? {
+        guard let p = lock.withLock({ process }) else { return nil }
+        kill(p.processIdentifier, sig)
+        let exited = await eventually(timeout: timeout, every: .milliseconds(10)) {
+            !p.isRunning && lock.withLock { exitStatus != nil }
+        }
+        guard exited else { return nil }
+        return lock.withLock {
+            process = nil
+            return exitStatus
+        }
+    }
+
+    /// `copyctl --socket S --json ARGS...`.
+    func copyctl(_ args: String...) async throws -> CtlResult { try await copyctl(args) }
+
+    func copyctl(_ args: [String]) async throws -> CtlResult {
+        CtlResult(try await ProcessRun.run(Binaries.copyctl, ["--socket", socket, "--json"] + args))
+    }
+}
+
+/// `copyctl --json ARGS...` without a daemon (e.g. `calc`).
+func copyctl(_ args: String...) async throws -> CtlResult {
+    CtlResult(try await ProcessRun.run(Binaries.copyctl, ["--json"] + args))
+}
