@@ -19,7 +19,12 @@ public struct LatencyReport: Sendable, Hashable, CustomStringConvertible {
 /// Round-trip latency of our client against our server with the interop echo service over a
 /// temporary Unix socket, one call at a time — the figure that matters for a plugin hop.
 public enum TTRPCLatencyBenchmark {
-    public static func run(calls: Int, payloadBytes: Int, logger: Logger? = nil) async throws -> LatencyReport {
+    /// - Parameter onClientEventLoop: make the calls with a task executor preference for the
+    ///   client connection's event loop (``TTRPCClient/executor``) instead of from the global
+    ///   executor.
+    public static func run(
+        calls: Int, payloadBytes: Int, onClientEventLoop: Bool = false, logger: Logger? = nil
+    ) async throws -> LatencyReport {
         precondition(calls > 0, "calls must be positive")
         let logger = logger ?? Logger(label: "ttrpc.bench", factory: { _ in SwiftLogNoOpLogHandler() })
         let path = "/tmp/ttrpc-bench-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock"
@@ -29,7 +34,9 @@ public enum TTRPCLatencyBenchmark {
         let samples: [Int64]
         let total: Duration
         do {
-            (samples, total) = try await measure(calls: calls, payloadBytes: payloadBytes, address: address, logger: logger)
+            (samples, total) = try await measure(
+                calls: calls, payloadBytes: payloadBytes, onClientEventLoop: onClientEventLoop, address: address,
+                logger: logger)
         } catch {
             server.close()
             _ = try? await serving.value
@@ -49,9 +56,22 @@ public enum TTRPCLatencyBenchmark {
 
     /// Sequential calls from one client; returns per-call latencies and the total time.
     private static func measure(
-        calls: Int, payloadBytes: Int, address: TTRPCAddress, logger: Logger
+        calls: Int, payloadBytes: Int, onClientEventLoop: Bool, address: TTRPCAddress, logger: Logger
     ) async throws -> ([Int64], Duration) {
         let client = try await TTRPCClient.connect(to: address, logger: logger)
+        let result =
+            onClientEventLoop
+            ? try await withTaskExecutorPreference(client.executor) {
+                try await measure(calls: calls, payloadBytes: payloadBytes, client: client)
+            }
+            : try await measure(calls: calls, payloadBytes: payloadBytes, client: client)
+        await client.close()
+        return result
+    }
+
+    private static func measure(
+        calls: Int, payloadBytes: Int, client: TTRPCClient
+    ) async throws -> ([Int64], Duration) {
         var request = Ttrpc_Interop_V1_Payload()
         request.value = Data(repeating: 0x61, count: payloadBytes)
         // Warm up connection, allocator and code paths.
@@ -72,7 +92,6 @@ public enum TTRPCLatencyBenchmark {
             samples.append(microseconds(clock.now - begin))
         }
         let total = clock.now - started
-        await client.close()
         return (samples, total)
     }
 

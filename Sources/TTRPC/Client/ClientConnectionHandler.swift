@@ -85,7 +85,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
             entry.timer?.cancel()
             let response: Ttrpc_Response
             do {
-                response = try Ttrpc_Response(serializedBytes: Data(frame.payload.readableBytesView))
+                response = try Ttrpc_Response(serializedBytes: ProtobufByteBuffer(frame.payload))
             } catch {
                 entry.responder.fail(TTRPCError(code: .internal, message: "ttrpc: invalid response: \(error)", cause: error))
                 return

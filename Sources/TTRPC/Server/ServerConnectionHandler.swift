@@ -6,8 +6,9 @@ import Synchronization
 /// Serves ttrpc requests on one connection: frames in, one task per call, frames out.
 ///
 /// Runs on the channel's event loop; each call runs as a `Task` so handlers are plain async
-/// code, and finished calls hop back to the loop to write their response and update the
-/// ``ServerConnectionStateMachine``.
+/// code. The task prefers the loop as its executor, so a handler that awaits nothing else runs
+/// and answers on the loop thread; a call that finished elsewhere hops back to the loop to write
+/// its response and update the ``ServerConnectionStateMachine``.
 final class ServerConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = FrameEvent
     typealias OutboundOut = Frame
@@ -17,6 +18,8 @@ final class ServerConnectionHandler: ChannelInboundHandler, RemovableChannelHand
     private let peer: PeerInfo
     private var state = ServerConnectionStateMachine<Task<Void, Never>>()
     private var context: ChannelHandlerContext?
+    /// Runs each call's task on this connection's event loop (set in `handlerAdded`).
+    private var executor: EventLoopTaskExecutor?
 
     init(router: ServiceRouter, peer: PeerInfo, logger: Logger) {
         self.router = router
@@ -26,6 +29,7 @@ final class ServerConnectionHandler: ChannelInboundHandler, RemovableChannelHand
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        if executor == nil { executor = EventLoopTaskExecutor(context.eventLoop) }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -72,7 +76,7 @@ final class ServerConnectionHandler: ChannelInboundHandler, RemovableChannelHand
     private func handleRequest(_ frame: Frame, context: ChannelHandlerContext) {
         let request: Ttrpc_Request
         do {
-            request = try Ttrpc_Request(serializedBytes: Data(frame.payload.readableBytesView))
+            request = try Ttrpc_Request(serializedBytes: ProtobufByteBuffer(frame.payload))
         } catch {
             writeResponse(
                 streamID: frame.streamID,
@@ -110,15 +114,22 @@ final class ServerConnectionHandler: ChannelInboundHandler, RemovableChannelHand
             let frame = Frame(streamID: streamID, type: .data, payload: ByteBuffer(bytes: data))
             try await channel.writeAndFlush(frame).get()
         }
-        let task = Task {
+        let body: @Sendable () async -> Void = {
             let response = await router.execute(
                 service: request.service, method: request.method, payload: request.payload,
                 context: callContext, sendData: sendData)
             finished.withLock { $0 = true }
-            channel.eventLoop.execute {
+            if channel.eventLoop.inEventLoop {
                 loopBound.value.finishCall(streamID: streamID, response: response)
+            } else {
+                channel.eventLoop.execute {
+                    loopBound.value.finishCall(streamID: streamID, response: response)
+                }
             }
         }
+        // On the loop's executor a handler that does not await anything else runs and answers
+        // without leaving the loop thread (no wake-up of a pool thread and back).
+        let task = executor.map { Task(executorPreference: $0, operation: body) } ?? Task(operation: body)
         state.callStarted(streamID: streamID, handle: task)
     }
 
@@ -139,7 +150,7 @@ final class ServerConnectionHandler: ChannelInboundHandler, RemovableChannelHand
     private func write(streamID: UInt32, response: Ttrpc_Response) {
         guard let context else { return }
         do {
-            var bytes: [UInt8] = try response.serializedBytes()
+            var bytes: ProtobufByteBuffer = try response.serializedBytes()
             if bytes.count > FrameHeader.maxPayloadLength {
                 // The client would refuse the frame anyway; tell it why instead.
                 var refusal = Ttrpc_Response()
@@ -149,7 +160,7 @@ final class ServerConnectionHandler: ChannelInboundHandler, RemovableChannelHand
                 ).rpcStatus
                 bytes = try refusal.serializedBytes()
             }
-            let frame = Frame(streamID: streamID, type: .response, payload: context.channel.allocator.buffer(bytes: bytes))
+            let frame = Frame(streamID: streamID, type: .response, payload: bytes.buffer)
             context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
         } catch {
             logger.error("ttrpc: failed marshaling response", metadata: ["error": "\(error)"])
