@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 # Debian packages the build and the tests need; installed when missing.
-TEST_PACKAGES := golang-go golang-github-containerd-ttrpc-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libsqlite3-dev pkg-config
+TEST_PACKAGES := golang-go golang-github-containerd-ttrpc-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libsqlite3-dev pkg-config chromium
 DEMO_PACKAGES := libsqlite3-dev
 
 .PHONY: demo test build bench check-generated generate interop-peer plugins clean
@@ -21,6 +21,9 @@ test: interop-peer
 	$(MAKE) -C plugins/margin-c test
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	# The end-to-end suite again with every module out of process, then with the C margin plugin.
+	COPYTRADE_E2E_MODULES=processes $(SWIFT) test --skip-build --filter EndToEndTests
+	COPYTRADE_E2E_MODULES=margin-c $(SWIFT) test --skip-build --filter EndToEndTests
 
 build:
 	$(SWIFT) build

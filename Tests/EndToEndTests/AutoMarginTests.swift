@@ -1,4 +1,5 @@
 import CopyTradeCore
+import Foundation
 import Testing
 
 /// SPEC §3's auto margin worked example, run by the daemon on mark price updates.
@@ -19,7 +20,10 @@ struct AutoMarginTests {
         Step(mark: "15057.7", added: nil, margin: nil, liquidationPrice: nil, available: "0"),
     ]
 
-    @Test("the worked example: add 1000, add the last 500, then liquidate to insurance")
+    /// SPEC's figures belong to the built-in (fee-inclusive) strategy; with the C plugin's
+    /// entry-value strategy routed, ``sameWalkAsTheMarginModule()`` checks its own figures.
+    @Test("the worked example: add 1000, add the last 500, then liquidate to insurance",
+          .enabled(if: ModuleConfiguration.current != .marginC))
     func workedExample() async throws {
         let d = try await Daemon.start()
         try await d.must("account", "create", "U", "--role", "trader")
@@ -59,5 +63,105 @@ struct AutoMarginTests {
         #expect(history.suffix(4) == ["automargin.on", "automargin.added", "automargin.added", "liquidated"])
         try await d.checkAccountingIdentity()
         #expect(await d.stop() == 0)
+    }
+
+    /// In every configuration: the daemon's auto margin walk equals what its margin module
+    /// computes for the same position through `copyctl calc automargin --via` — marks chosen at
+    /// the module's own liquidation prices, so every step acts.
+    @Test("the daemon's walk equals the margin module's own walk through copyctl calc")
+    func sameWalkAsTheMarginModule() async throws {
+        let module = try await CalcModule.start()
+        defer { module.stop() }
+        let position = ["--symbol", "BTCUSDT", "--side", "long", "--entry", "20000", "--qty", "0.5", "--margin", "1000", "--leverage", "10"]
+        let liq = try await module.calc(["calc", "liq"] + position)
+        var marks = [try #require(liq.string("liquidationPriceRounded"))]
+        func walk(_ marks: [String]) async throws -> CtlResult {
+            try await module.calc(["calc", "automargin"] + position + ["--available", "1500", "--amount", "1000", "--path", marks.joined(separator: ",")])
+        }
+        // Each next mark is the liquidation price the module gives after its last step.
+        for _ in 0..<3 {
+            let w = try await walk(marks)
+            guard w.json["liquidated"] as? Bool == false, let next = w.events.last?.string("liquidationPrice") else { break }
+            marks.append(next)
+        }
+        let walk = try await walk(marks)
+        let d = try await Daemon.start()
+        try await d.must("account", "create", "U", "--role", "trader")
+        try await d.must("deposit", "U", "2505")
+        try await d.must("price", "set", "BTCUSDT", "20000")
+        try await d.must("trader", "open", "U", "BTCUSDT", "--side", "long", "--qty", "0.5", "--price", "20000", "--leverage", "10")
+        #expect(try await d.position(of: "U")?.string("liquidationPrice") == marks[0])
+        try await d.must("automargin", "on", "U", "--symbol", "BTCUSDT", "--amount", "1000")
+        var seen: [[String: Any]] = []
+        for mark in marks {
+            let r = try await d.must("price", "set", "BTCUSDT", mark)
+            seen += r.events.filter { ["automargin.added", "liquidated", "order.cancelled"].contains($0.string("kind") ?? "") && $0.string("account") == "U" }
+        }
+        let expected = walk.events
+        #expect(seen.count == expected.count, "daemon \(seen) vs module \(expected)")
+        for (e, x) in zip(seen, expected) {
+            #expect(e.string("kind") == (x.string("action") == "add_margin" ? "automargin.added" : "liquidated"))
+            #expect(e.decimal("amount") == x.decimal("amount"), "daemon \(e) vs module \(x)")
+        }
+        let u = try await d.account("U")
+        #expect(u.decimal("available") == walk.decimal("available"))
+        try await d.checkAccountingIdentity()
+        #expect(await d.stop() == 0)
+    }
+}
+
+/// The margin module of the current configuration, reachable by `copyctl calc --via`: none (in
+/// process), a `copytrade-module margin` process, or the C plugin listening on a socket.
+final class CalcModule: @unchecked Sendable {
+    let process: Process?
+    let socket: String
+
+    static func start() async throws -> CalcModule {
+        let socket = "/tmp/cte-calc-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock"
+        let argv: [String]
+        switch ModuleConfiguration.current {
+        case .inProcess: return CalcModule(process: nil, socket: "")
+        case .processes: argv = [Binaries.locate("copytrade-module"), "margin", "--listen", "unix:\(socket)", "--log-level", "warning"]
+        case .marginC: argv = [ModuleConfiguration.marginPlugin, "--listen", socket]
+        }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: argv[0])
+        p.arguments = Array(argv.dropFirst())
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let line = await Task.detached { () -> String in
+            var seen = ""
+            while !seen.contains("\n") {
+                let chunk = out.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                seen += String(decoding: chunk, as: UTF8.self)
+            }
+            return seen
+        }.value
+        try #require(line.hasPrefix("COPYTRADE-PLUGIN|1|unix|"), "margin module did not start: \(line)")
+        return CalcModule(process: p, socket: socket)
+    }
+
+    private init(process: Process?, socket: String) {
+        self.process = process
+        self.socket = socket
+    }
+
+    func calc(_ args: [String]) async throws -> CtlResult {
+        let via = process == nil ? [] : ["--via", "unix:\(socket)"]
+        let r = CtlResult(try await ProcessRun.run(Binaries.copyctl, ["--json"] + args + via))
+        try #require(r.ok, "copyctl \(args) failed: \(r)")
+        return r
+    }
+
+    func stop() {
+        guard let process, process.isRunning else { return }
+        process.terminate()
+        for _ in 0..<200 where process.isRunning { usleep(10_000) }
+        #expect(!process.isRunning, "the margin module ignored SIGTERM")
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
     }
 }

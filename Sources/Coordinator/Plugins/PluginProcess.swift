@@ -58,8 +58,21 @@ final class PluginProcess: Sendable {
         let cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
         let cEnv: [UnsafeMutablePointer<CChar>?] = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (cArgs + cEnv).forEach { free($0) } }
+        // The child starts with no blocked signals and default dispositions, whatever this
+        // (threaded) process has, so SIGTERM and SIGKILL stop it as the lifecycle expects.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for sig in [SIGTERM, SIGINT, SIGPIPE, SIGHUP] { sigaddset(&defaults, sig) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid: pid_t = 0
-        let rc = posix_spawnp(&pid, argv[0], &actions, nil, cArgs, cEnv)
+        let rc = posix_spawnp(&pid, argv[0], &actions, &attributes, cArgs, cEnv)
         guard rc == 0 else {
             [pair[0], out[0], err[0]].filter { $0 >= 0 }.forEach { close($0) }
             throw spawnError(argv, "cannot start: \(String(cString: strerror(rc)))")

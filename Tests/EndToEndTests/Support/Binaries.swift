@@ -7,10 +7,11 @@ enum Binaries {
     static let copytraded = locate("copytraded")
     static let copyctl = locate("copyctl")
 
+    static let repoRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
     static func locate(_ name: String) -> String {
-        let repoRoot = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
         let bundleDir = Bundle.main.bundleURL.deletingLastPathComponent()
         let candidates = [
             repoRoot.appendingPathComponent(".build/debug/\(name)").path,

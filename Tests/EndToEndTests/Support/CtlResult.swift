@@ -16,6 +16,12 @@ struct CtlResult: @unchecked Sendable {
         json = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] ?? [:]
     }
 
+    /// No run yet (a placeholder before a loop assigns a real result).
+    static let empty = CtlResult(ProcessOutput(exit: -1, stdout: "", stderr: ""))
+
+    /// A string field of the top-level object.
+    func string(_ key: String) -> String? { json[key] as? String }
+
     var ok: Bool { exit == 0 }
     /// The refusal object (`{"error":{"code","field","message"}}`), when there is one.
     var error: [String: Any]? { json["error"] as? [String: Any] }

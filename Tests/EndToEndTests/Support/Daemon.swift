@@ -26,6 +26,11 @@ final class Daemon: @unchecked Sendable {
         try #require(made != nil, "cannot create a temporary data directory")
         let dir = String(cString: template.map { $0 })
         var all = flags
+        if let yaml = ModuleConfiguration.current.configYAML {
+            let path = dir + "/config.yaml"
+            try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+            all = ["--config", path] + all
+        }
         if let w = reorderWindowMs { all += ["--reorder-window-ms", "\(w)"] }
         let d = Daemon(dataDir: dir, flags: all)
         try await d.launch()

@@ -69,6 +69,13 @@ static bool install_signals(void) {
     sigemptyset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
+    /* A launcher may hand down a blocked signal mask (threaded parents often do): unblock the
+     * signals that stop us, or SIGTERM would never arrive. */
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGINT);
+    sigprocmask(SIG_UNBLOCK, &stop_signals, NULL);
     sa.sa_handler = SIG_IGN; /* a vanished peer is an EPIPE to handle, not a reason to die */
     sigaction(SIGPIPE, &sa, NULL);
     return true;
