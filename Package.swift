@@ -96,7 +96,8 @@ let package = Package(
         .testTarget(name: "SyncTests", dependencies: ["Sync", "CopyTradeCore"]),
         .testTarget(name: "CalculatorTests", dependencies: ["Calculators", "CopyTradeCore"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Coordinator", "CopyTradeCore", "CopyTradeProto"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["CopyTradeCore", "CopyTradeProto", "TTRPC"] + nio),
+        .testTarget(name: "EndToEndTests", dependencies: ["CopyTradeCore", "CopyTradeProto", "TTRPC"] + nio,
+                    exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

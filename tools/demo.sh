@@ -107,3 +107,11 @@ say "stopping the coordinator (SIGTERM: drain, flush the journal, exit 0)"
 kill -TERM $DAEMON
 wait $DAEMON && echo "copytraded exited 0; journal in $DATA"
 trap - EXIT
+
+say "the same seeds as scenario files: copyctl simulate (in-process coordinator, simulated clock; docs/scenarios.md)"
+for scenario in seed-margin-sync seed-auto-margin; do
+  echo "-- \$ copyctl simulate examples/$scenario.yaml --out out/demo/$scenario"
+  "$BIN/copyctl" simulate "examples/$scenario.yaml" --out "out/demo/$scenario"
+done
+echo
+echo "reports: $(pwd)/out/demo/seed-margin-sync/report.html $(pwd)/out/demo/seed-auto-margin/report.html"

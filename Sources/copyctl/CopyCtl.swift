@@ -11,7 +11,7 @@ struct CopyCtl: AsyncParsableCommand {
         subcommands: [
             Status.self, AccountCommand.self, Deposit.self, Withdraw.self, Follow.self, Unfollow.self, Pause.self, Resume.self,
             TraderCommand.self, PriceCommand.self, PositionCommand.self, AutoMarginCommand.self, History.self, Watch.self,
-            PluginCommand.self,
+            PluginCommand.self, Simulate.self,
             Calc.self,
         ]
     )

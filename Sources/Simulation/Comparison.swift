@@ -1,0 +1,62 @@
+import Coordinator
+import CopyTradeCore
+import CopyTradeProto
+import Margin
+
+/// `--compare`: the same scenario run as variants — `sync=on,off` (margin-sync rollout to
+/// everyone vs nobody), `automargin=on,off` (auto-margin settings kept vs stripped),
+/// `preset=bingx,bybit` (margin model A/B).
+public struct Comparison: Sendable, Hashable {
+    public enum Axis: String, Sendable, Hashable { case sync, automargin, preset }
+    public var axis: Axis
+    public var values: [String]
+
+    public init(parsing text: String) throws(DomainError) {
+        let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
+        guard parts.count == 2, let axis = Axis(rawValue: parts[0]) else {
+            throw DomainError.invalid("--compare", "must be sync=on,off, automargin=on,off or preset=A,B; got \"\(text)\"")
+        }
+        let values = parts[1].split(separator: ",").map(String.init)
+        guard values.count >= 2, Set(values).count == values.count else {
+            throw DomainError.invalid("--compare", "needs at least two different values, got \"\(parts[1])\"")
+        }
+        for v in values {
+            switch axis {
+            case .sync, .automargin:
+                guard v == "on" || v == "off" else { throw DomainError.invalid("--compare", "\(axis.rawValue) values are on and off, got \"\(v)\"") }
+            case .preset:
+                _ = try MarginPreset(parsing: v, field: "--compare")
+            }
+        }
+        self.axis = axis
+        self.values = values
+    }
+
+    /// Each variant's name (its out folder) and scenario.
+    public func variants(of scenario: Scenario) -> [(name: String, scenario: Scenario)] {
+        values.map { v in
+            var s = scenario
+            switch axis {
+            case .sync:
+                if v == "off" { s.engine.rollout = [] } else { s.engine.rollout = EngineConfig().rollout }
+            case .automargin:
+                if v == "off" {
+                    s.actions = s.actions.compactMap { a in
+                        switch a.kind {
+                        case .autoMargin: return nil
+                        case .follow(var f):
+                            var b = a
+                            f.autoMargin = nil
+                            b.kind = .follow(f)
+                            return b
+                        default: return a
+                        }
+                    }
+                }
+            case .preset:
+                s.engine.preset = v
+            }
+            return ("\(axis.rawValue)-\(v)", s)
+        }
+    }
+}

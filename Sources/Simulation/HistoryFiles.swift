@@ -1,0 +1,60 @@
+import CopyTradeCore
+import CopyTradeProto
+import Foundation
+
+/// `history.csv` and `history.jsonl`: every event of the run in journal order, one per line,
+/// with a fixed column (key) order and decimals as exact text, so the same scenario always
+/// writes the same bytes.
+public enum HistoryFiles {
+    public static let columns = ["sequence", "atMs", "t", "kind", "account", "symbol", "position", "amount", "price", "quantity",
+                                 "reason", "detail", "inputKey"]
+
+    static func values(_ e: Copytrade_V1_Event) -> [String] {
+        ["\(e.sequence)", "\(e.atMs)", ScenarioTime.format(e.atMs - Scenario.epochMs), e.kind, e.accountID, e.symbol, e.positionID,
+         "\(Decimal8(units: e.amountE8))", "\(Decimal8(units: e.priceE8))", "\(Decimal8(units: e.quantityE8))", e.reason, e.detail, e.inputKey]
+    }
+
+    public static func csv(_ events: [Copytrade_V1_Event]) -> String {
+        var out = columns.joined(separator: ",") + "\n"
+        for e in events { out += values(e).map(csvField).joined(separator: ",") + "\n" }
+        return out
+    }
+
+    public static func jsonl(_ events: [Copytrade_V1_Event]) -> String {
+        var out = ""
+        for e in events {
+            let v = values(e)
+            out += "{" + zip(columns, v).enumerated().map { i, kv in
+                // sequence and atMs are numbers; the rest (decimals included) strings.
+                "\"\(kv.0)\":" + (i < 2 ? kv.1 : jsonString(kv.1))
+            }.joined(separator: ",") + "}\n"
+        }
+        return out
+    }
+
+    static func write(_ events: [Copytrade_V1_Event], csv csvPath: String, jsonl jsonlPath: String) throws {
+        try Data(csv(events).utf8).write(to: URL(fileURLWithPath: csvPath))
+        try Data(jsonl(events).utf8).write(to: URL(fileURLWithPath: jsonlPath))
+    }
+
+    static func csvField(_ s: String) -> String {
+        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) else { return s }
+        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    public static func jsonString(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
+            }
+        }
+        return out + "\""
+    }
+}
