@@ -1,6 +1,7 @@
 import CopyTradeCore
 import Foundation
 import Logging
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -130,31 +131,34 @@ final class PluginProcess: Sendable {
         return -1
     }
 
-    /// Reads the handshake line `COPYTRADE-PLUGIN|1|unix|/path` (or `|tcp|host:port`) within the deadline.
+    /// Reads the handshake line `COPYTRADE-PLUGIN|1|unix|/path` (or `|tcp|host:port`) within the
+    /// deadline. The blocking read runs on its own thread; whichever of it and the timer comes
+    /// first answers, so a silent plugin cannot hold the caller past the deadline.
     func readHandshake(timeoutMs: Int64) async throws -> String {
         let fd = stdoutFD
-        let line: String? = await withTaskGroup(of: String?.self) { group in
-            group.addTask {
-                await withCheckedContinuation { c in
-                    Thread.detachNewThread {
-                        var bytes: [UInt8] = []
-                        var b: UInt8 = 0
-                        while read(fd, &b, 1) == 1 {
-                            if b == 0x0A { break }
-                            bytes.append(b)
-                            if bytes.count > 4096 { break }
-                        }
-                        c.resume(returning: bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self))
-                    }
+        let line: String? = await withCheckedContinuation { (c: CheckedContinuation<String?, Never>) in
+            let once = Mutex(false)
+            let finish: @Sendable (String?) -> Void = { value in
+                let first = once.withLock { done -> Bool in
+                    defer { done = true }
+                    return !done
                 }
+                if first { c.resume(returning: value) }
             }
-            group.addTask {
+            Thread.detachNewThread {
+                var bytes: [UInt8] = []
+                var b: UInt8 = 0
+                while read(fd, &b, 1) == 1 {
+                    if b == 0x0A { break }
+                    bytes.append(b)
+                    if bytes.count > 4096 { break }
+                }
+                finish(bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self))
+            }
+            Task {
                 try? await Task.sleep(for: .milliseconds(timeoutMs))
-                return nil
+                finish(nil)
             }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
         }
         guard let line else {
             throw DomainError(.failedPrecondition, field: "handshake", "the plugin printed no handshake line within \(timeoutMs) ms")
