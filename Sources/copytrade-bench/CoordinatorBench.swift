@@ -119,7 +119,8 @@ struct CoordinatorBench {
     func fanOutAndSync(_ root: URL) async throws {
         let report = Report("coordinator (a): one trader open fanned out to N copiers (sequencer + engine + SQLite journal)",
                             columns: ["copiers", "setup s", "open → ack ms", "copier orders/s", "copies opened",
-                                      "journal entry MB", "engine.decide ms", "state.apply ms", "rest (journal, encode, queue) ms"],
+                                      "journal entry MB", "engine.decide ms", "state.apply ms", "rest (journal, encode, queue) ms",
+                                      "decide, sizing out of process ms", "out/in ratio"],
                             json: json)
         let syncReport = Report("coordinator (b): one trader margin add synced to N copiers (reorder window 0 ms)",
                                 columns: ["copiers", "adjust ack ms", "adjust → release committed ms", "copier decisions/s",
@@ -177,6 +178,20 @@ struct CoordinatorBench {
             let applySeconds = seconds(since: a0)
             blackHole(copy)
 
+            // The same decision with the sizing module in its own process (batched SizeBatch
+            // calls over a Unix socket), next to the in-process one.
+            var remoteSeconds = Double.nan
+            let moduleBin = TTRPCBench.sibling("copytrade-module")
+            if FileManager.default.isExecutableFile(atPath: moduleBin) {
+                let remote = try await RemoteSizing(binary: moduleBin)
+                let remoteEngine = Engine(modules: remote.modules, config: await sequencer.config)
+                let r0 = nowNanos()
+                let remoteChanges = try await remoteEngine.decide(openInput, key: "open-\(n)", state: before)
+                remoteSeconds = seconds(since: r0)
+                blackHole(remoteChanges.events.count)
+                await remote.stop()
+            }
+
             var o = JSONObject()
             o.set("bench", .string("coordinator.fanout"))
             o.set("copiers", .int(Int64(n)))
@@ -188,12 +203,16 @@ struct CoordinatorBench {
             o.set("engine_decide_ms", .double(decideSeconds * 1000))
             o.set("state_apply_ms", .double(applySeconds * 1000))
             o.set("rest_ms", .double((openSeconds - decideSeconds - applySeconds) * 1000))
+            o.set("decide_sizing_out_of_process_ms", .double(remoteSeconds * 1000))
+            o.set("sizing_out_of_process_ratio", .double(remoteSeconds / decideSeconds))
             o.set("target_orders_per_sec", .int(1_000_000))
             o.set("target_met", .bool(Double(n) / openSeconds >= 1_000_000))
             if options.parts.contains("fanout") && options.fanoutSizes.contains(n) {
                 report.add([fmt(Double(n)), fmt(setup, 1), fmt(openSeconds * 1000, 0), fmt(Double(n) / openSeconds),
                             fmt(Double(opened)), fmt(Double(entryBytes) / 1e6, 1), fmt(decideSeconds * 1000, 0),
-                            fmt(applySeconds * 1000, 0), fmt((openSeconds - decideSeconds - applySeconds) * 1000, 0)], json: o)
+                            fmt(applySeconds * 1000, 0), fmt((openSeconds - decideSeconds - applySeconds) * 1000, 0),
+                            remoteSeconds.isNaN ? "-" : fmt(remoteSeconds * 1000, 0),
+                            remoteSeconds.isNaN ? "-" : fmt(remoteSeconds / decideSeconds, 2)], json: o)
             }
 
             if wantSync && n == options.syncCopiers {
@@ -204,6 +223,7 @@ struct CoordinatorBench {
         }
         if options.parts.contains("fanout") {
             report.note("Target: ≥ 1,000,000 sizing decisions/s end to end in process; 'copier orders/s' is copiers ÷ (open → ack).")
+            report.note("Sizing out of process: the same engine decision with copytrade-module sizing behind a Unix socket (aim: within 2x).")
             report.finish()
         }
         if wantSync { syncReport.finish() }

@@ -48,7 +48,7 @@ extension Engine {
             if rel.maxTotalMargin != nil { item.currentTotalMarginE8 = try copyMargin(relation: rel, tx).e8 }
             batch.items.append(item)
         }
-        let answer = try await modules.sizing.sizeBatch(batch)
+        let answer = try await sizeBatch(batch)
         guard answer.decisions.count == relations.count else {
             throw DomainError(.internal, field: "", "sizing module answered \(answer.decisions.count) of \(relations.count) decisions")
         }

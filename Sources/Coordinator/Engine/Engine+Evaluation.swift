@@ -64,7 +64,7 @@ extension Engine {
         var out = ps
         for i in out.indices where out[i].mode != .isolated { out[i].liquidationPrice = nil }
         guard !indexes.isEmpty else { return out }
-        let res = try await modules.margin.evaluateBatch(batch)
+        let res = try await evaluateBatch(batch)
         guard res.evaluations.count == indexes.count else {
             throw DomainError(.internal, field: "", "margin module answered \(res.evaluations.count) of \(indexes.count) evaluations")
         }

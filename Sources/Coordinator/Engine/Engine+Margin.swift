@@ -107,7 +107,7 @@ extension Engine {
             let bounds = try await maxReducible(targets, tx: tx)
             for i in batch.copiers.indices { batch.copiers[i].maxReducibleE8 = bounds[i].e8 }
         }
-        let answer = try await modules.sync.decideBatch(batch)
+        let answer = try await decideBatch(batch)
         guard answer.decisions.count == targets.count else {
             throw DomainError(.internal, field: "", "sync module answered \(answer.decisions.count) of \(targets.count) decisions")
         }
@@ -150,7 +150,7 @@ extension Engine {
         }
         var out = [Decimal8](repeating: .zero, count: ps.count)
         guard !index.isEmpty else { return out }
-        let res = try await modules.margin.evaluateBatch(batch)
+        let res = try await evaluateBatch(batch)
         guard res.evaluations.count == index.count else {
             throw DomainError(.internal, field: "", "margin module answered \(res.evaluations.count) of \(index.count) evaluations")
         }
