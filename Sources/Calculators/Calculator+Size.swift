@@ -17,7 +17,7 @@ extension Calculator {
         out.add("side", input.side.rawValue)
         if d.skipped {
             out.add("skipped", true)
-            out.add("reason", SkipReasonName.name(d.reason))
+            out.add("reason", d.reason.name)
             out.add("reasonText", d.reasonText)
         } else {
             out.add("skipped", false)
@@ -63,20 +63,5 @@ extension Calculator {
             r.availableE8 = a.e8
         }
         return r
-    }
-}
-
-/// Stable snake_case names of skip reasons, for JSON and history.
-public enum SkipReasonName {
-    public static func name(_ r: Copytrade_V1_SkipReason) -> String {
-        switch r {
-        case .belowMinQuantity: "below_min_quantity"
-        case .belowMinNotional: "below_min_notional"
-        case .insufficientBalance: "insufficient_balance"
-        case .paused: "paused"
-        case .maxMarginPerOrder: "max_margin_per_order"
-        case .maxTotalMargin: "max_total_margin"
-        case .unspecified, .UNRECOGNIZED: "unspecified"
-        }
     }
 }

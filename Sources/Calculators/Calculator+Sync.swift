@@ -32,7 +32,7 @@ extension Calculator {
         r.copier = copier
         let d = try await sync { try await $0.decide(r) }
         var out = CalcOutput()
-        let outcome = SyncOutcomeName.name(d.outcome)
+        let outcome = d.outcome.name
         out.add("outcome", outcome)
         let applied = d.outcome == .applied || d.outcome == .capped
         out.add("skipped", !applied)
@@ -44,22 +44,5 @@ extension Calculator {
         }
         if !d.reason.isEmpty { out.add("reasonText", d.reason) }
         return out
-    }
-}
-
-/// Stable snake_case names of sync outcomes, for JSON and history.
-public enum SyncOutcomeName {
-    public static func name(_ o: Copytrade_V1_SyncOutcome) -> String {
-        switch o {
-        case .applied: "applied"
-        case .capped: "capped"
-        case .insufficientBalance: "insufficient_balance"
-        case .stale: "stale"
-        case .outOfScope: "out_of_scope"
-        case .notIsolated: "not_isolated"
-        case .notEligible: "not_eligible"
-        case .nothingToApply: "nothing_to_apply"
-        case .unspecified, .UNRECOGNIZED: "unspecified"
-        }
     }
 }

@@ -63,7 +63,7 @@ extension Engine {
             let d = answer.decisions[i]
             if d.skipped {
                 tx.event("copy.skipped", account: rel.copier, symbol: spec.symbol, position: traderPosition.id,
-                         reason: SkipReasonText.name(d.reason), detail: d.reasonText)
+                         reason: d.reason.name, detail: d.reasonText)
                 continue
             }
             let worst = Decimal8(e8: d.worstPriceE8)
@@ -93,20 +93,5 @@ extension Engine {
         var total = Decimal8.zero
         for p in tx.positions(of: relation.copier) where p.relationID == relation.id { total = try total + p.margin }
         return total
-    }
-}
-
-/// Stable snake_case names of sizing skip reasons, as recorded in history.
-public enum SkipReasonText {
-    public static func name(_ r: Copytrade_V1_SkipReason) -> String {
-        switch r {
-        case .belowMinQuantity: "below_min_quantity"
-        case .belowMinNotional: "below_min_notional"
-        case .insufficientBalance: "insufficient_balance"
-        case .paused: "paused"
-        case .maxMarginPerOrder: "max_margin_per_order"
-        case .maxTotalMargin: "max_total_margin"
-        case .unspecified, .UNRECOGNIZED: "unspecified"
-        }
     }
 }

@@ -113,7 +113,7 @@ extension Engine {
         }
         var changed: [PositionRecord] = []
         for (copy, d) in zip(targets, answer.decisions) {
-            let outcome = SyncOutcomeText.name(d.outcome)
+            let outcome = d.outcome.name
             let delta = Decimal8(e8: d.copierDeltaE8)
             guard (d.outcome == .applied || d.outcome == .capped), !delta.isZero else {
                 tx.event("sync.skipped", account: copy.account, symbol: copy.symbol, position: copy.id, amount: delta,
@@ -161,22 +161,5 @@ extension Engine {
             out[i] = Decimal8(e8: res.evaluations[k].maxReducibleE8)
         }
         return out
-    }
-}
-
-/// Stable snake_case names of sync outcomes, as recorded in history.
-public enum SyncOutcomeText {
-    public static func name(_ o: Copytrade_V1_SyncOutcome) -> String {
-        switch o {
-        case .applied: "applied"
-        case .capped: "capped"
-        case .insufficientBalance: "insufficient_balance"
-        case .stale: "stale"
-        case .outOfScope: "out_of_scope"
-        case .notIsolated: "not_isolated"
-        case .notEligible: "not_eligible"
-        case .nothingToApply: "nothing_to_apply"
-        case .unspecified, .UNRECOGNIZED: "unspecified"
-        }
     }
 }
