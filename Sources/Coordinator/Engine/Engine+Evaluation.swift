@@ -53,16 +53,29 @@ extension Engine {
         return q
     }
 
-    /// Liquidation prices of many positions in one module call (fan-out paths).
+    /// Liquidation prices of many positions in batched module calls (fan-out paths); cross
+    /// positions have none.
     func withLiquidationPrices(_ ps: [PositionRecord]) async throws -> [PositionRecord] {
+        let evaluations = try await evaluations(of: ps) { $0.mode == .isolated ? try evaluateRequest($0, mark: nil) : nil }
+        var out = ps
+        for i in out.indices {
+            out[i].liquidationPrice = evaluations[i].flatMap { $0.hasLiquidationPrice_p ? Decimal8(e8: $0.liquidationPriceE8) : nil }
+        }
+        return out
+    }
+
+    /// Evaluates the positions `request` builds a request for, in batched module calls; nil
+    /// for the positions it skips. A refused or missing answer fails the input.
+    func evaluations(of ps: [PositionRecord],
+                     _ request: (PositionRecord) throws -> Copytrade_V1_EvaluateRequest?) async throws -> [Copytrade_V1_Evaluation?] {
         var batch = Copytrade_V1_EvaluateBatchRequest()
         var indexes: [Int] = []
-        for (i, p) in ps.enumerated() where p.mode == .isolated {
-            batch.requests.append(try evaluateRequest(p, mark: nil))
+        for (i, p) in ps.enumerated() {
+            guard let r = try request(p) else { continue }
+            batch.requests.append(r)
             indexes.append(i)
         }
-        var out = ps
-        for i in out.indices where out[i].mode != .isolated { out[i].liquidationPrice = nil }
+        var out = [Copytrade_V1_Evaluation?](repeating: nil, count: ps.count)
         guard !indexes.isEmpty else { return out }
         let res = try await evaluateBatch(batch)
         guard res.evaluations.count == indexes.count else {
@@ -72,8 +85,7 @@ extension Engine {
             if k < res.errors.count, !res.errors[k].isEmpty {
                 throw DomainError(.internal, field: "", "margin module refused position \(ps[i].id): \(res.errors[k])")
             }
-            let e = res.evaluations[k]
-            out[i].liquidationPrice = e.hasLiquidationPrice_p ? Decimal8(e8: e.liquidationPriceE8) : nil
+            out[i] = res.evaluations[k]
         }
         return out
     }

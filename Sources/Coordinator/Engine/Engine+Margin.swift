@@ -141,25 +141,7 @@ extension Engine {
     /// The maximum reducible margin of each position at the current mark, in one module call
     /// (zero without a mark: without a price no reduction is safe).
     func maxReducible(_ ps: [PositionRecord], tx: EngineTransaction) async throws -> [Decimal8] {
-        var batch = Copytrade_V1_EvaluateBatchRequest()
-        var index: [Int] = []
-        for (i, p) in ps.enumerated() {
-            guard let mark = tx.mark(p.symbol) else { continue }
-            batch.requests.append(try evaluateRequest(p, mark: mark.price))
-            index.append(i)
-        }
-        var out = [Decimal8](repeating: .zero, count: ps.count)
-        guard !index.isEmpty else { return out }
-        let res = try await evaluateBatch(batch)
-        guard res.evaluations.count == index.count else {
-            throw DomainError(.internal, field: "", "margin module answered \(res.evaluations.count) of \(index.count) evaluations")
-        }
-        for (k, i) in index.enumerated() {
-            if k < res.errors.count, !res.errors[k].isEmpty {
-                throw DomainError(.internal, field: "", "margin module refused position \(ps[i].id): \(res.errors[k])")
-            }
-            out[i] = Decimal8(e8: res.evaluations[k].maxReducibleE8)
-        }
-        return out
+        let evaluations = try await evaluations(of: ps) { p in try tx.mark(p.symbol).map { try evaluateRequest(p, mark: $0.price) } }
+        return evaluations.map { $0.map { Decimal8(e8: $0.maxReducibleE8) } ?? .zero }
     }
 }
