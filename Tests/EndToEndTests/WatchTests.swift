@@ -33,6 +33,45 @@ struct WatchTests {
         #expect(await d.stop() == 0)
     }
 
+    /// A watcher that subscribes while inputs commit must not get an event twice: an event can
+    /// be in the journal (its history) before its commit is published live.
+    @Test("watchers subscribing while deposits commit get each event once, in order")
+    func subscribingUnderLoadNeverRepeats() async throws {
+        let d = try await Daemon.start()
+        try await d.must("account", "create", "W", "--role", "trader")
+        // Three clients deposit without pause, so commits land while each watcher subscribes.
+        let depositing = Task {
+            await withTaskGroup(of: Void.self) { group in
+                for client in 1...3 {
+                    group.addTask {
+                        var n = 0
+                        while !Task.isCancelled {
+                            n += 1
+                            _ = try? await d.copyctl("deposit", "W", "\(client).\(n)")
+                        }
+                    }
+                }
+            }
+        }
+        defer { depositing.cancel() }
+        var watchers: [BackgroundProcess] = []
+        for _ in 0..<20 {
+            watchers.append(try BackgroundProcess(Binaries.copyctl, ["--socket", d.socket, "--json", "watch", "--count", "4", "--account", "W"]))
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        for (i, w) in watchers.enumerated() {
+            #expect(await w.wait(timeout: .seconds(20)) == 0, "watcher \(i) printed: \(w.output)")
+            let sequences = w.lines.compactMap { line in
+                (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?.int("sequence")
+            }
+            #expect(sequences.count == 4, "watcher \(i) printed: \(w.output)")
+            #expect(zip(sequences, sequences.dropFirst()).allSatisfy { $0 < $1 }, "watcher \(i): \(sequences)")
+        }
+        depositing.cancel()
+        _ = await depositing.value
+        #expect(await d.stop() == 0)
+    }
+
     @Test("watch --after 0 replays history first, then follows")
     func replaysHistoryFirst() async throws {
         let d = try await Daemon.start()

@@ -2,12 +2,24 @@ import CopyTradeProto
 import Foundation
 
 /// A `Watch` subscriber: events of one account (or all), delivered once committed. Until its
-/// history has been sent, live events are buffered, so nothing is missed or repeated.
+/// history has been sent, live events are buffered, so nothing is missed. An event can be in
+/// the journal (so in the history) before its commit is published, so `lastSent` is what keeps
+/// it from being sent twice.
 struct Watcher: Sendable {
     let account: String
     let continuation: AsyncStream<Copytrade_V1_Event>.Continuation
     var live = false
     var buffered: [Copytrade_V1_Event] = []
+    /// The highest event sequence sent; only later events go out.
+    var lastSent: UInt64 = 0
+
+    /// Sends the events after `lastSent`, in order.
+    mutating func send(_ events: [Copytrade_V1_Event]) {
+        for e in events where e.sequence > lastSent {
+            continuation.yield(e)
+            lastSent = e.sequence
+        }
+    }
 }
 
 extension Sequencer {
@@ -24,7 +36,8 @@ extension Sequencer {
             last = max(last, e.sequence)
         }
         if var w = watchers[id] {
-            for e in w.buffered where e.sequence > last { continuation.yield(e) }
+            w.lastSent = last
+            w.send(w.buffered)
             w.buffered = []
             w.live = true
             watchers[id] = w
@@ -57,11 +70,11 @@ extension Sequencer {
         for (id, var w) in watchers {
             let mine = ready.filter { w.account.isEmpty || $0.accountID == w.account }
             if w.live {
-                for e in mine { w.continuation.yield(e) }
+                w.send(mine)
             } else {
                 w.buffered.append(contentsOf: mine)
-                watchers[id] = w
             }
+            watchers[id] = w
         }
     }
 }
