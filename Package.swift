@@ -83,20 +83,22 @@ let package = Package(
         ] + nio),
         // Appends until killed, printing each acknowledged sequence: the subject of the journal crash test.
         .executableTarget(name: "journal-crash-writer", dependencies: ["Journal"]),
-        .testTarget(name: "CopyTradeCoreTests", dependencies: ["CopyTradeCore"]),
+        // What several test targets share: running programs safely, a seeded generator.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "CopyTradeCoreTests", dependencies: ["CopyTradeCore", "TestSupport"]),
         .testTarget(name: "JournalTests", dependencies: [
-            "Journal", "journal-crash-writer", .product(name: "GRDB", package: "GRDB.swift"), logging,
+            "Journal", "TestSupport", "journal-crash-writer", .product(name: "GRDB", package: "GRDB.swift"), logging,
         ]),
-        .testTarget(name: "TTRPCTests", dependencies: ["TTRPC", "CopyTradeProto", protobuf] + nio + [
+        .testTarget(name: "TTRPCTests", dependencies: ["TTRPC", "TestSupport", "CopyTradeProto", protobuf] + nio + [
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
         .testTarget(name: "PricingTests", dependencies: ["Pricing", "CopyTradeCore"]),
-        .testTarget(name: "MarginTests", dependencies: ["Margin", "Pricing", "CopyTradeCore"]),
-        .testTarget(name: "SizingTests", dependencies: ["Sizing", "Pricing", "CopyTradeCore"]),
-        .testTarget(name: "SyncTests", dependencies: ["Sync", "CopyTradeCore"]),
-        .testTarget(name: "CalculatorTests", dependencies: ["Calculators", "CopyTradeCore"]),
-        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Coordinator", "CopyTradeCore", "CopyTradeProto"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["CopyTradeCore", "CopyTradeProto", "TTRPC"] + nio,
+        .testTarget(name: "MarginTests", dependencies: ["Margin", "TestSupport", "Pricing", "CopyTradeCore"]),
+        .testTarget(name: "SizingTests", dependencies: ["Sizing", "TestSupport", "Pricing", "CopyTradeCore"]),
+        .testTarget(name: "SyncTests", dependencies: ["Sync", "TestSupport", "CopyTradeCore"]),
+        .testTarget(name: "CalculatorTests", dependencies: ["Calculators", "TestSupport", "CopyTradeCore"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "TestSupport", "Coordinator", "CopyTradeCore", "CopyTradeProto"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["CopyTradeCore", "TestSupport", "CopyTradeProto", "TTRPC"] + nio,
                     exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]

@@ -4,22 +4,22 @@ import Testing
 /// `copyctl calc` as a user runs it: output formats, exit codes and refusals naming the field.
 @Suite("copyctl calc command line")
 struct CLITests {
-    @Test func liquidationJSON() throws {
-        let r = try copyctl(["calc", "liq", "--symbol", "BTCUSDT", "--side", "long", "--entry", "20000", "--qty", "0.5",
+    @Test func liquidationJSON() async throws {
+        let r = try await copyctl(["calc", "liq", "--symbol", "BTCUSDT", "--side", "long", "--entry", "20000", "--qty", "0.5",
                              "--margin", "2000", "--json"])
         #expect(r.status == 0)
         #expect(r.out.contains(#""liquidationPriceRounded":"16061.5""#))
         #expect(r.out.contains(#""bankruptcyPrice":"16000""#))
     }
 
-    @Test func globalOptionsMayComeFirst() throws {
-        let r = try copyctl(["--json", "calc", "recommend", "--copier-equity", "10000", "--trader-equity", "20000"])
+    @Test func globalOptionsMayComeFirst() async throws {
+        let r = try await copyctl(["--json", "calc", "recommend", "--copier-equity", "10000", "--trader-equity", "20000"])
         #expect(r.status == 0)
         #expect(r.out.trimmingCharacters(in: .whitespacesAndNewlines) == #"{"min":"0.25","max":"0.5"}"#)
     }
 
-    @Test func automarginText() throws {
-        let r = try copyctl(["calc", "automargin", "--symbol", "BTCUSDT", "--side", "long", "--entry", "20000", "--qty", "0.5",
+    @Test func automarginText() async throws {
+        let r = try await copyctl(["calc", "automargin", "--symbol", "BTCUSDT", "--side", "long", "--entry", "20000", "--qty", "0.5",
                              "--margin", "1000", "--leverage", "10", "--available", "1500", "--amount", "1000",
                              "--path", "18069.2,16061.5,15057.7"])
         #expect(r.status == 0)
@@ -45,17 +45,17 @@ struct CLITests {
     ]
 
     @Test(arguments: 0..<refusals.count)
-    func refusesBadInputNamingTheField(index: Int) throws {
+    func refusesBadInputNamingTheField(index: Int) async throws {
         let c = Self.refusals[index]
-        let r = try copyctl(c.args + ["--json"])
+        let r = try await copyctl(c.args + ["--json"])
         #expect(r.status == 1, "\(c.args): \(r.out) \(r.err)")
         #expect(r.err.contains("\(c.field): "), "stderr: \(r.err)")
         #expect(r.err.contains(c.rule), "stderr: \(r.err)")
         #expect(r.out.contains(#""field":"\#(c.field)""#), "stdout: \(r.out)")
     }
 
-    @Test func unreachableModuleIsExitTwo() throws {
-        let r = try copyctl(["calc", "recommend", "--copier-equity", "1", "--trader-equity", "2", "--via", "unix:/tmp/no-such-copytrade.sock"])
+    @Test func unreachableModuleIsExitTwo() async throws {
+        let r = try await copyctl(["calc", "recommend", "--copier-equity", "1", "--trader-equity", "2", "--via", "unix:/tmp/no-such-copytrade.sock"])
         #expect(r.status == 2)
         #expect(r.err.contains("unix:/tmp/no-such-copytrade.sock"))
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Where the built executables are: beside the test bundle, or the package's debug build.
 enum Binaries {
@@ -15,36 +16,45 @@ enum Binaries {
 }
 
 /// A `copytrade-module` child process serving one module on a Unix socket, stopped with SIGTERM.
+/// Its output never goes to the test runner's own descriptors, and `kill()` (for a `defer`)
+/// makes sure it never outlives a failed test.
 final class ModuleProcess: @unchecked Sendable {
     let process = Process()
     let socket: String
 
-    init(_ module: String) throws {
+    private init(_ module: String) {
         socket = "/tmp/ct-calc-\(module)-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock"
         process.executableURL = URL(fileURLWithPath: Binaries.path("copytrade-module"))
         process.arguments = [module, "--listen", "unix:\(socket)", "--log-level", "warning"]
+        process.standardInput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+    }
+
+    /// Starts the module and waits (at most 15 s) for its handshake line.
+    static func start(_ module: String) async throws -> ModuleProcess {
+        let m = ModuleProcess(module)
         let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        // The module prints its handshake line once it listens.
-        var seen = ""
-        while !seen.contains("\n") {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            seen += String(decoding: chunk, as: UTF8.self)
-        }
-        guard seen.hasPrefix("COPYTRADE-PLUGIN|1|unix|\(socket)") else {
-            process.terminate()
+        m.process.standardOutput = out
+        try m.process.run()
+        let (_, seen) = await ChildProcess.waitForLine("\n", on: out.fileHandleForReading)
+        guard seen.hasPrefix("COPYTRADE-PLUGIN|1|unix|\(m.socket)") else {
+            m.kill()
             throw ModuleStartError(output: seen)
         }
+        return m
     }
 
     var address: String { "unix:\(socket)" }
 
-    func stop() -> Int32 {
-        process.terminate()
-        process.waitUntilExit()
-        return process.terminationStatus
+    /// SIGTERM and the exit status (a module that ignores SIGTERM is killed and reads as -9).
+    func stop() async -> Int32 {
+        await ChildProcess.stop(process)
+        return ChildProcess.exitStatus(of: process)
+    }
+
+    /// SIGKILL if still running; for `defer`, after which a clean `stop()` makes it a no-op.
+    func kill() {
+        if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
     }
 }
 
@@ -54,16 +64,7 @@ struct ModuleStartError: Error, CustomStringConvertible {
 }
 
 /// Runs `copyctl` with arguments; returns exit status, stdout and stderr.
-func copyctl(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: Binaries.path("copyctl"))
-    p.arguments = args
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+func copyctl(_ args: [String]) async throws -> (status: Int32, out: String, err: String) {
+    let r = try await ChildProcess.run(Binaries.path("copyctl"), args)
+    return (r.status, r.stdout, r.stderr)
 }

@@ -2,6 +2,7 @@ import Calculators
 import CopyTradeCore
 import Foundation
 import Testing
+import TestSupport
 
 /// `--via unix:PATH` computes through a `copytrade-module` process; every answer must equal the
 /// in-process one, refusals included.
@@ -39,8 +40,8 @@ struct ViaSocketTests {
     }()
 
     @Test func marginAnswersMatch() async throws {
-        let module = try ModuleProcess("margin")
-        defer { #expect(module.stop() == 0) }
+        let module = try await ModuleProcess.start("margin")
+        defer { module.kill() }
         let local = try Calculator(via: nil)
         let remote = try Calculator(via: module.address)
         for input in Self.positions {
@@ -65,11 +66,12 @@ struct ViaSocketTests {
         } else {
             Issue.record("walk failed: \(b)")
         }
+        #expect(await module.stop() == 0, "the module did not exit cleanly on SIGTERM")
     }
 
     @Test func sizingAnswersMatch() async throws {
-        let module = try ModuleProcess("sizing")
-        defer { #expect(module.stop() == 0) }
+        let module = try await ModuleProcess.start("sizing")
+        defer { module.kill() }
         let local = try Calculator(via: nil)
         let remote = try Calculator(via: module.address)
         var cases: [SizeInput] = []
@@ -97,11 +99,12 @@ struct ViaSocketTests {
         r.copierEquity = 10000
         r.traderEquity = 30000
         #expect(await outcome { try await local.recommend(r) } == outcome { try await remote.recommend(r) })
+        #expect(await module.stop() == 0, "the module did not exit cleanly on SIGTERM")
     }
 
     @Test func syncAnswersMatch() async throws {
-        let module = try ModuleProcess("sync")
-        defer { #expect(module.stop() == 0) }
+        let module = try await ModuleProcess.start("sync")
+        defer { module.kill() }
         let local = try Calculator(via: nil)
         let remote = try Calculator(via: module.address)
         var cases: [SyncInput] = []
@@ -125,6 +128,7 @@ struct ViaSocketTests {
             let b = await outcome { try await remote.sync(input) }
             #expect(a == b)
         }
+        #expect(await module.stop() == 0, "the module did not exit cleanly on SIGTERM")
     }
 }
 

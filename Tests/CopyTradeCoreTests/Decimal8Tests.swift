@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 @testable import CopyTradeCore
 
@@ -115,19 +116,8 @@ struct Decimal8ArithmeticTests {
 
 @Suite("Decimal8 properties")
 struct Decimal8PropertyTests {
-    /// SplitMix64: a tiny deterministic generator so property runs repeat exactly.
-    struct SplitMix64 { var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test func textRoundTripsForRandomValues() throws {
-        var rng = SplitMix64(state: 42)
+        var rng = SplitMix64(seed: 42)
         for _ in 0..<5000 {
             let d = Decimal8(units: Int64(bitPattern: rng.next()) >> Int64(rng.next() % 40))
             #expect(try Decimal8(parsing: d.description) == d)
@@ -136,7 +126,7 @@ struct Decimal8PropertyTests {
     }
 
     @Test func divisionRoundingBracketsTheExactQuotient() throws {
-        var rng = SplitMix64(state: 7)
+        var rng = SplitMix64(seed: 7)
         for _ in 0..<5000 {
             let a = Decimal8(units: Int64(rng.next() % 1_000_000_000_000) - 500_000_000_000)
             let b = Decimal8(units: Int64(rng.next() % 10_000_000_000) + 1)

@@ -1,6 +1,7 @@
 import CopyTradeCore
 import Foundation
 import Testing
+import TestSupport
 
 /// SPEC §3's auto margin worked example, run by the daemon on mark price updates.
 @Suite("Auto margin")
@@ -131,15 +132,8 @@ final class CalcModule: @unchecked Sendable {
         p.standardOutput = out
         p.standardError = FileHandle.nullDevice
         try p.run()
-        let line = await Task.detached { () -> String in
-            var seen = ""
-            while !seen.contains("\n") {
-                let chunk = out.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
-                seen += String(decoding: chunk, as: UTF8.self)
-            }
-            return seen
-        }.value
+        let (_, line) = await ChildProcess.waitForLine("\n", on: out.fileHandleForReading)
+        if !line.hasPrefix("COPYTRADE-PLUGIN|1|unix|") { kill(p.processIdentifier, SIGKILL) }
         try #require(line.hasPrefix("COPYTRADE-PLUGIN|1|unix|"), "margin module did not start: \(line)")
         return CalcModule(process: p, socket: socket)
     }
@@ -162,6 +156,5 @@ final class CalcModule: @unchecked Sendable {
         for _ in 0..<200 where process.isRunning { usleep(10_000) }
         #expect(!process.isRunning, "the margin module ignored SIGTERM")
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
     }
 }

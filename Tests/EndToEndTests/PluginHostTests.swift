@@ -147,6 +147,5 @@ final class PluginListener: @unchecked Sendable {
         process.terminate()
         for _ in 0..<200 where process.isRunning { usleep(10_000) }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Journal
 import Testing
+import TestSupport
 
 /// Kills a writer process with SIGKILL while it appends, then checks that every entry it
 /// acknowledged is in the reopened journal, exactly once and at the acknowledged sequence.
@@ -45,6 +46,7 @@ struct CrashTests {
         process.executableURL = try Self.writerExecutable()
         process.arguments = [journal, "10000000", "16"]
         process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
         try process.run()
         try output.close()
 
@@ -55,7 +57,7 @@ struct CrashTests {
             try await Task.sleep(for: .milliseconds(5))
         }
         kill(process.processIdentifier, SIGKILL)
-        while process.isRunning { try await Task.sleep(for: .milliseconds(5)) }
+        try #require(await ChildProcess.gone(process, within: .seconds(10)), "the writer outlived SIGKILL")
         #expect(process.terminationReason == .uncaughtSignal)
         #expect(process.terminationStatus == SIGKILL)
         return try Self.readAcks(ackFile)

@@ -1,3 +1,4 @@
+import TestSupport
 import CopyTradeCore
 import Margin
 import Pricing
@@ -15,20 +16,7 @@ enum Fixture {
     }
 }
 
-/// SplitMix64: a tiny deterministic generator so property tests replay identically everywhere.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SplitMix64 {
     /// A multiple of `increment` between `low` and `high` (inclusive, both multiples).
     mutating func decimal(_ low: Decimal8, _ high: Decimal8, step increment: Decimal8) -> Decimal8 {
         let steps = (high.units - low.units) / increment.units

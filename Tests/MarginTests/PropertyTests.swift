@@ -1,3 +1,4 @@
+import TestSupport
 import CopyTradeCore
 import Margin
 import Pricing

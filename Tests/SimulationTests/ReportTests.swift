@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Simulation
 
 /// The report is a real page: a headless Chromium renders it to a non-blank PNG, and it holds
@@ -24,10 +25,10 @@ struct ReportTests {
 
         let browser = try #require(CommandLine.which(["chromium", "chromium-browser"]),
                                    "chromium (or chromium-browser) is not installed: `make test` installs it (TEST_PACKAGES)")
-        let page = try screenshot(browser, url: "file://" + (dir as NSString).appendingPathComponent("report.html"), dir: dir, name: "report.png")
+        let page = try await screenshot(browser, url: "file://" + (dir as NSString).appendingPathComponent("report.html"), dir: dir, name: "report.png")
         let blankHTML = (dir as NSString).appendingPathComponent("blank.html")
         try "<!DOCTYPE html><html><body style=\"background:#fafafa\"></body></html>".write(toFile: blankHTML, atomically: true, encoding: .utf8)
-        let blank = try screenshot(browser, url: "file://" + blankHTML, dir: dir, name: "blank.png")
+        let blank = try await screenshot(browser, url: "file://" + blankHTML, dir: dir, name: "blank.png")
         let header = try #require(PNGHeader(page), "not a PNG")
         #expect(header == PNGHeader(blank))
         #expect(header.size.width == 1200)
@@ -36,11 +37,14 @@ struct ReportTests {
         #expect(page.count > 40_000)
     }
 
-    func screenshot(_ browser: String, url: String, dir: String, name: String) throws -> Data {
+    func screenshot(_ browser: String, url: String, dir: String, name: String) async throws -> Data {
         let png = (dir as NSString).appendingPathComponent(name)
-        let r = try CommandLine.run(browser, ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-                                               "--user-data-dir=\(dir)/chromium-profile", "--screenshot=\(png)", "--window-size=1200,1600", url])
-        #expect(r.status == 0, "\(r.stderr)")
+        // A time limit: a browser that hangs fails this test instead of the whole run.
+        let r = try await ChildProcess.run(browser, ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                                               "--no-first-run", "--disable-crash-reporter", "--disable-dev-shm-usage",
+                                               "--user-data-dir=\(dir)/chromium-profile", "--screenshot=\(png)", "--window-size=1200,1600", url],
+                                           timeLimit: .seconds(90))
+        #expect(r.status == 0 && !r.timedOut, "\(r)")
         return try Data(contentsOf: URL(fileURLWithPath: png))
     }
 }

@@ -75,14 +75,14 @@ struct ValidationTests {
     }
 
     @Test("copyctl simulate exits 1 with the message and writes no out folder")
-    func commandLine() throws {
+    func commandLine() async throws {
         let dir = Paths.temporary("cli")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let file = (dir as NSString).appendingPathComponent("bad.yaml")
         try (Self.cases[1].yaml).write(toFile: file, atomically: true, encoding: .utf8)
         let out = (dir as NSString).appendingPathComponent("out")
-        let r = try CommandLine.copyctl(["simulate", file, "--out", out])
+        let r = try await CommandLine.copyctl(["simulate", file, "--out", out])
         #expect(r.status == 1)
         #expect(r.stderr.contains("bad.yaml:7: follows[1].trader: no account \"T9\""), "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: out))

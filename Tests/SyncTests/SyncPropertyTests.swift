@@ -1,3 +1,4 @@
+import TestSupport
 import CopyTradeCore
 import Sync
 import Testing

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import Testing
+import TestSupport
 @testable import TTRPC
 
 /// Byte compatibility with the reference Go implementation (containerd/ttrpc v1.1.1, from
@@ -75,19 +76,19 @@ struct GoInteropTests {
         let stdout = Pipe()
         process.standardOutput = stdout
         process.standardInput = Pipe()
+        process.standardError = FileHandle.nullDevice
         try process.run()
-        do {
-            try await waitForLine("READY", on: stdout.fileHandleForReading)
-        } catch {
+        let (ready, printed) = await ChildProcess.waitForLine("READY", on: stdout.fileHandleForReading)
+        guard ready else {
             stop(process, path: path)
-            throw error
+            throw TTRPCError(code: .unavailable, message: "ttrpc-peer did not print READY within its time limit: \(printed)")
         }
         return process
     }
 
+    /// Kills the peer (its shutdown is not under test) without waiting: Foundation reaps it.
     private func stop(_ process: Process, path: String) {
-        process.terminate()
-        process.waitUntilExit()
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         unlink(path)
     }
 
@@ -142,31 +143,7 @@ struct GoInteropTests {
     }
 
     private func runToCompletion(_ executable: String, _ arguments: [String]) async throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do { try process.run() } catch { continuation.resume(throwing: error) }
-        }
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        return (status, text)
-    }
-
-    /// Reads the child's stdout until `line` appears (the child prints it once listening).
-    private func waitForLine(_ line: String, on handle: FileHandle) async throws {
-        let found = await Task.detached { () -> Bool in
-            var seen = ""
-            while true {
-                let chunk = handle.availableData
-                if chunk.isEmpty { return false }
-                seen += String(decoding: chunk, as: UTF8.self)
-                if seen.contains(line) { return true }
-            }
-        }.value
-        guard found else { throw TTRPCError(code: .unavailable, message: "ttrpc-peer exited before '\(line)'") }
+        let r = try await ChildProcess.run(executable, arguments, timeLimit: .seconds(50))
+        return (r.status, r.stdout + r.stderr + (r.timedOut ? "\n(killed at its time limit)" : ""))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// What a finished command printed and how it exited.
 struct ProcessOutput: Sendable {
@@ -7,40 +8,12 @@ struct ProcessOutput: Sendable {
     var stderr: String
 }
 
-/// Runs programs without blocking the test's threads: output goes to temporary files (so a
-/// large answer can never fill a pipe), and the exit is awaited through the termination handler.
+/// Runs programs without blocking the test's threads, with a time limit (TestSupport's
+/// `ChildProcess`, which says why).
 enum ProcessRun {
     static func run(_ executable: String, _ arguments: [String]) async throws -> ProcessOutput {
-        let dir = FileManager.default.temporaryDirectory
-        let id = UUID().uuidString
-        let outURL = dir.appendingPathComponent("ct-e2e-\(id).out")
-        let errURL = dir.appendingPathComponent("ct-e2e-\(id).err")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        defer {
-            try? FileManager.default.removeItem(at: outURL)
-            try? FileManager.default.removeItem(at: errURL)
-        }
-        let out = try FileHandle(forWritingTo: outURL)
-        let err = try FileHandle(forWritingTo: errURL)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = arguments
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = FileHandle.nullDevice
-        let status: Int32 = try await withCheckedThrowingContinuation { c in
-            p.terminationHandler = { c.resume(returning: $0.terminationStatus) }
-            do { try p.run() } catch {
-                p.terminationHandler = nil
-                c.resume(throwing: error)
-            }
-        }
-        try out.close()
-        try err.close()
-        let stdout = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
-        let stderr = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
-        return ProcessOutput(exit: status, stdout: stdout, stderr: stderr)
+        let r = try await ChildProcess.run(executable, arguments)
+        return ProcessOutput(exit: r.status, stdout: r.stdout, stderr: r.timedOut ? r.stderr + "\n(killed at its time limit)" : r.stderr)
     }
 }
 
