@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// `copyctl calc` as a user runs it: output formats, exit codes and refusals naming the field.
-@Suite("copyctl calc command line")
+@Suite("copyctl calc command line", .timeLimit(.minutes(3)))
 struct CLITests {
     @Test func liquidationJSON() async throws {
         let r = try await copyctl(["calc", "liq", "--symbol", "BTCUSDT", "--side", "long", "--entry", "20000", "--qty", "0.5",

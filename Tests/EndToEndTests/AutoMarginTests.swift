@@ -4,7 +4,7 @@ import Testing
 import TestSupport
 
 /// SPEC §3's auto margin worked example, run by the daemon on mark price updates.
-@Suite("Auto margin")
+@Suite("Auto margin", .timeLimit(.minutes(3)))
 struct AutoMarginTests {
     struct Step: Sendable {
         var mark: String

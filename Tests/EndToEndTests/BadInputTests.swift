@@ -2,7 +2,7 @@ import Testing
 
 /// Refused inputs (SPEC §6: a refusal changes nothing): each exits non-zero, names the field in
 /// its JSON error and on stderr, and leaves accounts, positions and status as they were.
-@Suite("Bad input")
+@Suite("Bad input", .timeLimit(.minutes(3)))
 struct BadInputTests {
     struct Case: Sendable, CustomTestStringConvertible {
         var name: String

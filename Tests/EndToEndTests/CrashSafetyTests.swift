@@ -8,7 +8,7 @@ import Glibc
 
 /// SPEC §6: an acknowledged input survives `kill -9` exactly once, and replaying a key is
 /// acknowledged without being applied again.
-@Suite("Crash safety")
+@Suite("Crash safety", .timeLimit(.minutes(3)))
 struct CrashSafetyTests {
     /// What the sender saw: acknowledged keys with their sequence and event count.
     actor Acks {

@@ -2,7 +2,7 @@ import CopyTradeCore
 import Testing
 
 /// SPEC §5's rules about time: stale signals, the reorder window, and scope.
-@Suite("Margin sync timing")
+@Suite("Margin sync timing", .timeLimit(.minutes(3)))
 struct MarginSyncTimingTests {
     /// The copiers follow two minutes back, so the signal is in scope and only its age counts
     /// (a signal older than the relation is `out_of_scope` first).

@@ -10,7 +10,7 @@ import Glibc
 /// is restarted and nothing acknowledged is lost or applied twice; a hot swap under a stream of
 /// inputs moves new decisions to the new strategy; misbehaving plugins are refused clearly and
 /// never wedge the coordinator.
-@Suite("Plugin host")
+@Suite("Plugin host", .timeLimit(.minutes(3)))
 struct PluginHostTests {
     static var moduleBinary: String { Binaries.locate("copytrade-module") }
     static var misbehaving: String {

@@ -3,7 +3,7 @@ import Testing
 
 /// The seed scenario end to end: copy sizing (SPEC §4) and margin synchronization of an
 /// add and a reduce (SPEC §5), as `copyctl` shows them.
-@Suite("Seed scenario")
+@Suite("Seed scenario", .timeLimit(.minutes(3)))
 struct SeedScenarioTests {
     @Test("each copier's quantity and margin are what `calc size` prints", arguments: SeedScenario.copiers)
     func copySizesMatchCalc(_ c: SeedScenario.Copier) async throws {

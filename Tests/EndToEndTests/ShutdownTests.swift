@@ -2,7 +2,7 @@ import CopyTradeCore
 import Testing
 
 /// SIGTERM drains and exits 0; the next start shows exactly the state it left.
-@Suite("Graceful shutdown")
+@Suite("Graceful shutdown", .timeLimit(.minutes(3)))
 struct ShutdownTests {
     @Test("SIGTERM exits 0 and a restart shows the same state")
     func restartShowsSameState() async throws {

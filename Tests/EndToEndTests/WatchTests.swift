@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// `copyctl watch` streams committed events as they happen.
-@Suite("Watch")
+@Suite("Watch", .timeLimit(.minutes(3)))
 struct WatchTests {
     @Test("watch --count N receives the next N events as they are committed, in order")
     func receivesEventsLive() async throws {

@@ -1,7 +1,7 @@
 import Journal
 import Testing
 
-@Suite("Appending and reading back")
+@Suite("Appending and reading back", .timeLimit(.minutes(3)))
 struct AppendTests {
     @Test(arguments: StoreKind.allCases)
     func appendedEntriesReadBackInOrder(kind: StoreKind) async throws {

@@ -5,7 +5,7 @@ import TestSupport
 
 /// Kills a writer process with SIGKILL while it appends, then checks that every entry it
 /// acknowledged is in the reopened journal, exactly once and at the acknowledged sequence.
-@Suite("Crash recovery")
+@Suite("Crash recovery", .timeLimit(.minutes(3)))
 struct CrashTests {
     @Test(arguments: [1, 2_000])
     func acknowledgedEntriesSurviveSIGKILL(killAfterAcks: Int) async throws {

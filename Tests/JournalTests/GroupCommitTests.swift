@@ -2,7 +2,7 @@ import GRDB
 import Journal
 import Testing
 
-@Suite("Group commit")
+@Suite("Group commit", .timeLimit(.minutes(3)))
 struct GroupCommitTests {
     @Test(arguments: StoreKind.allCases)
     func sequencesStayGapFreeUnderConcurrentAppends(kind: StoreKind) async throws {
@@ -83,7 +83,7 @@ struct GroupCommitTests {
     }
 }
 
-@Suite("Failed transactions")
+@Suite("Failed transactions", .timeLimit(.minutes(3)))
 struct FailedTransactionTests {
     /// A trigger makes the transaction holding key "poison" fail: its callers get the error,
     /// nothing of it is journaled, and the sequences after it stay gap-free.

@@ -1,7 +1,7 @@
 @testable import Journal
 import Testing
 
-@Suite("Reopening and snapshots")
+@Suite("Reopening and snapshots", .timeLimit(.minutes(3)))
 struct PersistenceTests {
     @Test(arguments: SQLiteJournalStore.Durability.allCases)
     func reopenAfterCloseKeepsEverything(durability: SQLiteJournalStore.Durability) async throws {
@@ -57,7 +57,7 @@ struct PersistenceTests {
 }
 
 
-@Suite("Durability setting")
+@Suite("Durability setting", .timeLimit(.minutes(3)))
 struct DurabilitySettingTests {
     // GRDB's DatabasePool sets synchronous=NORMAL when it enables WAL: check ours wins.
     @Test(arguments: SQLiteJournalStore.Durability.allCases)

@@ -5,7 +5,7 @@ import TestSupport
 
 /// The report is a real page: a headless Chromium renders it to a non-blank PNG, and it holds
 /// the expected series.
-@Suite("HTML report")
+@Suite("HTML report", .timeLimit(.minutes(3)))
 struct ReportTests {
     @Test("chromium renders the report; the SVG names each position's and each copier's series")
     func rendersInHeadlessChromium() async throws {

@@ -4,7 +4,7 @@ import Testing
 @testable import Simulation
 
 /// The example scenarios reproduce SPEC's numbers through the real coordinator.
-@Suite("Seed scenarios")
+@Suite("Seed scenarios", .timeLimit(.minutes(3)))
 struct SeedScenarioTests {
     @Test("auto margin adds 1000 then 500 and liquidates at 15057.7 (SPEC §3)")
     func autoMarginWalk() async throws {

@@ -3,7 +3,7 @@ import Testing
 @testable import Simulation
 
 /// Mistakes are refused before anything runs, with file, line or key path, and the rule.
-@Suite("Scenario validation")
+@Suite("Scenario validation", .timeLimit(.minutes(3)))
 struct ValidationTests {
     struct Case: Sendable, CustomStringConvertible {
         var name: String
