@@ -16,46 +16,36 @@ enum Binaries {
 }
 
 /// A `copytrade-module` child process serving one module on a Unix socket, stopped with SIGTERM.
-/// Its output never goes to the test runner's own descriptors, and `kill()` (for a `defer`)
-/// makes sure it never outlives a failed test.
-final class ModuleProcess: @unchecked Sendable {
-    let process = Process()
+/// `kill()` (for a `defer`) makes sure it never outlives a failed test.
+final class ModuleProcess: Sendable {
+    let child: Spawned
     let socket: String
 
-    private init(_ module: String) {
-        socket = "/tmp/ct-calc-\(module)-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock"
-        process.executableURL = URL(fileURLWithPath: Binaries.path("copytrade-module"))
-        process.arguments = [module, "--listen", "unix:\(socket)", "--log-level", "warning"]
-        process.standardInput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+    private init(child: Spawned, socket: String) {
+        self.child = child
+        self.socket = socket
     }
 
     /// Starts the module and waits (at most 15 s) for its handshake line.
     static func start(_ module: String) async throws -> ModuleProcess {
-        let m = ModuleProcess(module)
-        let out = Pipe()
-        m.process.standardOutput = out
-        try m.process.run()
-        let (_, seen) = await ChildProcess.waitForLine("\n", on: out.fileHandleForReading)
-        guard seen.hasPrefix("COPYTRADE-PLUGIN|1|unix|\(m.socket)") else {
-            m.kill()
+        let socket = "/tmp/ct-calc-\(module)-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock"
+        let child = try Spawned(Binaries.path("copytrade-module"),
+                                [module, "--listen", "unix:\(socket)", "--log-level", "warning"], stdout: .pipe)
+        let (_, seen) = await ChildProcess.waitForLine("\n", on: child.stdout!)
+        guard seen.hasPrefix("COPYTRADE-PLUGIN|1|unix|\(socket)") else {
+            child.kill9()
             throw ModuleStartError(output: seen)
         }
-        return m
+        return ModuleProcess(child: child, socket: socket)
     }
 
     var address: String { "unix:\(socket)" }
 
     /// SIGTERM and the exit status (a module that ignores SIGTERM is killed and reads as -9).
-    func stop() async -> Int32 {
-        await ChildProcess.stop(process)
-        return ChildProcess.exitStatus(of: process)
-    }
+    func stop() async -> Int32? { await child.stop() }
 
     /// SIGKILL if still running; for `defer`, after which a clean `stop()` makes it a no-op.
-    func kill() {
-        if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
-    }
+    func kill() { child.kill9() }
 }
 
 struct ModuleStartError: Error, CustomStringConvertible {

@@ -72,7 +72,7 @@ struct AutoMarginTests {
     @Test("the daemon's walk equals the margin module's own walk through copyctl calc")
     func sameWalkAsTheMarginModule() async throws {
         let module = try await CalcModule.start()
-        defer { module.stop() }
+        defer { module.kill() }
         let position = ["--symbol", "BTCUSDT", "--side", "long", "--entry", "20000", "--qty", "0.5", "--margin", "1000", "--leverage", "10"]
         let liq = try await module.calc(["calc", "liq"] + position)
         var marks = [try #require(liq.string("liquidationPriceRounded"))]
@@ -107,54 +107,51 @@ struct AutoMarginTests {
         let u = try await d.account("U")
         #expect(u.decimal("available") == walk.decimal("available"))
         try await d.checkAccountingIdentity()
+        await module.stop()
         #expect(await d.stop() == 0)
     }
 }
 
 /// The margin module of the current configuration, reachable by `copyctl calc --via`: none (in
 /// process), a `copytrade-module margin` process, or the C plugin listening on a socket.
-final class CalcModule: @unchecked Sendable {
-    let process: Process?
+final class CalcModule: Sendable {
+    let child: Spawned?
     let socket: String
 
     static func start() async throws -> CalcModule {
         let socket = "/tmp/cte-calc-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock"
         let argv: [String]
         switch ModuleConfiguration.current {
-        case .inProcess: return CalcModule(process: nil, socket: "")
+        case .inProcess: return CalcModule(child: nil, socket: "")
         case .processes: argv = [Binaries.locate("copytrade-module"), "margin", "--listen", "unix:\(socket)", "--log-level", "warning"]
         case .marginC: argv = [ModuleConfiguration.marginPlugin, "--listen", socket]
         }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: argv[0])
-        p.arguments = Array(argv.dropFirst())
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let (_, line) = await ChildProcess.waitForLine("\n", on: out.fileHandleForReading)
-        if !line.hasPrefix("COPYTRADE-PLUGIN|1|unix|") { kill(p.processIdentifier, SIGKILL) }
+        let child = try Spawned(argv[0], Array(argv.dropFirst()), stdout: .pipe)
+        let (_, line) = await ChildProcess.waitForLine("\n", on: child.stdout!)
+        if !line.hasPrefix("COPYTRADE-PLUGIN|1|unix|") { child.kill9() }
         try #require(line.hasPrefix("COPYTRADE-PLUGIN|1|unix|"), "margin module did not start: \(line)")
-        return CalcModule(process: p, socket: socket)
+        return CalcModule(child: child, socket: socket)
     }
 
-    private init(process: Process?, socket: String) {
-        self.process = process
+    private init(child: Spawned?, socket: String) {
+        self.child = child
         self.socket = socket
     }
 
     func calc(_ args: [String]) async throws -> CtlResult {
-        let via = process == nil ? [] : ["--via", "unix:\(socket)"]
+        let via = child == nil ? [] : ["--via", "unix:\(socket)"]
         let r = CtlResult(try await ProcessRun.run(Binaries.copyctl, ["--json"] + args + via))
         try #require(r.ok, "copyctl \(args) failed: \(r)")
         return r
     }
 
-    func stop() {
-        guard let process, process.isRunning else { return }
-        process.terminate()
-        for _ in 0..<200 where process.isRunning { usleep(10_000) }
-        #expect(!process.isRunning, "the margin module ignored SIGTERM")
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    /// SIGTERM; a module that ignores it (2 s) is killed, and that is a failure.
+    func stop() async {
+        guard let child else { return }
+        let status = await child.stop(grace: .seconds(2))
+        #expect(status != -SIGKILL, "the margin module ignored SIGTERM")
     }
+
+    /// SIGKILL without waiting, for `defer`: nothing outlives a failed test.
+    func kill() { child?.kill9() }
 }

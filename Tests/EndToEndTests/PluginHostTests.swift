@@ -1,6 +1,7 @@
 import CopyTradeCore
 import Foundation
 import Testing
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -126,26 +127,24 @@ struct PluginHostTests {
 }
 
 /// A plugin or module listening on its own socket, for `copyctl calc --via`.
-final class PluginListener: @unchecked Sendable {
-    let process = Process()
-    let socket = "/tmp/cte-pl-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock"
+final class PluginListener: Sendable {
+    let child: Spawned
+    let socket: String
+
+    private init(child: Spawned, socket: String) {
+        self.child = child
+        self.socket = socket
+    }
 
     static func start(_ executable: String, _ args: [String]) async throws -> PluginListener {
-        let l = PluginListener()
-        l.process.executableURL = URL(fileURLWithPath: executable)
-        l.process.arguments = args + [l.socket]
-        l.process.standardOutput = FileHandle.nullDevice
-        l.process.standardError = FileHandle.nullDevice
-        try l.process.run()
-        let up = await eventually(timeout: .seconds(5)) { FileManager.default.fileExists(atPath: l.socket) }
-        try #require(up, "\(executable) did not listen on \(l.socket)")
+        let socket = "/tmp/cte-pl-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock"
+        let l = PluginListener(child: try Spawned(executable, args + [socket]), socket: socket)
+        let up = await eventually(timeout: .seconds(5)) { FileManager.default.fileExists(atPath: socket) }
+        if !up { l.stop() }
+        try #require(up, "\(executable) did not listen on \(socket)")
         return l
     }
 
-    func stop() {
-        guard process.isRunning else { return }
-        process.terminate()
-        for _ in 0..<200 where process.isRunning { usleep(10_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-    }
+    /// SIGKILL without waiting (for `defer`): how it ends is not under test.
+    func stop() { child.kill9() }
 }

@@ -40,26 +40,18 @@ struct CrashTests {
     private func runWriterAndKill(
         journal: String, ackFile: String, killAfterAcks: Int
     ) async throws -> [(UInt64, String)] {
-        _ = FileManager.default.createFile(atPath: ackFile, contents: nil)
-        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: ackFile))
-        let process = Process()
-        process.executableURL = try Self.writerExecutable()
-        process.arguments = [journal, "10000000", "16"]
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        try output.close()
+        let writer = try Spawned(try Self.writerExecutable().path, [journal, "10000000", "16"], stdout: .file(ackFile))
+        defer { writer.kill9() }
 
         let deadline = ContinuousClock.now + .seconds(120)
         while try Self.readAcks(ackFile).count < killAfterAcks {
-            try #require(process.isRunning, "the writer exited before it was killed")
+            try #require(writer.isRunning, "the writer exited before it was killed")
             try #require(ContinuousClock.now < deadline, "the writer acknowledged too little in time")
             try await Task.sleep(for: .milliseconds(5))
         }
-        kill(process.processIdentifier, SIGKILL)
-        try #require(await ChildProcess.gone(process, within: .seconds(10)), "the writer outlived SIGKILL")
-        #expect(process.terminationReason == .uncaughtSignal)
-        #expect(process.terminationStatus == SIGKILL)
+        writer.signal(SIGKILL)
+        let status = await writer.wait(within: .seconds(10))
+        #expect(status == -SIGKILL, "the writer outlived SIGKILL or ended otherwise: \(String(describing: status))")
         return try Self.readAcks(ackFile)
     }
 

@@ -69,26 +69,20 @@ struct GoInteropTests {
         return answer
     }
 
-    private func startGoServer(at path: String) async throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: peerPath)
-        process.arguments = ["serve", "--socket", path]
-        let stdout = Pipe()
-        process.standardOutput = stdout
-        process.standardInput = Pipe()
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let (ready, printed) = await ChildProcess.waitForLine("READY", on: stdout.fileHandleForReading)
+    /// The Go server; its stdin is a pipe held open by the test, as the peer expects.
+    private func startGoServer(at path: String) async throws -> Spawned {
+        let child = try Spawned(peerPath, ["serve", "--socket", path], stdout: .pipe, stdinPipe: true)
+        let (ready, printed) = await ChildProcess.waitForLine("READY", on: child.stdout!)
         guard ready else {
-            stop(process, path: path)
+            stop(child, path: path)
             throw TTRPCError(code: .unavailable, message: "ttrpc-peer did not print READY within its time limit: \(printed)")
         }
-        return process
+        return child
     }
 
-    /// Kills the peer (its shutdown is not under test) without waiting: Foundation reaps it.
-    private func stop(_ process: Process, path: String) {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    /// Kills the peer (its shutdown is not under test) without waiting: its reaper collects it.
+    private func stop(_ child: Spawned, path: String) {
+        child.kill9()
         unlink(path)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import TTRPC
 
@@ -91,26 +92,18 @@ struct TLSFixtures: Sendable {
                 "the TLS tests need the `openssl` command to generate throwaway certificates; not found in "
                 + "\(candidates.joined(separator: ", ")) (Debian: apt-get install openssl)")
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
+        let child: Spawned
         do {
-            try process.run()
+            child = try Spawned(executable, arguments, directory: directory, stderr: .pipe)
         } catch {
             throw FixtureError(description: "cannot run \(executable): \(error)")
         }
-        let stderr = errors.fileHandleForReading.readDataToEndOfFile()
-        // Not `waitUntilExit`: on Linux it spins a run loop that can miss the exit. openssl has
-        // closed its stderr, so it is done or about to be.
-        for _ in 0..<6000 where process.isRunning { usleep(10_000) }
-        guard process.terminationStatus == 0 else {
+        // openssl is short-lived and has no children: reading its stderr to the end is safe.
+        let stderr = child.stderr!.readDataToEndOfFile()
+        for _ in 0..<6000 where child.isRunning { usleep(10_000) }
+        guard child.exitStatus == 0 else {
             throw FixtureError(description:
-                "openssl \(arguments.joined(separator: " ")) failed (\(process.terminationStatus)): "
+                "openssl \(arguments.joined(separator: " ")) failed (\(child.exitStatus.map(String.init) ?? "still running after 60 s")): "
                 + String(decoding: stderr, as: UTF8.self))
         }
     }

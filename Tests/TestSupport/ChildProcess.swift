@@ -21,9 +21,9 @@ public struct ChildOutput: Sendable, CustomStringConvertible {
 /// Runs programs for the tests without ever blocking a Swift concurrency thread and without
 /// waiting forever. The tests share a cooperative pool as wide as the machine has cores (two
 /// here); one blocking wait on a child can stall every other test. So:
+/// - the child is a `Spawned` (which says why not Foundation's `Process`);
 /// - output goes to temporary files, never pipes: a chatty child cannot fill a pipe, and a
 ///   grandchild that keeps a descriptor open (a browser's helpers do) cannot hold up the read;
-/// - the exit arrives through the termination handler, never `waitUntilExit`;
 /// - every run has a time limit, after which the child is killed and the result says so.
 public enum ChildProcess {
     public static func run(_ executable: String, _ arguments: [String],
@@ -31,78 +31,24 @@ public enum ChildProcess {
                            timeLimit: Duration = .seconds(120)) async throws -> ChildOutput {
         let dir = FileManager.default.temporaryDirectory
         let id = UUID().uuidString
-        let outURL = dir.appendingPathComponent("ct-child-\(id).out")
-        let errURL = dir.appendingPathComponent("ct-child-\(id).err")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        let outPath = dir.appendingPathComponent("ct-child-\(id).out").path
+        let errPath = dir.appendingPathComponent("ct-child-\(id).err").path
         defer {
-            try? FileManager.default.removeItem(at: outURL)
-            try? FileManager.default.removeItem(at: errURL)
+            unlink(outPath)
+            unlink(errPath)
         }
-        let out = try FileHandle(forWritingTo: outURL)
-        let err = try FileHandle(forWritingTo: errURL)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = arguments
-        if let environment { p.environment = environment }
-        if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = FileHandle.nullDevice
-        let killed = Flag()
-        let status: Int32 = try await withCheckedThrowingContinuation { c in
-            p.terminationHandler = { c.resume(returning: exitStatus(of: $0)) }
-            do { try p.run() } catch {
-                p.terminationHandler = nil
-                c.resume(throwing: error)
-                return
-            }
-            let pid = p.processIdentifier
-            Task {
-                let deadline = ContinuousClock.now.advanced(by: timeLimit)
-                while p.isRunning {
-                    if ContinuousClock.now >= deadline {
-                        killed.set()
-                        kill(pid, SIGKILL)
-                        return
-                    }
-                    try? await Task.sleep(for: .milliseconds(25))
-                }
-            }
+        let child = try Spawned(executable, arguments, environment: environment, directory: directory,
+                                stdout: .file(outPath), stderr: .file(errPath))
+        var status = await child.wait(within: timeLimit)
+        let timedOut = status == nil
+        if timedOut {
+            child.kill9()
+            status = await child.wait(within: .seconds(10))
         }
-        try? out.close()
-        try? err.close()
-        return ChildOutput(status: status,
-                           stdout: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
-                           stderr: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "",
-                           timedOut: killed.isSet)
-    }
-
-    /// The exit status of a finished process; a death by signal reads as the negated signal.
-    public static func exitStatus(of p: Process) -> Int32 {
-        p.terminationReason == .exit ? p.terminationStatus : -p.terminationStatus
-    }
-
-    /// Stops a long-running child: SIGTERM, up to `grace` for it to go, then SIGKILL. Returns
-    /// false when it ignored SIGTERM (and had to be killed). Polls; never blocks a thread.
-    @discardableResult
-    public static func stop(_ p: Process, grace: Duration = .seconds(5)) async -> Bool {
-        guard p.isRunning else { return true }
-        p.terminate()
-        if await gone(p, within: grace) { return true }
-        kill(p.processIdentifier, SIGKILL)
-        _ = await gone(p, within: .seconds(10))
-        return false
-    }
-
-    /// Waits until `p` has exited, at most `limit`; returns whether it has.
-    public static func gone(_ p: Process, within limit: Duration) async -> Bool {
-        let deadline = ContinuousClock.now.advanced(by: limit)
-        while p.isRunning {
-            if ContinuousClock.now >= deadline { return false }
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        return true
+        return ChildOutput(status: status ?? -SIGKILL,
+                           stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
+                           stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "",
+                           timedOut: timedOut)
     }
 
     /// Reads `handle` on a thread of its own (so no pool thread blocks) until `line` appears,
@@ -118,14 +64,6 @@ public enum ChildProcess {
             }
         }
     }
-}
-
-/// A one-way flag shared between a timer and the caller.
-final class Flag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    func set() { lock.withLock { value = true } }
-    var isSet: Bool { lock.withLock { value } }
 }
 
 /// Reads a file handle on a dedicated thread until a line appears; answers exactly once, when

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -13,8 +14,7 @@ final class Daemon: @unchecked Sendable {
     let socket: String
     let flags: [String]
     private let lock = NSLock()
-    private var process: Process?
-    private var exitStatus: Int32?
+    private var process: Spawned?
     private var starts = 0
 
     /// Starts a daemon; `reorderWindowMs: nil` keeps the daemon's default (500 ms).
@@ -44,41 +44,25 @@ final class Daemon: @unchecked Sendable {
     }
 
     deinit {
-        if let p = process, p.isRunning { kill(p.processIdentifier, SIGKILL) }
+        process?.kill9()
         if ProcessInfo.processInfo.environment["COPYTRADE_E2E_KEEP"] == nil {
             try? FileManager.default.removeItem(atPath: dataDir)
         }
     }
 
-    var pid: Int32 { lock.withLock { process?.processIdentifier ?? 0 } }
+    var pid: Int32 { lock.withLock { process?.pid ?? 0 } }
     var logPath: String { dataDir + "/daemon.log" }
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     /// Starts the process on the data directory and waits until `copyctl status` answers.
     func launch() async throws {
         precondition(lock.withLock { process == nil }, "already running")
-        if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
-        let logHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        logHandle.seekToEndOfFile()
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Binaries.copytraded)
-        p.arguments = ["--data", dataDir, "--socket", socket] + flags
-        p.standardOutput = logHandle
-        p.standardError = logHandle
-        p.standardInput = FileHandle.nullDevice
-        p.terminationHandler = { [weak self] proc in
-            guard let self else { return }
-            // A death by signal reads as the negated signal number, never as a clean 0.
-            let status = proc.terminationReason == .exit ? proc.terminationStatus : -proc.terminationStatus
-            self.lock.withLock { self.exitStatus = status }
-        }
+        let p = try Spawned(Binaries.copytraded, ["--data", dataDir, "--socket", socket] + flags,
+                            stdout: .file(logPath, append: true), stderr: .file(logPath, append: true))
         lock.withLock {
-            exitStatus = nil
             starts += 1
+            process = p
         }
-        try p.run()
-        try? logHandle.close()
-        lock.withLock { process = p }
         let up = await eventually(timeout: .seconds(15), every: .milliseconds(20)) {
             if !p.isRunning { return true }
             return (try? await self.copyctl("status").ok) ?? false
@@ -100,15 +84,10 @@ final class Daemon: @unchecked Sendable {
 
     private func signal(_ sig: Int32, timeout: Duration) async -> Int32? {
         guard let p = lock.withLock({ process }) else { return nil }
-        kill(p.processIdentifier, sig)
-        let exited = await eventually(timeout: timeout, every: .milliseconds(10)) {
-            !p.isRunning && lock.withLock { exitStatus != nil }
-        }
-        guard exited else { return nil }
-        return lock.withLock {
-            process = nil
-            return exitStatus
-        }
+        p.signal(sig)
+        guard let status = await p.wait(within: timeout) else { return nil }
+        lock.withLock { process = nil }
+        return status
     }
 
     /// `copyctl --socket S --json ARGS...`.
