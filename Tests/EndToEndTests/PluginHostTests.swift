@@ -37,6 +37,25 @@ struct PluginHostTests {
         return count
     }
 
+    @Test("a launched plugin holds only its stdio and its connection, none of the daemon's descriptors")
+    func pluginInheritsNothing() async throws {
+        let d = try await Daemon.start()
+        try await d.must("plugin", "swap", "margin", "--exec", Self.moduleBinary, "margin")
+        let pid = try #require(try await marginRoute(d)["pid"] as? Int)
+        let fds = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").compactMap(Int32.init).sorted()
+        // 0-2 and the connection on 3 were given; what the module opened itself (its event
+        // loops' epoll and eventfds) is not a socket or file of the daemon's.
+        let daemonFiles = Set(try FileManager.default.contentsOfDirectory(atPath: "/proc/\(d.pid)/fd").compactMap { fd in
+            try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(d.pid)/fd/\(fd)")
+        }.filter { $0.hasPrefix("/") || $0.hasPrefix("socket:") })
+        for fd in fds where fd > 3 {
+            let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(fd)")) ?? "?"
+            #expect(!daemonFiles.contains(target) || target.hasPrefix("/dev/"), "plugin fd \(fd) is the daemon's \(target)")
+        }
+        #expect(fds.starts(with: [0, 1, 2, 3]), "\(fds)")
+        #expect(await d.stop() == 0)
+    }
+
     @Test("SIGKILL of a launched plugin mid-stream: restarted, every input once, restart counted")
     func killedPluginIsRestarted() async throws {
         let d = try await Daemon.start()

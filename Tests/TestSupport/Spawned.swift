@@ -1,4 +1,5 @@
 import Foundation
+import ModuleRuntime
 
 #if canImport(Glibc)
 import Glibc
@@ -78,8 +79,8 @@ public final class Spawned: @unchecked Sendable {
         stdout = try open(out, as: 1)
         stderr = try open(err, as: 2)
         // Everything else the test process has open stays out of the child.
-        _ = SpawnExtensions.closeFrom(&actions, 3)
-        if let directory { _ = SpawnExtensions.chdir(&actions, directory) }
+        SpawnFileActions.closeFrom(&actions, 3)
+        if let directory { SpawnFileActions.changeDirectory(&actions, directory) }
 
         var argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { for p in argv { free(p) } }
@@ -147,27 +148,4 @@ public struct SpawnError: Error, CustomStringConvertible {
     public let command: String
     public let reason: String
     public var description: String { "cannot start \(command): \(reason)" }
-}
-
-/// glibc's `_np` spawn actions, which its Swift module does not export: looked up at run time.
-enum SpawnExtensions {
-    typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
-    typealias ChangeDirectory = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
-
-    nonisolated(unsafe) private static let library = dlopen(nil, RTLD_NOW)
-    nonisolated(unsafe) private static let closeFromFunction: CloseFrom = {
-        guard let f = dlsym(library, "posix_spawn_file_actions_addclosefrom_np") else {
-            fatalError("glibc 2.34 or later is needed (posix_spawn_file_actions_addclosefrom_np)")
-        }
-        return unsafeBitCast(f, to: CloseFrom.self)
-    }()
-    nonisolated(unsafe) private static let chdirFunction: ChangeDirectory = {
-        guard let f = dlsym(library, "posix_spawn_file_actions_addchdir_np") else {
-            fatalError("glibc 2.29 or later is needed (posix_spawn_file_actions_addchdir_np)")
-        }
-        return unsafeBitCast(f, to: ChangeDirectory.self)
-    }()
-
-    static func closeFrom(_ actions: inout posix_spawn_file_actions_t, _ fd: Int32) -> Int32 { closeFromFunction(&actions, fd) }
-    static func chdir(_ actions: inout posix_spawn_file_actions_t, _ path: String) -> Int32 { chdirFunction(&actions, path) }
 }

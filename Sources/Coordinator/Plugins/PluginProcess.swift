@@ -1,6 +1,7 @@
 import CopyTradeCore
 import Foundation
 import Logging
+import ModuleRuntime
 import Synchronization
 
 #if canImport(Glibc)
@@ -50,6 +51,9 @@ final class PluginProcess: Sendable {
         if launch.mode == .fd3 { posix_spawn_file_actions_adddup2(&actions, pair[1], 3) }
         if launch.mode == .handshake { posix_spawn_file_actions_adddup2(&actions, out[1], 1) }
         posix_spawn_file_actions_adddup2(&actions, err[1], 2)
+        // Nothing else of the daemon's (its control socket, the journal, other plugins' ends)
+        // reaches the plugin: a plugin that outlives a crashed daemon holds none of it.
+        SpawnFileActions.closeFrom(&actions, launch.mode == .fd3 ? 4 : 3)
 
         var env = ProcessInfo.processInfo.environment
         env["COPYTRADE_PLUGIN_PROTOCOL"] = "1"
