@@ -7,13 +7,11 @@ import Glibc
 
 /// A child process for the tests, started with `posix_spawn` and reaped by a thread of its own.
 ///
-/// Not Foundation's `Process`: on Linux it learns of an exit through a socket the child inherits
-/// and one shared thread that then blocks in `waitpid`, and it closes the child's other
-/// descriptors from a list taken before the spawn. With many tests spawning at once, a
-/// descriptor opened meanwhile (another child's socket or pipe) leaks into a long-lived child,
-/// and the first child's exit goes unseen until the second one ends: tests waiting on each
-/// other's daemons then wait forever. Here the child gets exactly 0, 1 and 2 (every other
-/// descriptor is closed in the child by `closefrom`), and the exit is seen by `waitpid` itself.
+/// Not Foundation's `Process`: on Linux it learns of an exit through a socket the child
+/// inherits, so any grandchild that inherits the socket too (a plugin the daemon launched, a
+/// browser's helper) hides the child's exit for as long as it lives; and its `waitUntilExit`
+/// spins a run loop on whatever thread calls it. Here the child gets exactly 0, 1 and 2 (every
+/// other descriptor is closed in the child by `closefrom`), and the exit is seen by `waitpid`.
 public final class Spawned: @unchecked Sendable {
     /// Where the child's stdout or stderr goes.
     public enum Output: Sendable {
