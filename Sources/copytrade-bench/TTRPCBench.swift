@@ -44,6 +44,8 @@ struct TTRPCBench {
         // 1. Ours in process: our client → our server on a temporary socket, same process.
         progress("ttrpc: swift client → swift server (in process)")
         add("swift-inproc", "Swift → Swift", "same process", try await swiftInProcess())
+        progress("ttrpc: swift client → swift server (in process, caller on the client's event loop)")
+        add("swift-inproc-loop", "Swift → Swift, caller on the client's loop", "same process", try await swiftInProcess(onClientLoop: true))
 
         // 2. Go in process: ttrpc-peer selfbench.
         if havePeer {
@@ -72,6 +74,9 @@ struct TTRPCBench {
             defer { server.stop() }
             progress("ttrpc: swift client → swift server (separate processes)")
             add("swift-xproc", "Swift → Swift", "separate processes", try await swiftClient(.unix(path: socket)))
+            progress("ttrpc: swift client → swift server (separate processes, caller on the client's event loop)")
+            add("swift-xproc-loop", "Swift → Swift, caller on the client's loop", "separate processes",
+                try await swiftClient(.unix(path: socket), onClientLoop: true))
             if havePeer {
                 progress("ttrpc: go client → swift server (separate processes)")
                 add("go-to-swift-xproc", "Go → Swift", "separate processes", try goBench(["bench", "--socket", socket]))
@@ -95,6 +100,8 @@ struct TTRPCBench {
         }
         ratio("in process (Swift→Swift / Go→Go)", "swift-inproc", "go-inproc")
         ratio("separate processes (Swift→Swift / Go→Go)", "swift-xproc", "go-xproc")
+        ratio("in process, caller on the client's loop", "swift-inproc-loop", "go-inproc")
+        ratio("separate processes, caller on the client's loop", "swift-xproc-loop", "go-xproc")
         ratio("client only (Swift→Go / Go→Go)", "swift-to-go-xproc", "go-xproc")
         ratio("server only (Go→Swift / Go→Go)", "go-to-swift-xproc", "go-xproc")
         report.finish()
@@ -102,7 +109,7 @@ struct TTRPCBench {
 
     // MARK: Swift client
 
-    func swiftInProcess() async throws -> LatencyFigures {
+    func swiftInProcess(onClientLoop: Bool = false) async throws -> LatencyFigures {
         let path = Self.socketPath("inproc")
         let server = TTRPCServer(address: .unix(path: path), services: [.interopEcho], logger: logger)
         let address = try await server.bind()
@@ -111,12 +118,21 @@ struct TTRPCBench {
             server.close()
             serving.cancel()
         }
-        return try await swiftClient(address)
+        return try await swiftClient(address, onClientLoop: onClientLoop)
     }
 
     /// Sequential echo calls from one client, warmed up like the Go peer (calls/10, at most 1000).
-    func swiftClient(_ address: TTRPCAddress) async throws -> LatencyFigures {
+    /// `onClientLoop`: the calling loop runs with a task executor preference for the client's
+    /// event loop (`TTRPCClient.executor`), as the coordinator's module calls do.
+    func swiftClient(_ address: TTRPCAddress, onClientLoop: Bool = false) async throws -> LatencyFigures {
         let client = try await TTRPCClient.connect(to: address, logger: logger)
+        if onClientLoop {
+            return try await withTaskExecutorPreference(client.executor) { try await calls(client) }
+        }
+        return try await calls(client)
+    }
+
+    private func calls(_ client: TTRPCClient) async throws -> LatencyFigures {
         var request = Ttrpc_Interop_V1_Payload()
         request.value = Data(repeating: 0x61, count: options.payload)
         let service = ServiceDefinition.interopEchoServiceName
