@@ -84,7 +84,7 @@ let package = Package(
         // Appends until killed, printing each acknowledged sequence: the subject of the journal crash test.
         .executableTarget(name: "journal-crash-writer", dependencies: ["Journal"]),
         // What several test targets share: running programs safely, a seeded generator.
-        .target(name: "TestSupport", dependencies: ["ModuleRuntime"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["CopyTradeCore", "ModuleRuntime"], path: "Tests/TestSupport"),
         .testTarget(name: "CopyTradeCoreTests", dependencies: ["CopyTradeCore", "TestSupport"]),
         .testTarget(name: "JournalTests", dependencies: [
             "Journal", "TestSupport", "journal-crash-writer", .product(name: "GRDB", package: "GRDB.swift"), logging,

@@ -1,20 +1,5 @@
 import CopyTradeCore
 
-/// SplitMix64 (Steele, Lea, Flood 2014): a tiny, fast generator whose sequence is fixed by the
-/// seed on every platform.
-public struct SplitMix64: Sendable {
-    private var state: UInt64
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// A seeded multiplicative random walk in exact decimals: each step multiplies the price by
 /// `1 + drift + volatility * z`, where `z` is the Irwin–Hall sum of twelve uniform draws on
 /// [0, 1) (each to 1e-8) minus 6 — mean 0, standard deviation 1 — so `volatility` is the

@@ -115,31 +115,26 @@ struct AutoMarginTests {
 /// The margin module of the current configuration, reachable by `copyctl calc --via`: none (in
 /// process), a `copytrade-module margin` process, or the C plugin listening on a socket.
 final class CalcModule: Sendable {
-    let child: Spawned?
-    let socket: String
+    let listener: ListeningChild?
 
     static func start() async throws -> CalcModule {
-        let socket = "/tmp/cte-calc-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock"
+        let socket = ListeningChild.socketPath("e2e-calc")
         let argv: [String]
         switch ModuleConfiguration.current {
-        case .inProcess: return CalcModule(child: nil, socket: "")
+        case .inProcess: return CalcModule(listener: nil)
         case .processes: argv = [Binaries.locate("copytrade-module"), "margin", "--listen", "unix:\(socket)", "--log-level", "warning"]
         case .marginC: argv = [ModuleConfiguration.marginPlugin, "--listen", socket]
         }
-        let child = try Spawned(argv[0], Array(argv.dropFirst()), stdout: .pipe)
-        let (_, line) = await ChildProcess.waitForLine("\n", on: child.stdout!)
-        if !line.hasPrefix("COPYTRADE-PLUGIN|1|unix|") { child.kill9() }
-        try #require(line.hasPrefix("COPYTRADE-PLUGIN|1|unix|"), "margin module did not start: \(line)")
-        return CalcModule(child: child, socket: socket)
+        return CalcModule(listener: try await ListeningChild.start(argv[0], Array(argv.dropFirst()), socket: socket,
+                                                                   readiness: .handshakeLine))
     }
 
-    private init(child: Spawned?, socket: String) {
-        self.child = child
-        self.socket = socket
+    private init(listener: ListeningChild?) {
+        self.listener = listener
     }
 
     func calc(_ args: [String]) async throws -> CtlResult {
-        let via = child == nil ? [] : ["--via", "unix:\(socket)"]
+        let via = listener.map { ["--via", $0.address] } ?? []
         let r = CtlResult(try await ProcessRun.run(Binaries.copyctl, ["--json"] + args + via))
         try #require(r.ok, "copyctl \(args) failed: \(r)")
         return r
@@ -147,11 +142,11 @@ final class CalcModule: Sendable {
 
     /// SIGTERM; a module that ignores it (2 s) is killed, and that is a failure.
     func stop() async {
-        guard let child else { return }
-        let status = await child.stop(grace: .seconds(2))
+        guard let listener else { return }
+        let status = await listener.stop(grace: .seconds(2))
         #expect(status != -SIGKILL, "the margin module ignored SIGTERM")
     }
 
     /// SIGKILL without waiting, for `defer`: nothing outlives a failed test.
-    func kill() { child?.kill9() }
+    func kill() { listener?.kill() }
 }

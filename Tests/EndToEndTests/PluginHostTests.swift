@@ -99,8 +99,10 @@ struct PluginHostTests {
         try await d.must("account", "create", "V", "--role", "trader")
         try await d.must("deposit", "V", "10000")
         try await d.must("trader", "open", "V", "BTCUSDT", "--side", "long", "--qty", "0.5", "--price", "20000", "--leverage", "10")
-        let plugin = try await PluginListener.start(ModuleConfiguration.marginPlugin, ["--listen"])
-        defer { plugin.stop() }
+        let socket = ListeningChild.socketPath("e2e-plugin")
+        let plugin = try await ListeningChild.start(ModuleConfiguration.marginPlugin, ["--listen", socket], socket: socket,
+                                                    readiness: .socketFile)
+        defer { plugin.kill() }
         let expected = try await copyctl("calc", "liq", "--symbol", "BTCUSDT", "--side", "long", "--entry", "20000", "--qty", "0.5",
                                          "--margin", "1000", "--leverage", "10", "--via", "unix:\(plugin.socket)")
         let builtIn = try await copyctl("calc", "liq", "--symbol", "BTCUSDT", "--side", "long", "--entry", "20000", "--qty", "0.5",
@@ -145,25 +147,3 @@ struct PluginHostTests {
     }
 }
 
-/// A plugin or module listening on its own socket, for `copyctl calc --via`.
-final class PluginListener: Sendable {
-    let child: Spawned
-    let socket: String
-
-    private init(child: Spawned, socket: String) {
-        self.child = child
-        self.socket = socket
-    }
-
-    static func start(_ executable: String, _ args: [String]) async throws -> PluginListener {
-        let socket = "/tmp/cte-pl-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock"
-        let l = PluginListener(child: try Spawned(executable, args + [socket]), socket: socket)
-        let up = await eventually(timeout: .seconds(5)) { FileManager.default.fileExists(atPath: socket) }
-        if !up { l.stop() }
-        try #require(up, "\(executable) did not listen on \(socket)")
-        return l
-    }
-
-    /// SIGKILL without waiting (for `defer`): how it ends is not under test.
-    func stop() { child.kill9() }
-}
