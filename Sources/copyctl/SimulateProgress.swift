@@ -9,7 +9,9 @@ import Glibc
 /// redrawn in place with `\r` at most ten times a second. Silent unless stderr is a terminal.
 final class SimulateProgress: Sendable {
     private struct State {
-        var started = ContinuousClock.now
+        /// The first update: the rate is measured from it, so the set-up before the first
+        /// step (opening the journal, creating accounts) does not make the first ETA absurd.
+        var first: (at: ContinuousClock.Instant, done: Int)?
         var lastDraw: ContinuousClock.Instant?
         var drawn = false
         var label = ""
@@ -32,13 +34,18 @@ final class SimulateProgress: Sendable {
             if let last = s.lastDraw, now - last < .milliseconds(100), done < total { return nil }
             s.lastDraw = now
             s.drawn = true
-            let elapsed = Self.seconds(now - s.started)
-            let rate = elapsed > 0 ? Double(done) / elapsed : 0
-            let eta = rate > 0 ? Double(total - done) / rate : 0
+            let first = s.first ?? (now, done)
+            s.first = first
+            let elapsed = Self.seconds(now - first.at)
             let width = 28
             let filled = total > 0 ? width * done / total : width
             let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-            return "\r\(s.label) [\(bar)] \(done)/\(total) steps  \(Int(rate))/s  ETA \(Int(eta.rounded(.up)))s\u{1B}[K"
+            var speed = "  --/s  ETA --"
+            if elapsed > 0, done > first.done {
+                let rate = Double(done - first.done) / elapsed
+                speed = "  \(Int(rate))/s  ETA \(Int((Double(total - done) / rate).rounded(.up)))s"
+            }
+            return "\r\(s.label) [\(bar)] \(done)/\(total) steps\(speed)\u{1B}[K"
         }
         if let line { FileHandleStderr.write(line) }
     }
