@@ -55,6 +55,30 @@ struct SeedScenarioTests {
         #expect(r.lost.count == 1)
     }
 
+    @Test("every module launched as a plugin (fd 3) writes the same history as every module in process")
+    func modulesOutOfProcess() async throws {
+        let dir = Paths.temporary("oop")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let module = CommandLine.binary("copytrade-module")
+        var yaml = try String(contentsOfFile: Paths.example("seed-margin-sync.yaml"), encoding: .utf8)
+        #expect(!yaml.contains("\nmodules:"), "the seed scenario already routes its modules")
+        yaml += "\nmodules:\n" + ["pricing", "margin", "sizing", "sync"].map {
+            "  \($0): { exec: [\"\(module)\", \"\($0)\"], mode: fd3 }\n"
+        }.joined()
+        let routed = (dir as NSString).appendingPathComponent("seed-margin-sync.yaml")
+        try yaml.write(toFile: routed, atomically: true, encoding: .utf8)
+
+        let inProcess = try await CommandLine.copyctl(["simulate", Paths.example("seed-margin-sync.yaml"), "--out", dir + "/in"])
+        #expect(inProcess.status == 0, "\(inProcess)")
+        let plugins = try await CommandLine.copyctl(["simulate", routed, "--out", dir + "/out"])
+        #expect(plugins.status == 0, "\(plugins)")
+        let a = try Data(contentsOf: URL(fileURLWithPath: dir + "/in/history.jsonl"))
+        let b = try Data(contentsOf: URL(fileURLWithPath: dir + "/out/history.jsonl"))
+        #expect(a.count > 1000)
+        #expect(a == b, "history differs with the modules out of process")
+    }
+
     @Test("the same scenario writes byte-identical history.jsonl twice")
     func deterministic() async throws {
         let a = Paths.temporary("d1"), b = Paths.temporary("d2")
