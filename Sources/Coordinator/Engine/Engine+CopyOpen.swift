@@ -24,8 +24,7 @@ extension Engine {
         market.tickSizeE8 = spec.tickSize.e8
         batch.market = market
         batch.items.reserveCapacity(relations.count)
-        var copierAvailable: [Decimal8] = []
-        copierAvailable.reserveCapacity(relations.count)
+        tx.reserve(copies: relations.count)
         for rel in relations {
             var item = Copytrade_V1_SizeRequest()
             switch rel.mode {
@@ -39,7 +38,6 @@ extension Engine {
             item.leverage = Int32(clamping: rel.leverage(for: spec.symbol))
             item.slippageE8 = (rel.slippage ?? spec.slippage).e8
             let available = try tx.available(rel.copier)
-            copierAvailable.append(available)
             item.hasAvailable_p = true
             item.availableE8 = available.e8
             item.paused = rel.paused
@@ -83,7 +81,6 @@ extension Engine {
             tx.event(existing == nil ? "copy.opened" : "copy.increased", account: rel.copier, symbol: spec.symbol, position: p.id,
                      amount: Decimal8(e8: d.marginE8), price: price, quantity: Decimal8(e8: d.quantityE8),
                      detail: "copies \(traderPosition.id) fee \(Decimal8(e8: d.feeE8))")
-            _ = copierAvailable
         }
         for p in try await withLiquidationPrices(opened) { tx.put(p) }
     }

@@ -99,6 +99,14 @@ public struct EngineTransaction: Sendable {
 
     public mutating func put(_ a: AccountRecord) { changes.accounts[a.id] = a }
 
+    /// Room for `count` more changed accounts and positions (a fan-out to `count` copiers), so
+    /// the change tables grow once instead of by doubling.
+    public mutating func reserve(copies count: Int) {
+        changes.accounts.reserveCapacity(changes.accounts.count + count)
+        changes.positions.reserveCapacity(changes.positions.count + count)
+        changes.events.reserveCapacity(changes.events.count + count)
+    }
+
     public mutating func put(_ p: PositionRecord) {
         changes.closedPositions.remove(p.id)
         changes.positions[p.id] = p

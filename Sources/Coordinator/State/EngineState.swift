@@ -59,6 +59,13 @@ public struct EngineState: Sendable {
     /// Applies one input's changes. Deterministic: the same sequence of changes from the same
     /// starting state gives the same state, which recovery relies on.
     public mutating func apply(_ c: StateChanges) {
+        // A fan-out brings one position per copier: grow each table once, not by doubling.
+        if c.positions.count > 64 {
+            positions.reserveCapacity(positions.count + c.positions.count)
+            if let from = c.positions.first?.value.copiedFrom {
+                copiesOf[from, default: []].reserveCapacity((copiesOf[from]?.count ?? 0) + c.positions.count)
+            }
+        }
         for (_, a) in c.accounts { accounts[a.id] = a }
         for (_, p) in c.positions { putPosition(p) }
         for id in c.closedPositions { removePosition(id) }
