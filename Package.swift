@@ -97,6 +97,7 @@ let package = Package(
         .testTarget(name: "SizingTests", dependencies: ["Sizing", "TestSupport", "Pricing", "CopyTradeCore"]),
         .testTarget(name: "SyncTests", dependencies: ["Sync", "TestSupport", "CopyTradeCore"]),
         .testTarget(name: "CalculatorTests", dependencies: ["Calculators", "TestSupport", "CopyTradeCore"]),
+        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "CopyTradeCore", "CopyTradeProto", "Margin", "Sizing"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "TestSupport", "Coordinator", "CopyTradeCore", "CopyTradeProto"]),
         .testTarget(name: "EndToEndTests", dependencies: ["CopyTradeCore", "TestSupport", "CopyTradeProto", "TTRPC"] + nio,
                     exclude: ["Fixtures"]),

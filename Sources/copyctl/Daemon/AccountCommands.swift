@@ -94,13 +94,7 @@ struct Deposit: AsyncParsableCommand {
     @Argument var account: String
     @Argument var amount: String
 
-    func run() async throws {
-        var r = Copytrade_V1_TransferRequest()
-        r.key = input.keyValue
-        r.accountID = account
-        do { r.amountE8 = try decimal(amount, "amount").e8 } catch { throw Output.fail(error, json: global.json) }
-        try await submit(global, "Deposit", r)
-    }
+    func run() async throws { try await transfer("Deposit", global, input, account, amount) }
 }
 
 /// `copyctl withdraw ACCOUNT AMOUNT`.
@@ -111,11 +105,14 @@ struct Withdraw: AsyncParsableCommand {
     @Argument var account: String
     @Argument var amount: String
 
-    func run() async throws {
-        var r = Copytrade_V1_TransferRequest()
-        r.key = input.keyValue
-        r.accountID = account
-        do { r.amountE8 = try decimal(amount, "amount").e8 } catch { throw Output.fail(error, json: global.json) }
-        try await submit(global, "Withdraw", r)
-    }
+    func run() async throws { try await transfer("Withdraw", global, input, account, amount) }
+}
+
+/// A deposit or a withdrawal: the same request, to the control method `method`.
+private func transfer(_ method: String, _ global: GlobalOptions, _ input: InputOptions, _ account: String, _ amount: String) async throws {
+    var r = Copytrade_V1_TransferRequest()
+    r.key = input.keyValue
+    r.accountID = account
+    do { r.amountE8 = try decimal(amount, "amount").e8 } catch { throw Output.fail(error, json: global.json) }
+    try await submit(global, method, r)
 }
