@@ -119,19 +119,22 @@ struct PluginHostTests {
         try await d.must("account", "create", "T", "--role", "trader")
         try await d.must("deposit", "T", "100000")
 
-        try await d.must("plugin", "swap", "margin", "--exec", Self.misbehaving, "garbage")
+        // Generous start timeouts where starting is not what is tested: python starts slowly on
+        // a loaded machine.
+        try await d.must("plugin", "swap", "margin", "--start-timeout-ms", "30000", "--exec", Self.misbehaving, "garbage")
         var r = try await d.copyctl("trader", "open", "T", "ETHUSDT", "--side", "long", "--qty", "0.01", "--price", "2000")
         #expect(r.exit == 1)
         #expect(r.errorField == "margin", "\(r.stderr)")
 
-        try await d.must("plugin", "swap", "margin", "--exec", Self.misbehaving, "hang", "--call-timeout-ms", "300")
+        try await d.must("plugin", "swap", "margin", "--start-timeout-ms", "30000", "--exec", Self.misbehaving, "hang",
+                         "--call-timeout-ms", "300")
         let started = ContinuousClock.now
         r = try await d.copyctl("trader", "open", "T", "ETHUSDT", "--side", "long", "--qty", "0.01", "--price", "2000")
         #expect(r.exit == 1)
         #expect(r.stderr.contains("deadline"), "\(r.stderr)")
         #expect(ContinuousClock.now - started < .seconds(10))
 
-        r = try await d.copyctl("plugin", "swap", "margin", "--exec", Self.misbehaving, "badhealth")
+        r = try await d.copyctl("plugin", "swap", "margin", "--start-timeout-ms", "30000", "--exec", Self.misbehaving, "badhealth")
         #expect(r.exit == 1)
         #expect(r.stderr.contains("Health"), "\(r.stderr)")
 
