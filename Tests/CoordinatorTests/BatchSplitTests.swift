@@ -9,7 +9,7 @@ import Testing
 
 /// A fan-out larger than one module batch is sent as several batches under the ttrpc frame
 /// limit, and the answers are joined back in order: every copier gets its own decision.
-@Suite("Module batches")
+@Suite("Module batches", .timeLimit(.minutes(3)))
 struct BatchSplitTests {
     static let e8: Int64 = 100_000_000
     static let copiers = Engine.batchLimit * 2 + 1
