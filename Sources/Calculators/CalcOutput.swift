@@ -32,7 +32,7 @@ public struct CalcOutput: Sendable, Equatable {
 
     /// One JSON object on one line.
     public var json: String {
-        "{" + fields.map { "\(Self.quote($0.key)):\(Self.json($0.value))" }.joined(separator: ",") + "}"
+        "{" + fields.map { "\(JSONText.quoted($0.key)):\(Self.json($0.value))" }.joined(separator: ",") + "}"
     }
 
     /// `key  value` lines, keys padded to a column; lists as indented blocks.
@@ -72,29 +72,13 @@ public struct CalcOutput: Sendable, Equatable {
 
     static func json(_ v: Value) -> String {
         switch v {
-        case .decimal(let d): return quote(d.description)
-        case .text(let s): return quote(s)
+        case .decimal(let d): return JSONText.quoted(d.description)
+        case .text(let s): return JSONText.quoted(s)
         case .bool(let b): return b ? "true" : "false"
         case .integer(let i): return String(i)
         case .null: return "null"
         case .list(let l): return "[" + l.map(\.json).joined(separator: ",") + "]"
         case .object(let o): return o.json
         }
-    }
-
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 { out += "\\u" + String(repeating: "0", count: 4 - String(u.value, radix: 16).count) + String(u.value, radix: 16) }
-                else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
     }
 }

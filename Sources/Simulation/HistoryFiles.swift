@@ -26,7 +26,7 @@ public enum HistoryFiles {
             let v = values(e)
             out += "{" + zip(columns, v).enumerated().map { i, kv in
                 // sequence and atMs are numbers; the rest (decimals included) strings.
-                "\"\(kv.0)\":" + (i < 2 ? kv.1 : jsonString(kv.1))
+                "\"\(kv.0)\":" + (i < 2 ? kv.1 : JSONText.quoted(kv.1))
             }.joined(separator: ",") + "}\n"
         }
         return out
@@ -40,21 +40,5 @@ public enum HistoryFiles {
     static func csvField(_ s: String) -> String {
         guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) else { return s }
         return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
-
-    public static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import CopyTradeCore
 
 // MARK: - Timing
 
@@ -26,27 +27,12 @@ enum JSONValue {
 
     var text: String {
         switch self {
-        case .string(let s): return "\"" + JSONValue.escape(s) + "\""
+        case .string(let s): return JSONText.quoted(s)
         case .int(let i): return String(i)
         case .double(let d): return d.isFinite ? String(format: "%.3f", d) : "null"
         case .bool(let b): return b ? "true" : "false"
         case .null: return "null"
         }
-    }
-
-    static func escape(_ s: String) -> String {
-        var out = ""
-        for c in s.unicodeScalars {
-            switch c {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            default:
-                if c.value < 0x20 { out += String(format: "\\u%04x", c.value) } else { out.unicodeScalars.append(c) }
-            }
-        }
-        return out
     }
 }
 
@@ -59,7 +45,7 @@ struct JSONObject {
         get { fields.first { $0.0 == key }.map { if case .string(let s) = $0.1 { return s } else { return $0.1.text } } }
         set { set(key, newValue.map(JSONValue.string) ?? .null) }
     }
-    var text: String { "{" + fields.map { "\"\(JSONValue.escape($0.0))\":\($0.1.text)" }.joined(separator: ",") + "}" }
+    var text: String { "{" + fields.map { "\(JSONText.quoted($0.0)):\($0.1.text)" }.joined(separator: ",") + "}" }
 }
 
 /// Collects rows of one benchmark and prints them as a table (or JSON lines).
