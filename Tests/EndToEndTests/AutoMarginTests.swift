@@ -135,7 +135,7 @@ final class CalcModule: Sendable {
 
     func calc(_ args: [String]) async throws -> CtlResult {
         let via = listener.map { ["--via", $0.address] } ?? []
-        let r = CtlResult(try await ProcessRun.run(Binaries.copyctl, ["--json"] + args + via))
+        let r = CtlResult(try await ChildProcess.run(Binaries.copyctl, ["--json"] + args + via))
         try #require(r.ok, "copyctl \(args) failed: \(r)")
         return r
     }

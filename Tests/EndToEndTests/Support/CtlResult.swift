@@ -1,5 +1,6 @@
 import CopyTradeCore
 import Foundation
+import TestSupport
 
 /// One `copyctl --json` run: its exit code, the JSON object it printed, and its raw output.
 struct CtlResult: @unchecked Sendable {
@@ -8,16 +9,20 @@ struct CtlResult: @unchecked Sendable {
     var stdout: String
     var stderr: String
 
-    init(_ o: ProcessOutput) {
-        exit = o.exit
-        stdout = o.stdout
-        stderr = o.stderr
-        let line = o.stdout.split(separator: "\n").last.map(String.init) ?? ""
+    init(_ o: ChildOutput) {
+        self.init(exit: o.status, stdout: o.stdout, stderr: o.timedOut ? o.stderr + "\n(killed at its time limit)" : o.stderr)
+    }
+
+    private init(exit: Int32, stdout: String, stderr: String) {
+        self.exit = exit
+        self.stdout = stdout
+        self.stderr = stderr
+        let line = stdout.split(separator: "\n").last.map(String.init) ?? ""
         json = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] ?? [:]
     }
 
     /// No run yet (a placeholder before a loop assigns a real result).
-    static let empty = CtlResult(ProcessOutput(exit: -1, stdout: "", stderr: ""))
+    static let empty = CtlResult(exit: -1, stdout: "", stderr: "")
 
     /// A string field of the top-level object.
     func string(_ key: String) -> String? { json[key] as? String }

@@ -15,7 +15,6 @@ final class Daemon: @unchecked Sendable {
     let flags: [String]
     private let lock = NSLock()
     private var process: Spawned?
-    private var starts = 0
 
     /// Starts a daemon; `reorderWindowMs: nil` keeps the daemon's default (500 ms).
     static func start(reorderWindowMs: Int? = 100, flags: [String] = []) async throws -> Daemon {
@@ -59,10 +58,7 @@ final class Daemon: @unchecked Sendable {
         precondition(lock.withLock { process == nil }, "already running")
         let p = try Spawned(Binaries.copytraded, ["--data", dataDir, "--socket", socket] + flags,
                             stdout: .file(logPath, append: true), stderr: .file(logPath, append: true))
-        lock.withLock {
-            starts += 1
-            process = p
-        }
+        lock.withLock { process = p }
         let up = await eventually(timeout: .seconds(15), every: .milliseconds(20)) {
             if !p.isRunning { return true }
             return (try? await self.copyctl("status").ok) ?? false
@@ -94,11 +90,11 @@ final class Daemon: @unchecked Sendable {
     func copyctl(_ args: String...) async throws -> CtlResult { try await copyctl(args) }
 
     func copyctl(_ args: [String]) async throws -> CtlResult {
-        CtlResult(try await ProcessRun.run(Binaries.copyctl, ["--socket", socket, "--json"] + args))
+        CtlResult(try await ChildProcess.run(Binaries.copyctl, ["--socket", socket, "--json"] + args))
     }
 }
 
 /// `copyctl --json ARGS...` without a daemon (e.g. `calc`).
 func copyctl(_ args: String...) async throws -> CtlResult {
-    CtlResult(try await ProcessRun.run(Binaries.copyctl, ["--json"] + args))
+    CtlResult(try await ChildProcess.run(Binaries.copyctl, ["--json"] + args))
 }
