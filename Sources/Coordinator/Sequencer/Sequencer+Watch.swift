@@ -61,20 +61,22 @@ extension Sequencer {
     }
 
     func publishCommitted(through sequence: UInt64) {
-        var ready: [Copytrade_V1_Event] = []
-        while let first = uncommittedEvents.first, first.sequence <= sequence {
-            ready.append(contentsOf: first.events)
-            uncommittedEvents.removeFirst()
-        }
-        guard !ready.isEmpty, !watchers.isEmpty else { return }
-        for (id, var w) in watchers {
-            let mine = ready.filter { w.account.isEmpty || $0.accountID == w.account }
-            if w.live {
-                w.send(mine)
+        // One commit can cover many inputs (group commit): take them off the front at once.
+        let count = uncommittedEvents.prefix { $0.sequence <= sequence }.count
+        guard count > 0 else { return }
+        let ready = uncommittedEvents.prefix(count).flatMap(\.events)
+        uncommittedEvents.removeFirst(count)
+        guard !watchers.isEmpty else { return }
+        for id in Array(watchers.keys) {
+            guard let account = watchers[id]?.account else { continue }
+            let mine = account.isEmpty ? ready : ready.filter { $0.accountID == account }
+            guard !mine.isEmpty else { continue }
+            // In place, so a buffering watcher's array is not copied on every commit.
+            if watchers[id]?.live == true {
+                watchers[id]?.send(mine)
             } else {
-                w.buffered.append(contentsOf: mine)
+                watchers[id]?.buffered.append(contentsOf: mine)
             }
-            watchers[id] = w
         }
     }
 }
