@@ -9,7 +9,7 @@ public struct LiquidationInput: Sendable {
     public var entry: Decimal8 = .zero
     public var quantity: Decimal8 = .zero
     public var margin: Decimal8 = .zero
-    /// The position's leverage; when absent, its effective leverage `q*E/M` (at least 1, rounded down).
+    /// The position's leverage; when absent, its effective leverage `q*E/M`, exactly.
     public var leverage: Int?
     public var mmr: Decimal8?
     public var cum: Decimal8?
@@ -33,6 +33,8 @@ public struct SizeInput: Sendable {
     public var symbol: String?
     public var fee: Decimal8?
     public var step: Decimal8?
+    /// Tick of the worst price; default the symbol's, else 1e-8.
+    public var tick: Decimal8?
     public var minQuantity: Decimal8?
     public var minNotional: Decimal8?
     public var maxLeverage: Int?

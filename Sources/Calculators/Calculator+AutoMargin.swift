@@ -8,11 +8,15 @@ extension Calculator {
     /// action at a time and applying it (SPEC §3: cancel orders, add `min(A, available)`,
     /// repeat while liquidatable and money is available, else liquidate at the bankruptcy price).
     public func autoMargin(_ input: AutoMarginInput) async throws -> CalcOutput {
-        try await naming(Self.liquidationFields) { try await autoMarginUnnamed(input) }
+        try await naming(Self.liquidationFields, figure: "autoMargin") { try await autoMarginUnnamed(input) }
     }
 
     func autoMarginUnnamed(_ input: AutoMarginInput) async throws -> CalcOutput {
         guard !input.path.isEmpty else { throw DomainError.invalid("--path", "must list at least one mark price") }
+        // Each mark is checked here, naming its place in the path: the module would name `mark`.
+        for (n, mark) in input.path.enumerated() where !mark.isPositive {
+            throw DomainError.invalid("--path[\(n)]", "must be greater than 0, got \(mark)")
+        }
         if input.available.isNegative { throw DomainError.invalid("--available", "must not be negative") }
         if !input.amount.isPositive { throw DomainError.invalid("--amount", "must be greater than 0") }
         if input.orderMargin.isNegative { throw DomainError.invalid("--order-margin", "must not be negative") }

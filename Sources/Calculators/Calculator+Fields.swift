@@ -13,7 +13,7 @@ extension Calculator {
     static let sizeFields = [
         "multiplier": "--multiplier", "fixedMargin": "--fixed-margin", "fillPrice": "--fill", "traderQuantity": "--qty",
         "leverage": "--leverage", "slippage": "--slippage", "availableBalance": "--available", "symbol": "--symbol",
-        "rules.stepSize": "--step", "rules.takerFeeRate": "--fee", "rules.minQuantity": "--min-qty",
+        "rules.stepSize": "--step", "rules.tickSize": "--tick", "rules.takerFeeRate": "--fee", "rules.minQuantity": "--min-qty",
         "rules.minNotional": "--min-notional", "mode": "--mode", "side": "--side",
     ]
     static let recommendFields = ["copierEquity": "--copier-equity", "traderEquity": "--trader-equity"]
@@ -24,12 +24,14 @@ extension Calculator {
         "copier.relationEstablishedAt": "--established",
     ]
 
-    /// Runs `body`, renaming the field of a refusal through `fields`.
-    func naming<R>(_ fields: [String: String], _ body: () async throws -> R) async throws -> R {
+    /// Runs `body`, renaming the field of a refusal through `fields`. An overflow that no module
+    /// named (none should) is named `figure`, the command's result, so no refusal is anonymous.
+    func naming<R>(_ fields: [String: String], figure: String, _ body: () async throws -> R) async throws -> R {
         do {
             return try await body()
         } catch var e as DomainError {
             if let option = fields[e.field] { e.field = option }
+            if e.field.isEmpty, e.code == .overflow { e.field = figure }
             throw e
         }
     }

@@ -6,7 +6,7 @@ import ModuleRuntime
 extension Calculator {
     /// `calc liq`: SPEC §3 figures of one position.
     public func liquidation(_ input: LiquidationInput) async throws -> CalcOutput {
-        try await naming(Self.liquidationFields) { try await liquidationUnnamed(input) }
+        try await naming(Self.liquidationFields, figure: "liquidationPrice") { try await liquidationUnnamed(input) }
     }
 
     func liquidationUnnamed(_ input: LiquidationInput) async throws -> CalcOutput {
@@ -15,7 +15,7 @@ extension Calculator {
         var out = CalcOutput()
         out.add("preset", input.preset)
         out.add("side", input.side.rawValue)
-        out.add("leverage", .integer(Int64(request.position.leverage)))
+        out.add("leverage", try shownLeverage(input))
         out.add("liquidationPrice", e.hasLiquidationPrice_p ? Decimal8(e8: e.liquidationPriceE8) : nil)
         out.add("liquidationPriceRounded", e.hasLiquidationPrice_p ? Decimal8(e8: e.liquidationPriceRoundedE8) : nil)
         out.add("bankruptcyPrice", Decimal8(e8: e.bankruptcyPriceE8))
@@ -32,7 +32,7 @@ extension Calculator {
     }
 
     /// The margin module's request for a position: rates resolved from symbol, preset and
-    /// overrides; leverage given or the effective `q*E/M` (rounded down, at least 1).
+    /// overrides; leverage given, or none and the effective `q*E/M` applies exactly.
     func evaluateRequest(_ input: LiquidationInput, mark: Decimal8?) throws -> Copytrade_V1_EvaluateRequest {
         var r = Copytrade_V1_EvaluateRequest()
         r.preset = input.preset
@@ -44,7 +44,11 @@ extension Calculator {
         p.entryPriceE8 = input.entry.e8
         p.marginE8 = input.margin.e8
         p.marginMode = .isolated
-        p.leverage = Int32(clamping: try input.leverage ?? effectiveLeverage(input))
+        if let leverage = input.leverage {
+            p.leverage = Int32(clamping: leverage)
+        } else {
+            p.leverageFromMargin = true
+        }
         r.position = p
         if let mark {
             r.hasMark_p = true
@@ -53,11 +57,13 @@ extension Calculator {
         return r
     }
 
-    func effectiveLeverage(_ input: LiquidationInput) throws -> Int {
-        guard input.margin.isPositive, input.quantity.isPositive, input.entry.isPositive else { return 1 }
-        let notional = try input.quantity.exact * input.entry.exact
-        let lev = try notional.divided(by: input.margin.exact, rounding: .down)
-        let whole = lev.units / Decimal8.unitsPerOne
-        return Int(max(1, min(whole, Int64(Int32.max))))
+    /// The leverage shown: the one given, or the effective `q*E/M` rounded half-even to 8 places
+    /// (for reading only: the module computes with the exact quotient).
+    func shownLeverage(_ input: LiquidationInput) throws -> CalcOutput.Value {
+        if let leverage = input.leverage { return .decimal(try Decimal8(exactly: Int64(leverage))) }
+        guard input.margin.isPositive else { return .null }
+        return .decimal(try DomainError.computing("leverage") { () throws(DomainError) in
+            try (input.quantity.exact * input.entry.exact).divided(by: input.margin.exact, rounding: .halfEven)
+        })
     }
 }

@@ -6,7 +6,7 @@ import Sizing
 extension Calculator {
     /// `calc recommend`: the multiplier range `0.5*Ec/Et ... Ec/Et`, clamped to the bounds.
     public func recommend(_ input: RecommendInput) async throws -> CalcOutput {
-        try await naming(Self.recommendFields) { try await recommendUnnamed(input) }
+        try await naming(Self.recommendFields, figure: "multiplier") { try await recommendUnnamed(input) }
     }
 
     func recommendUnnamed(_ input: RecommendInput) async throws -> CalcOutput {

@@ -6,7 +6,7 @@ import Sizing
 extension Calculator {
     /// `calc size`: a copier's order from the trader's fill (SPEC §4).
     public func size(_ input: SizeInput) async throws -> CalcOutput {
-        try await naming(Self.sizeFields) { try await sizeUnnamed(input) }
+        try await naming(Self.sizeFields, figure: "quantity") { try await sizeUnnamed(input) }
     }
 
     func sizeUnnamed(_ input: SizeInput) async throws -> CalcOutput {
@@ -21,9 +21,13 @@ extension Calculator {
             out.add("reasonText", d.reasonText)
         } else {
             out.add("skipped", false)
+            // SPEC §4's terms under their names, then the order actually placed (smaller by the
+            // fee reserve and the step rounding): 5000/500 against 4950/495 are both right.
+            out.add("copierOpenValue", Decimal8(e8: d.copierOpenValueE8))
+            out.add("copierMargin", Decimal8(e8: d.copierMarginE8))
             out.add("quantity", Decimal8(e8: d.quantityE8))
-            out.add("openValue", Decimal8(e8: d.openValueE8))
-            out.add("margin", Decimal8(e8: d.marginE8))
+            out.add("orderValue", Decimal8(e8: d.orderValueE8))
+            out.add("orderMargin", Decimal8(e8: d.orderMarginE8))
             out.add("fee", Decimal8(e8: d.feeE8))
             out.add("worstPrice", Decimal8(e8: d.worstPriceE8))
         }
@@ -31,7 +35,7 @@ extension Calculator {
     }
 
     /// Market rules come from the symbol when given, else from the options (fee 0, step 1e-8,
-    /// no minimums, leverage up to ``defaultMaxLeverage``).
+    /// tick 1e-8, no minimums, leverage up to ``defaultMaxLeverage``); explicit options win.
     func sizeRequest(_ input: SizeInput) throws -> Copytrade_V1_SizeRequest {
         let spec = try spec(input.symbol)
         var market = Copytrade_V1_SizingMarket()
@@ -40,6 +44,8 @@ extension Calculator {
         market.minQuantityE8 = (input.minQuantity ?? spec?.minQuantity ?? .zero).e8
         market.minNotionalE8 = (input.minNotional ?? spec?.minNotional ?? .zero).e8
         market.maxLeverage = Int32(clamping: input.maxLeverage ?? spec?.maxLeverage ?? Self.defaultMaxLeverage)
+        // The worst price is on the symbol's tick, as the engine places it (0: 1e-8 precision).
+        market.tickSizeE8 = (input.tick ?? spec?.tickSize)?.e8 ?? 0
         var r = Copytrade_V1_SizeRequest()
         r.mode = input.mode == .proportional ? .proportional : .fixed
         switch input.mode {

@@ -7,7 +7,7 @@ extension Calculator {
     /// `calc sync`: one copier's share of a trader's margin adjustment (SPEC §5). Both sides are
     /// isolated and the trader eligible here: the calculator checks the arithmetic and timing rules.
     public func sync(_ input: SyncInput) async throws -> CalcOutput {
-        try await naming(Self.syncFields) { try await syncUnnamed(input) }
+        try await naming(Self.syncFields, figure: "copierDelta") { try await syncUnnamed(input) }
     }
 
     func syncUnnamed(_ input: SyncInput) async throws -> CalcOutput {

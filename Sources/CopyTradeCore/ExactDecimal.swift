@@ -68,17 +68,11 @@ public struct ExactDecimal: Sendable, Hashable {
     }
 
     @inlinable public static func * (a: ExactDecimal, b: ExactDecimal) throws(DomainError) -> ExactDecimal {
-        // Fast path: most products fit as they are; trimming costs a 128-bit modulo per digit.
+        // Fast path: most products fit as they are.
         let (direct, directOverflow) = a.mantissa.multipliedReportingOverflow(by: b.mantissa)
         if !directOverflow && a.scale + b.scale <= 38 { return ExactDecimal(mantissa: direct, scale: a.scale + b.scale) }
-        var (am, asc) = (a.mantissa, a.scale)
-        var (bm, bsc) = (b.mantissa, b.scale)
-        // Drop trailing zeros first so chains of products stay within 128 bits.
-        while asc > 0 && am % 10 == 0 && am != 0 { am /= 10; asc -= 1 }
-        while bsc > 0 && bm % 10 == 0 && bm != 0 { bm /= 10; bsc -= 1 }
-        let (v, o) = am.multipliedReportingOverflow(by: bm)
-        if o || asc + bsc > 38 { throw DomainError.overflow("exact multiplication") }
-        return ExactDecimal(mantissa: v, scale: asc + bsc)
+        // Slow path: the full 256-bit product, trailing zeros dropped, fits or is an overflow.
+        return try wideProduct(a, b)
     }
 
     @inlinable public static prefix func - (a: ExactDecimal) -> ExactDecimal {
@@ -114,26 +108,48 @@ public struct ExactDecimal: Sendable, Hashable {
         var num = mantissa
         var den = divisor.mantissa
         let shift = 8 + divisor.scale - scale
+        var fits = true
         if shift >= 0 {
-            guard shift <= 38 else { throw DomainError.overflow("exact division") }
-            let (v, o) = num.multipliedReportingOverflow(by: Self.pow10(shift))
-            if o { throw DomainError.overflow("exact division") }
-            num = v
-        } else {
-            guard -shift <= 38 else { throw DomainError.overflow("exact division") }
+            if shift <= 38 {
+                let (v, o) = num.multipliedReportingOverflow(by: Self.pow10(shift))
+                num = v
+                fits = !o
+            } else {
+                fits = false
+            }
+        } else if -shift <= 38 {
             let (v, o) = den.multipliedReportingOverflow(by: Self.pow10(-shift))
-            if o { throw DomainError.overflow("exact division") }
             den = v
+            fits = !o
+        } else {
+            fits = false
         }
+        // Slow path: a 256-bit numerator and divisor, so only a quotient beyond Decimal8 overflows.
+        guard fits else { return try Self.wideQuotient(self, divisor, increment: 1, rounding: rounding) }
         if den < 0 { num = -num; den = -den }
         let q = rounding.divide(num, by: den)
         guard let u = Int64(exactly: q) else { throw DomainError.overflow("quotient out of Decimal8 range") }
         return Decimal8(units: u)
     }
 
+    /// `self / divisor`, rounded once straight to a multiple of `increment` (a tick): never via
+    /// 8 places first, which could round the other way (18069.19999999999 → 18069.2 → tick 18069.2,
+    /// where one rounding down to the tick gives 18069.1).
+    public func divided(by divisor: ExactDecimal, toMultipleOf increment: Decimal8, rounding: Rounding) throws(DomainError) -> Decimal8 {
+        guard divisor.mantissa != 0 else { throw DomainError.invalid("divisor", "must not be zero") }
+        guard increment.isPositive else { throw DomainError.invalid("increment", "must be greater than 0") }
+        return try Self.wideQuotient(self, divisor, increment: UInt128(increment.units), rounding: rounding)
+    }
+
+    /// `self` rounded once to a multiple of `increment` (a tick or step).
+    public func rounded(toMultipleOf increment: Decimal8, _ rounding: Rounding) throws(DomainError) -> Decimal8 {
+        try divided(by: .one, toMultipleOf: increment, rounding: rounding)
+    }
+
     /// Compares two exact values without rounding.
+    /// Never overflows: when the difference does not fit 128 bits, the values are compared in 256.
     public static func compare(_ a: ExactDecimal, _ b: ExactDecimal) throws(DomainError) -> Int {
-        let d = try a - b
-        return d.signum
+        if let d = a.aligned(with: b, { $0.subtractingReportingOverflow($1) }) { return d.signum }
+        return WideDecimal(a).compare(WideDecimal(b))
     }
 }

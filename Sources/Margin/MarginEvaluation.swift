@@ -27,7 +27,8 @@ public struct MarginEvaluation: Sendable, Hashable {
     public var maintenanceRate: MaintenanceRate
     /// The fee rate `f` counted in maintenance.
     public var feeRate: Decimal8
-    /// `q*E/leverage`, rounded up: the margin the leverage setting calls for at entry.
+    /// `q*E/leverage`, rounded up: the margin the leverage setting calls for at entry (`M`
+    /// itself when the effective leverage `q*E/M` applies).
     public var initialMargin: Decimal8
     /// Nil for a long backed by at least its whole value.
     public var liquidationPrice: LiquidationPrice?
@@ -45,19 +46,22 @@ extension MarginStrategy {
         }
         let line = try checkedLine(position, risk)
         let notional = try entryNotional(of: position)
-        let initial = try (position.quantity.exact * position.entryPrice.exact)
-            .divided(by: ExactDecimal(integer: position.leverage), rounding: .up)
+        let initial = position.leverageFromMargin ? position.margin : try DomainError.computing("initialMargin") { () throws(DomainError) in
+            try (position.quantity.exact * position.entryPrice.exact).divided(by: ExactDecimal(integer: position.leverage), rounding: .up)
+        }
         var figures: MarkFigures?
         if let mark {
             try validateMark(mark)
             let p = ExactPosition(position)
             figures = MarkFigures(
                 mark: mark,
-                maintenanceRequirement: try line.requirement(at: mark).rounded(.up),
-                unrealizedPnL: try p.pnl(at: mark).rounded(.down),
-                marginBalance: try p.balance(at: mark).rounded(.down),
+                maintenanceRequirement: try DomainError.computing("maintenanceRequirement") { () throws(DomainError) in
+                    try line.requirement(at: mark).rounded(.up)
+                },
+                unrealizedPnL: try DomainError.computing("unrealizedPnl") { () throws(DomainError) in try p.pnl(at: mark).rounded(.down) },
+                marginBalance: try DomainError.computing("marginBalance") { () throws(DomainError) in try p.balance(at: mark).rounded(.down) },
                 riskRate: try riskRate(of: position, risk: risk, at: mark),
-                isLiquidatable: try exactlyLiquidatable(p, line, mark),
+                isLiquidatable: try DomainError.computing("liquidatable") { () throws(DomainError) in try exactlyLiquidatable(p, line, mark) },
                 maxReducibleMargin: try maxReducibleMargin(of: position, risk: risk, at: mark))
         }
         return MarginEvaluation(

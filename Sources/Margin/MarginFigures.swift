@@ -14,11 +14,14 @@ public enum RiskRate: Sendable, Hashable {
     }
 }
 
-/// Where a position is liquidated: the exact threshold to 8 places and the shown tick price.
+/// Where a position is liquidated: the exact threshold to 8 places and the shown tick price,
+/// each rounded once from the same exact quotient (never one from the other).
 public struct LiquidationPrice: Sendable, Hashable, Codable {
-    /// The exact threshold rounded half-even to 8 places.
+    /// The exact threshold rounded half-even to 8 places (for reading, not for deciding).
     public var exact: Decimal8
-    /// `exact` rounded to the tick: down for a long, up for a short (SPEC §3).
+    /// The exact threshold rounded to the tick, down for a long and up for a short (SPEC §3):
+    /// the position is liquidatable at this price. Rounding `exact` instead could cross the
+    /// threshold (18069.19999999999 → 18069.2, where the position is still safe).
     public var onTick: Decimal8
 
     public init(exact: Decimal8, onTick: Decimal8) {
@@ -66,9 +69,9 @@ struct ExactPosition {
 /// still negative (possible only with `cum > 0` far below the tier's notional).
 func liquidationThreshold(_ p: ExactPosition, _ line: MaintenanceLine) throws(DomainError) -> (ExactDecimal, ExactDecimal) {
     let bankruptcy = try p.bankruptcyNumerator()
-    // q * MR(bankruptcy price), sign only: alpha*(qE - sM) + q*beta.
-    let atBankruptcy = try line.perMark * bankruptcy + p.q * line.fixed
-    if atBankruptcy.signum < 0 { return (bankruptcy, p.q) }
+    // q * MR(bankruptcy price), sign only: alpha*(qE - sM) + q*beta, compared in 256 bits
+    // (the product of a large position's terms outgrows 128 bits though the price fits).
+    if ExactDecimal.compareProducts(line.perMark, bankruptcy, -p.q, line.fixed) < 0 { return (bankruptcy, p.q) }
     // Long: (qE - M - beta') / (q - alpha); short: (qE + M + beta') / (q + alpha), beta' = -fixed.
     return (try bankruptcy + p.s * line.fixed, try p.q - p.s * line.perMark)
 }

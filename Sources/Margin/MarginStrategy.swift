@@ -63,5 +63,7 @@ public struct EntryValueModel: MarginStrategy, Hashable {
 /// Entry notional `q*E`, rounded up to 8 places: it only picks the tier, and rounding up
 /// can only move a position into the stricter tier, never out of it.
 public func entryNotional(of position: PositionState) throws(DomainError) -> Decimal8 {
-    try position.quantity.multiplied(by: position.entryPrice, rounding: .up)
+    try DomainError.computing("entryNotional") { () throws(DomainError) in
+        try position.quantity.multiplied(by: position.entryPrice, rounding: .up)
+    }
 }

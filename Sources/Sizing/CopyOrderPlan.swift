@@ -6,18 +6,22 @@ public struct CopyOrderPlan: Sendable, Hashable {
     public var side: Side
     /// Order quantity: a multiple of the step, never rounded up.
     public var quantity: Decimal8
-    /// `quantity × F`, rounded up to 1e-8.
+    /// The placed order's value `quantity × F`, rounded up to 1e-8 (shown as `orderValue`).
     public var openValue: Decimal8
-    /// `quantity × F / L` (from the exact product), rounded up to 1e-8.
+    /// The placed order's margin `quantity × F / L` (from the exact product), rounded up to 1e-8
+    /// (shown as `orderMargin`).
     public var margin: Decimal8
     /// Opening fee `quantity × F × f`, rounded up to 1e-8.
     public var fee: Decimal8
-    /// Worst acceptable fill: long `F*(1+k)` rounded down to the tick, short `F*(1-k)` rounded up,
-    /// so rounding never loosens the protection.
+    /// Worst acceptable fill: long `F*(1+k)` rounded down, short `F*(1-k)` rounded up, once,
+    /// straight to the tick (or to 1e-8 without one), so the order never fills beyond the exact bound.
     public var worstPrice: Decimal8
-    /// The value the mode aims at: `m*V` or `B*L`, rounded down to 1e-8.
+    /// SPEC §4's "copier's open value", the value the mode aims at: `m*V` or `B*L`, rounded
+    /// down to 1e-8 (shown as `copierOpenValue`). The order's value is below it by the fee
+    /// reserve and the step rounding.
     public var targetValue: Decimal8
-    /// The margin the mode allows: `m*V/L` or `B`, rounded down to 1e-8; `margin + fee ≤ budget`.
+    /// SPEC §4's "copier's margin", the margin the mode allows: `m*V/L` or `B`, rounded down to
+    /// 1e-8 (shown as `copierMargin`); `margin + fee ≤ budget`.
     public var budget: Decimal8
     /// The copier's leverage `L`.
     public var leverage: Int

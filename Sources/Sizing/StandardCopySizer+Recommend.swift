@@ -12,8 +12,15 @@ extension StandardCopySizer {
             throw DomainError.invalid("traderEquity", "must be greater than 0, got \(traderEquity)")
         }
         let half = ExactDecimal(mantissa: 5, scale: 1)
-        let lower = try (copierEquity.exact * half).divided(by: traderEquity.exact, rounding: .down)
-        let upper = try copierEquity.exact.divided(by: traderEquity.exact, rounding: .down)
-        return MultiplierRange(lower: bounds.clamp(lower), upper: bounds.clamp(upper))
+        return MultiplierRange(lower: try clamped(copierEquity.exact * half, over: traderEquity),
+                               upper: try clamped(copierEquity.exact, over: traderEquity))
+    }
+
+    /// `numerator / equity` rounded down and clamped into ``bounds``. A ratio above the maximum
+    /// is decided by an exact comparison first, so an equity ratio beyond `Decimal8` (a tiny
+    /// trader equity) still recommends the maximum instead of overflowing.
+    func clamped(_ numerator: ExactDecimal, over equity: Decimal8) throws(DomainError) -> Decimal8 {
+        if ExactDecimal.compareProducts(numerator, .one, equity.exact, bounds.maximum.exact) >= 0 { return bounds.maximum }
+        return bounds.clamp(try numerator.divided(by: equity.exact, rounding: .down))
     }
 }

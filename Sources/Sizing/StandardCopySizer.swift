@@ -18,13 +18,14 @@ public struct StandardCopySizer: CopySizer {
         let r = request
         if r.relation.isPaused { return .skipped(CopySkip(reason: .relationPaused)) }
 
+        // An overflow names the figure it hit (a result beyond Decimal8), like every refusal.
         let aim = try target(of: r)
-        var quantity = try formulaQuantity(r)
+        var quantity = try DomainError.computing("quantity") { () throws(DomainError) in try formulaQuantity(r) }
         var cost = try costs(of: quantity, r)
         if try cost.margin + cost.fee > aim.budget {
             // Only reachable when the fee term is tiny (f ≈ 0): the two 1e-8 round-ups could push
             // margin + fee a unit past the budget. Size against the budget minus those two units.
-            quantity = try budgetBoundQuantity(aim.budget, r)
+            quantity = try DomainError.computing("quantity") { () throws(DomainError) in try budgetBoundQuantity(aim.budget, r) }
             cost = try costs(of: quantity, r)
         }
 
@@ -46,8 +47,9 @@ public struct StandardCopySizer: CopySizer {
         if let available = r.availableBalance, available < required {
             return .skipped(CopySkip(reason: .insufficientBalance, value: required, limit: available))
         }
+        let orderValue = try DomainError.computing("orderValue") { () throws(DomainError) in try cost.exactNotional.rounded(.up) }
         return .planned(CopyOrderPlan(
-            side: r.side, quantity: quantity, openValue: try cost.exactNotional.rounded(.up),
+            side: r.side, quantity: quantity, openValue: orderValue,
             margin: cost.margin, fee: cost.fee, worstPrice: try worstPrice(r),
             targetValue: aim.targetValue, budget: aim.budget, leverage: r.leverage))
     }
@@ -71,9 +73,10 @@ public struct StandardCopySizer: CopySizer {
         switch r.mode {
         case .proportional(let m):
             let value = try m.exact * r.fillPrice.exact * r.traderQuantity.exact
-            return (try value.rounded(.down), try value.divided(by: lev, rounding: .down))
+            return (try DomainError.computing("copierOpenValue") { () throws(DomainError) in try value.rounded(.down) },
+                    try DomainError.computing("copierMargin") { () throws(DomainError) in try value.divided(by: lev, rounding: .down) })
         case .fixedMargin(let b):
-            return (try (b.exact * lev).rounded(.down), b)
+            return (try DomainError.computing("copierOpenValue") { () throws(DomainError) in try (b.exact * lev).rounded(.down) }, b)
         }
     }
 
@@ -110,19 +113,21 @@ public struct StandardCopySizer: CopySizer {
     func costs(of quantity: Decimal8, _ r: CopyOrderRequest)
         throws(DomainError) -> (exactNotional: ExactDecimal, margin: Decimal8, fee: Decimal8) {
         let notional = try quantity.exact * r.fillPrice.exact
-        let margin = try notional.divided(by: ExactDecimal(integer: r.leverage), rounding: .up)
-        let fee = try (notional * r.rules.takerFeeRate.exact).rounded(.up)
+        let margin = try DomainError.computing("orderMargin") { () throws(DomainError) in
+            try notional.divided(by: ExactDecimal(integer: r.leverage), rounding: .up)
+        }
+        let fee = try DomainError.computing("fee") { () throws(DomainError) in try (notional * r.rules.takerFeeRate.exact).rounded(.up) }
         return (notional, margin, fee)
     }
 
-    /// Long `F*(1+k)` rounded down, short `F*(1-k)` rounded up, to the tick when one is given:
-    /// the protection bound is never looser than the exact one.
+    /// Long `F*(1+k)` rounded down, short `F*(1-k)` rounded up, once, from the exact product
+    /// straight to the tick when one is given (else to 1e-8): the protection bound is never
+    /// looser than the exact one, and the price is one the market can quote.
     func worstPrice(_ r: CopyOrderRequest) throws(DomainError) -> Decimal8 {
         let long = r.side == .long
         let factor = long ? try ExactDecimal.one + r.slippage.exact : try ExactDecimal.one - r.slippage.exact
-        let rounding: Rounding = long ? .down : .up
-        let price = try (r.fillPrice.exact * factor).rounded(rounding)
-        guard let tick = r.rules.tickSize else { return price }
-        return try price.rounded(toMultipleOf: tick, rounding)
+        return try DomainError.computing("worstPrice") { () throws(DomainError) in
+            try (r.fillPrice.exact * factor).rounded(toMultipleOf: r.rules.tickSize ?? .ulp, long ? .down : .up)
+        }
     }
 }

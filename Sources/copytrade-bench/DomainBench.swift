@@ -243,7 +243,7 @@ struct DomainBench {
         let start = nowNanos()
         for _ in 0..<rounds {
             let out = try await handler.sizeBatch(batch)
-            for d in out.decisions { sum = sum &* 31 &+ UInt64(bitPattern: d.quantityE8 &+ d.marginE8) }
+            for d in out.decisions { sum = sum &* 31 &+ UInt64(bitPattern: d.quantityE8 &+ d.orderMarginE8) }
         }
         return (seconds(since: start), sum, rounds * options.batch)
     }

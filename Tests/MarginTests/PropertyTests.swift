@@ -60,10 +60,51 @@ struct PropertyTests {
             let (tickInside, tickOutside) = long ? (try lp.onTick - tick, try lp.onTick + tick) : (try lp.onTick + tick, try lp.onTick - tick)
             if tickInside.isPositive { #expect(try liquidatable(tickInside)) }
             if tickOutside.isPositive { #expect(try !liquidatable(tickOutside)) }
-            #expect(try (lp.onTick - lp.exact).magnitude < tick)
+            // Both are rounded from the same quotient: within a tick of each other (exactly a tick
+            // when the quotient lies within half a unit of 1e-8 inside a tick boundary).
+            #expect(try (lp.onTick - lp.exact).magnitude <= tick)
             checked += 1
         }
         #expect(checked > 2000)
+    }
+
+    /// SPEC §3: a position is liquidatable at the on-tick price it shows, and not one tick on the
+    /// safe side. Random positions, plus positions built so that the exact price lies a hair
+    /// inside a tick (where rounding to 8 places first would round onto the safe tick).
+    @Test func positionIsLiquidatableAtTheShownTickPrice() throws {
+        var checked = 0
+        func check(_ position: PositionState, _ risk: RiskParameters, _ strategy: any MarginStrategy) throws {
+            guard let lp = try strategy.liquidationPrice(of: position, risk: risk) else { return }
+            #expect(try strategy.isLiquidatable(position, risk: risk, at: lp.onTick), "\(position) at \(lp.onTick)")
+            let safe = position.side == .long ? try lp.onTick + risk.tickSize : try lp.onTick - risk.tickSize
+            if safe.isPositive { #expect(try !strategy.isLiquidatable(position, risk: risk, at: safe), "\(position) at \(safe)") }
+            checked += 1
+        }
+        for c in try Self.cases(2000, seed: 0x5EED_0009) { try check(c.position, c.risk, c.strategy) }
+        var rng = SplitMix64(seed: 0x5EED_000A)
+        for _ in 0..<2000 {
+            let tick: Decimal8 = ["0.1", "0.01", "0.00001"].randomElement(using: &rng)!
+            let entry = rng.decimal(try tick.multiplied(by: "1000", rounding: .down), try tick.multiplied(by: "1000000", rounding: .down), step: tick)
+            let quantity = rng.decimal("1", "1000", step: "0.001")
+            let mmr = rng.decimal("0.001", "0.05", step: "0.00000001")
+            let fee: Decimal8 = Bool.random(using: &rng) ? "0.0005" : .zero
+            let side: Side = Bool.random(using: &rng) ? .long : .short
+            let move = rng.decimal("0.02", "0.5", step: "0.0001")
+            let factor = side == .long ? try Decimal8.one - move : try Decimal8.one + move
+            let target = try entry.multiplied(by: factor, rounding: .down).rounded(toMultipleOf: tick, .down)
+            // Margin putting the exact threshold just inside `target`: long (qE - M)/(q(1-r)) with M
+            // rounded up, short (qE + M)/(q(1+r)) with M rounded up.
+            let rate = try mmr + fee
+            let value = try quantity.exact * entry.exact
+            let atTarget = try target.exact * quantity.exact * (side == .long ? ExactDecimal.one - rate.exact : ExactDecimal.one + rate.exact)
+            let margin = try (side == .long ? value - atTarget : atTarget - value).rounded(.up)
+            guard margin.isPositive else { continue }
+            let risk = RiskParameters(tiers: [MaintenanceTier(notionalCeiling: .max, mmr: mmr, cum: .zero)], feeRate: fee,
+                                      maxLeverage: 1000, tickSize: tick)
+            try check(PositionState(symbol: "X", side: side, quantity: quantity, entryPrice: entry, margin: margin, leverage: 1),
+                       risk, MarkValueModel())
+        }
+        #expect(checked > 3000)
     }
 
     @Test func bankruptcyPriceHasZeroBalance() throws {
@@ -99,9 +140,9 @@ struct PropertyTests {
         #expect(reduced > 100)
     }
 
-    /// SPEC §3 verbatim, `max(0, min(M - MR(P), M + U(P) - q*P/leverage))` rounded down, capped at
-    /// `M`: a tier with `cum > 0` can make `MR(P)` negative far from entry, and no more margin
-    /// than the position holds can be taken out.
+    /// SPEC §3 verbatim, `max(0, min(M - MR(P), M + U(P) - q*P/leverage))` rounded down, kept
+    /// below `M`: a tier with `cum > 0` can make `MR(P)` negative far from entry, and an isolated
+    /// position keeps some margin (margin 0 is refused).
     static func specReducible(_ c: Case, mark: Decimal8) throws -> Decimal8 {
         let p = c.position
         let requirement = try c.strategy.maintenanceRequirement(of: p, risk: c.risk, at: mark)
@@ -109,7 +150,7 @@ struct PropertyTests {
         let leverage = ExactDecimal(integer: p.leverage)
         let keepInitial = try ((p.margin.exact + pnl) * leverage - p.quantity.exact * mark.exact).divided(by: leverage, rounding: .down)
         let spec = Decimal8.maximum(.zero, Decimal8.minimum(try p.margin - requirement, keepInitial))
-        return Decimal8.minimum(spec, p.margin)
+        return Decimal8.minimum(spec, try p.margin - .ulp)
     }
 
     @Test func roundingNeverCreatesMoney() throws {

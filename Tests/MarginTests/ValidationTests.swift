@@ -17,6 +17,7 @@ struct ValidationTests {
         (Fixture.btcLong(margin: "-1"), "margin"),
         (Fixture.btcLong(margin: "1000", leverage: 151), "leverage"),
         (Fixture.btcLong(margin: "1000", leverage: 0), "leverage"),
+        (Fixture.btcLong(margin: .zero), "margin"),
     ])
     func badPositionNamesTheField(position: PositionState, field: String) throws {
         let risk = try Fixture.risk()

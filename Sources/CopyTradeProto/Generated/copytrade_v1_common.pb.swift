@@ -309,6 +309,9 @@ public nonisolated struct Copytrade_V1_PositionState: Sendable {
 
   public var marginMode: Copytrade_V1_MarginMode = .unspecified
 
+  /// No leverage setting (leverage 0): the effective leverage q*E/M applies exactly (isolated only).
+  public var leverageFromMargin: Bool = false
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -707,7 +710,7 @@ nonisolated extension Copytrade_V1_SymbolSpec: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension Copytrade_V1_PositionState: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".PositionState"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}symbol\0\u{1}side\0\u{3}quantity_e8\0\u{3}entry_price_e8\0\u{3}margin_e8\0\u{1}leverage\0\u{3}margin_mode\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}symbol\0\u{1}side\0\u{3}quantity_e8\0\u{3}entry_price_e8\0\u{3}margin_e8\0\u{1}leverage\0\u{3}margin_mode\0\u{3}leverage_from_margin\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -722,6 +725,7 @@ nonisolated extension Copytrade_V1_PositionState: SwiftProtobuf.Message, SwiftPr
       case 5: try { try decoder.decodeSingularSInt64Field(value: &self.marginE8) }()
       case 6: try { try decoder.decodeSingularInt32Field(value: &self.leverage) }()
       case 7: try { try decoder.decodeSingularEnumField(value: &self.marginMode) }()
+      case 8: try { try decoder.decodeSingularBoolField(value: &self.leverageFromMargin) }()
       default: break
       }
     }
@@ -749,6 +753,9 @@ nonisolated extension Copytrade_V1_PositionState: SwiftProtobuf.Message, SwiftPr
     if self.marginMode != .unspecified {
       try visitor.visitSingularEnumField(value: self.marginMode, fieldNumber: 7)
     }
+    if self.leverageFromMargin != false {
+      try visitor.visitSingularBoolField(value: self.leverageFromMargin, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -760,6 +767,7 @@ nonisolated extension Copytrade_V1_PositionState: SwiftProtobuf.Message, SwiftPr
     if lhs.marginE8 != rhs.marginE8 {return false}
     if lhs.leverage != rhs.leverage {return false}
     if lhs.marginMode != rhs.marginMode {return false}
+    if lhs.leverageFromMargin != rhs.leverageFromMargin {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

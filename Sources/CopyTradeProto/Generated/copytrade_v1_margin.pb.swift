@@ -87,7 +87,7 @@ public nonisolated struct Copytrade_V1_RiskParameters: Sendable {
 
   public var maxLeverage: Int32 = 0
 
-  /// 0: no tick rounding of the shown liquidation price
+  /// 0: the shown liquidation price keeps 1e-8 precision
   public var tickSizeE8: Int64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()

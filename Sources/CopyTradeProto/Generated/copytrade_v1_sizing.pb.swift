@@ -260,16 +260,23 @@ public nonisolated struct Copytrade_V1_SizeDecision: Sendable {
 
   public var quantityE8: Int64 = 0
 
-  /// quantity * fill price
-  public var openValueE8: Int64 = 0
+  /// the placed order's quantity * fill price, rounded up
+  public var orderValueE8: Int64 = 0
 
-  /// open value / leverage
-  public var marginE8: Int64 = 0
+  /// the placed order's quantity * fill price / leverage, rounded up
+  public var orderMarginE8: Int64 = 0
 
   /// opening fee at the taker rate
   public var feeE8: Int64 = 0
 
+  /// F*(1+k) down (long) or F*(1-k) up (short), to the tick
   public var worstPriceE8: Int64 = 0
+
+  /// SPEC §4's "copier's open value": m*V, or B*L in fixed mode
+  public var copierOpenValueE8: Int64 = 0
+
+  /// SPEC §4's "copier's margin": m*V/L, or B in fixed mode
+  public var copierMarginE8: Int64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -641,7 +648,7 @@ nonisolated extension Copytrade_V1_SizeRequest: SwiftProtobuf.Message, SwiftProt
 
 nonisolated extension Copytrade_V1_SizeDecision: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SizeDecision"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}skipped\0\u{1}reason\0\u{3}reason_text\0\u{3}quantity_e8\0\u{3}open_value_e8\0\u{3}margin_e8\0\u{3}fee_e8\0\u{3}worst_price_e8\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}skipped\0\u{1}reason\0\u{3}reason_text\0\u{3}quantity_e8\0\u{3}order_value_e8\0\u{3}order_margin_e8\0\u{3}fee_e8\0\u{3}worst_price_e8\0\u{3}copier_open_value_e8\0\u{3}copier_margin_e8\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -653,10 +660,12 @@ nonisolated extension Copytrade_V1_SizeDecision: SwiftProtobuf.Message, SwiftPro
       case 2: try { try decoder.decodeSingularEnumField(value: &self.reason) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.reasonText) }()
       case 4: try { try decoder.decodeSingularSInt64Field(value: &self.quantityE8) }()
-      case 5: try { try decoder.decodeSingularSInt64Field(value: &self.openValueE8) }()
-      case 6: try { try decoder.decodeSingularSInt64Field(value: &self.marginE8) }()
+      case 5: try { try decoder.decodeSingularSInt64Field(value: &self.orderValueE8) }()
+      case 6: try { try decoder.decodeSingularSInt64Field(value: &self.orderMarginE8) }()
       case 7: try { try decoder.decodeSingularSInt64Field(value: &self.feeE8) }()
       case 8: try { try decoder.decodeSingularSInt64Field(value: &self.worstPriceE8) }()
+      case 9: try { try decoder.decodeSingularSInt64Field(value: &self.copierOpenValueE8) }()
+      case 10: try { try decoder.decodeSingularSInt64Field(value: &self.copierMarginE8) }()
       default: break
       }
     }
@@ -675,17 +684,23 @@ nonisolated extension Copytrade_V1_SizeDecision: SwiftProtobuf.Message, SwiftPro
     if self.quantityE8 != 0 {
       try visitor.visitSingularSInt64Field(value: self.quantityE8, fieldNumber: 4)
     }
-    if self.openValueE8 != 0 {
-      try visitor.visitSingularSInt64Field(value: self.openValueE8, fieldNumber: 5)
+    if self.orderValueE8 != 0 {
+      try visitor.visitSingularSInt64Field(value: self.orderValueE8, fieldNumber: 5)
     }
-    if self.marginE8 != 0 {
-      try visitor.visitSingularSInt64Field(value: self.marginE8, fieldNumber: 6)
+    if self.orderMarginE8 != 0 {
+      try visitor.visitSingularSInt64Field(value: self.orderMarginE8, fieldNumber: 6)
     }
     if self.feeE8 != 0 {
       try visitor.visitSingularSInt64Field(value: self.feeE8, fieldNumber: 7)
     }
     if self.worstPriceE8 != 0 {
       try visitor.visitSingularSInt64Field(value: self.worstPriceE8, fieldNumber: 8)
+    }
+    if self.copierOpenValueE8 != 0 {
+      try visitor.visitSingularSInt64Field(value: self.copierOpenValueE8, fieldNumber: 9)
+    }
+    if self.copierMarginE8 != 0 {
+      try visitor.visitSingularSInt64Field(value: self.copierMarginE8, fieldNumber: 10)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -695,10 +710,12 @@ nonisolated extension Copytrade_V1_SizeDecision: SwiftProtobuf.Message, SwiftPro
     if lhs.reason != rhs.reason {return false}
     if lhs.reasonText != rhs.reasonText {return false}
     if lhs.quantityE8 != rhs.quantityE8 {return false}
-    if lhs.openValueE8 != rhs.openValueE8 {return false}
-    if lhs.marginE8 != rhs.marginE8 {return false}
+    if lhs.orderValueE8 != rhs.orderValueE8 {return false}
+    if lhs.orderMarginE8 != rhs.orderMarginE8 {return false}
     if lhs.feeE8 != rhs.feeE8 {return false}
     if lhs.worstPriceE8 != rhs.worstPriceE8 {return false}
+    if lhs.copierOpenValueE8 != rhs.copierOpenValueE8 {return false}
+    if lhs.copierMarginE8 != rhs.copierMarginE8 {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

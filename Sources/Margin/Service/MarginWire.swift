@@ -7,7 +7,8 @@ public enum MarginWire {
     static func position(_ w: Copytrade_V1_PositionState) throws(DomainError) -> PositionState {
         PositionState(symbol: w.symbol, side: try Side(wire: w.side, field: "position.side"),
                       quantity: Decimal8(e8: w.quantityE8), entryPrice: Decimal8(e8: w.entryPriceE8),
-                      margin: Decimal8(e8: w.marginE8), leverage: Int(w.leverage), mode: MarginMode(wire: w.marginMode))
+                      margin: Decimal8(e8: w.marginE8), leverage: Int(w.leverage), mode: MarginMode(wire: w.marginMode),
+                      leverageFromMargin: w.leverageFromMargin)
     }
 
     /// Resolved wire rates to domain parameters; a zero tick keeps 1e-8 precision.

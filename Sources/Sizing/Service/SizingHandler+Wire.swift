@@ -33,10 +33,12 @@ extension SizingHandler {
         switch outcome {
         case .planned(let p):
             d.quantityE8 = p.quantity.e8
-            d.openValueE8 = p.openValue.e8
-            d.marginE8 = p.margin.e8
+            d.orderValueE8 = p.openValue.e8
+            d.orderMarginE8 = p.margin.e8
             d.feeE8 = p.fee.e8
             d.worstPriceE8 = p.worstPrice.e8
+            d.copierOpenValueE8 = p.targetValue.e8
+            d.copierMarginE8 = p.budget.e8
         case .skipped(let s):
             d.skipped = true
             d.reason = wire(s.reason)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Calculators
+import CopyTradeCore
 import Foundation
 
 /// `copyctl calc automargin`: walk a mark path and show each cancellation, addition and the
@@ -22,10 +23,18 @@ struct CalcAutoMargin: AsyncParsableCommand {
             i.available = try decimal(available, "--available")
             i.amount = try decimal(amount, "--amount")
             i.orderMargin = try decimal(orderMargin, "--order-margin") ?? .zero
-            i.path = try path.split(separator: ",").enumerated().map { n, p in
-                try decimal(p.trimmingCharacters(in: .whitespaces), "--path[\(n)]")
-            }
+            i.path = try Self.marks(path)
             Output.emit(try await Calculator(via: via.via).autoMargin(i), json: global.json)
+        }
+    }
+
+    /// The comma-separated marks of `--path`, each error naming its element (`--path[1]`, from 0);
+    /// an empty element (`18069.2,,16061.5`) is refused rather than skipped.
+    static func marks(_ path: String) throws -> [Decimal8] {
+        try path.split(separator: ",", omittingEmptySubsequences: false).enumerated().map { n, p in
+            let text = p.trimmingCharacters(in: .whitespaces)
+            guard !text.isEmpty else { throw DomainError.invalid("--path[\(n)]", "must be a mark price, got an empty element") }
+            return try decimal(text, "--path[\(n)]")
         }
     }
 }

@@ -18,6 +18,7 @@ struct CalcSize: AsyncParsableCommand {
     @Option(help: "Symbol whose spec supplies fee, step, minimums and maximum leverage.") var symbol: String?
     @Option(help: "Taker fee rate f (without --symbol).") var fee: String?
     @Option(help: "Step size (without --symbol).") var step: String?
+    @Option(help: "Tick size of the worst price (default: the symbol's, else 1e-8).") var tick: String?
     @Option(name: .customLong("min-qty"), help: "Minimum quantity (without --symbol).") var minQty: String?
     @Option(name: .customLong("min-notional"), help: "Minimum notional (without --symbol).") var minNotional: String?
     @Option(help: "Slippage-protection ratio k (default: the symbol's, else 0).") var slippage: String?
@@ -39,6 +40,7 @@ struct CalcSize: AsyncParsableCommand {
             i.symbol = symbol
             i.fee = try decimal(fee, "--fee")
             i.step = try decimal(step, "--step")
+            i.tick = try decimal(tick, "--tick")
             i.minQuantity = try decimal(minQty, "--min-qty")
             i.minNotional = try decimal(minNotional, "--min-notional")
             i.slippage = try decimal(slippage, "--slippage")

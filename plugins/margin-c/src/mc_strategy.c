@@ -112,20 +112,19 @@ static bool liquidation_price(const mc_exact *x, const mc_risk *r, mc_evaluation
     TRY(mc_sub(margin24, mm24, &t), "liquidation_price");
     TRY(mc_mul(t, x->s, &t), "liquidation_price");
     TRY(mc_sub(num24, t, &num24), "liquidation_price");
-    int64_t lp;
+    int64_t lp, ticks;
     if (!quotient(num24, x->q * MC_E8, MC_ROUND_HALF_EVEN, &lp, "liquidation_price", err)) return false;
-    if (lp <= 0) return true; /* a long backed by at least its whole value: never liquidated */
+    /* The tick price is rounded once, straight from the exact quotient (never from lp, which
+     * could round onto the safe tick), away from safety: a long the tick below, a short above. */
+    int64_t tick = r->tick_size_e8 > 0 ? r->tick_size_e8 : 1;
+    mc_i128 den;
+    TRY(mc_mul(x->q * MC_E8, tick, &den), "liquidation_price");
+    if (!quotient(num24, den, x->s > 0 ? MC_ROUND_DOWN : MC_ROUND_UP, &ticks, "liquidation_price", err)) return false;
+    mc_i128 shown = (mc_i128)ticks * tick; /* int64*int64 fits in 128 bits */
+    if (shown <= 0) return true; /* a long backed by at least its whole value: never liquidated */
     out->has_liquidation_price = true;
     out->liquidation_price_e8 = lp;
-    out->liquidation_price_rounded_e8 = lp;
-    if (r->tick_size_e8 > 0) {
-        /* Away from safety: a long shows the tick below, a short the tick above. */
-        int64_t ticks;
-        if (!quotient(lp, r->tick_size_e8, x->s > 0 ? MC_ROUND_DOWN : MC_ROUND_UP, &ticks, "liquidation_price", err))
-            return false;
-        mc_i128 shown = (mc_i128)ticks * r->tick_size_e8; /* int64*int64 fits in 128 bits */
-        TRY(mc_to_i64(shown, &out->liquidation_price_rounded_e8), "liquidation_price");
-    }
+    TRY(mc_to_i64(shown, &out->liquidation_price_rounded_e8), "liquidation_price");
     return true;
 }
 

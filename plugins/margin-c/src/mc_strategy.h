@@ -3,9 +3,9 @@
  * Maintenance is fixed at entry: MM = q*E*(mmr + f) - cum, tier chosen by q*E. Every figure
  * is computed exactly and rounded once, in the direction that never flatters the position
  * (requirement and risk rate up; PnL, balance and reducible margin down; the liquidation
- * price half-even to 8 places, then to the tick away from safety). Liquidation is decided
- * by exact comparison, never through a rounded figure. Kept free of protobuf types so the
- * formulas can be tested without a wire. */
+ * price half-even to 8 places and, separately, once to the tick away from safety, both from
+ * the exact quotient). Liquidation is decided by exact comparison, never through a rounded
+ * figure. Kept free of protobuf types so the formulas can be tested without a wire. */
 #ifndef MC_STRATEGY_H
 #define MC_STRATEGY_H
 
@@ -30,7 +30,7 @@ typedef struct {
     size_t n_tiers;
     int64_t fee_rate_e8;
     int32_t max_leverage;
-    int64_t tick_size_e8; /* 0: no tick rounding */
+    int64_t tick_size_e8; /* 0: the shown price at 1e-8, rounded away from safety */
 } mc_risk;
 
 typedef struct {

@@ -106,7 +106,9 @@ static void half_even_ties(void) {
     mc_error err;
     CHECK(mc_evaluate(&p, &risk, NULL, &e, &err));
     CHECK_I64(e.liquidation_price_e8, D(100, 0));
-    CHECK_I64(e.liquidation_price_rounded_e8, D(100, 0)); /* tick 0: no tick rounding */
+    /* tick 0: the shown price is rounded once to 1e-8, down for a long, from the exact quotient
+     * (the position is not liquidatable at 100, the half-even figure) */
+    CHECK_I64(e.liquidation_price_rounded_e8, D(99, 99999999));
     CHECK_I64(e.bankruptcy_price_e8, D(99, 99999999));    /* the same price, rounded down */
     p.margin_e8 = 3;
     CHECK(mc_evaluate(&p, &risk, NULL, &e, &err));

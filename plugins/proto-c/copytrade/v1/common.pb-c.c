@@ -734,7 +734,7 @@ const ProtobufCMessageDescriptor copytrade__v1__symbol_spec__descriptor =
   (ProtobufCMessageInit) copytrade__v1__symbol_spec__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor copytrade__v1__position_state__field_descriptors[7] =
+static const ProtobufCFieldDescriptor copytrade__v1__position_state__field_descriptors[8] =
 {
   {
     "symbol",
@@ -820,10 +820,23 @@ static const ProtobufCFieldDescriptor copytrade__v1__position_state__field_descr
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "leverage_from_margin",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__PositionState, leverage_from_margin),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned copytrade__v1__position_state__field_indices_by_name[] = {
   3,   /* field[3] = entry_price_e8 */
   5,   /* field[5] = leverage */
+  7,   /* field[7] = leverage_from_margin */
   4,   /* field[4] = margin_e8 */
   6,   /* field[6] = margin_mode */
   2,   /* field[2] = quantity_e8 */
@@ -833,7 +846,7 @@ static const unsigned copytrade__v1__position_state__field_indices_by_name[] = {
 static const ProtobufCIntRange copytrade__v1__position_state__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 7 }
+  { 0, 8 }
 };
 const ProtobufCMessageDescriptor copytrade__v1__position_state__descriptor =
 {
@@ -843,7 +856,7 @@ const ProtobufCMessageDescriptor copytrade__v1__position_state__descriptor =
   "Copytrade__V1__PositionState",
   "copytrade.v1",
   sizeof(Copytrade__V1__PositionState),
-  7,
+  8,
   copytrade__v1__position_state__field_descriptors,
   copytrade__v1__position_state__field_indices_by_name,
   1,  copytrade__v1__position_state__number_ranges,

@@ -126,10 +126,14 @@ struct  Copytrade__V1__PositionState
   int64_t margin_e8;
   int32_t leverage;
   Copytrade__V1__MarginMode margin_mode;
+  /*
+   * No leverage setting (leverage 0): the effective leverage q*E/M applies exactly (isolated only).
+   */
+  protobuf_c_boolean leverage_from_margin;
 };
 #define COPYTRADE__V1__POSITION_STATE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&copytrade__v1__position_state__descriptor) \
-    , (char *)protobuf_c_empty_string, COPYTRADE__V1__SIDE__SIDE_UNSPECIFIED, 0, 0, 0, 0, COPYTRADE__V1__MARGIN_MODE__MARGIN_MODE_UNSPECIFIED }
+    , (char *)protobuf_c_empty_string, COPYTRADE__V1__SIDE__SIDE_UNSPECIFIED, 0, 0, 0, 0, COPYTRADE__V1__MARGIN_MODE__MARGIN_MODE_UNSPECIFIED, 0 }
 
 
 struct  Copytrade__V1__Position

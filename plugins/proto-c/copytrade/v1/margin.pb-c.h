@@ -60,7 +60,7 @@ struct  Copytrade__V1__RiskParameters
   int64_t fee_rate_e8;
   int32_t max_leverage;
   /*
-   * 0: no tick rounding of the shown liquidation price
+   * 0: the shown liquidation price keeps 1e-8 precision
    */
   int64_t tick_size_e8;
 };

@@ -761,7 +761,7 @@ const ProtobufCMessageDescriptor copytrade__v1__size_request__descriptor =
   (ProtobufCMessageInit) copytrade__v1__size_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor copytrade__v1__size_decision__field_descriptors[8] =
+static const ProtobufCFieldDescriptor copytrade__v1__size_decision__field_descriptors[10] =
 {
   {
     "skipped",
@@ -812,24 +812,24 @@ static const ProtobufCFieldDescriptor copytrade__v1__size_decision__field_descri
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
-    "open_value_e8",
+    "order_value_e8",
     5,
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_SINT64,
     0,   /* quantifier_offset */
-    offsetof(Copytrade__V1__SizeDecision, open_value_e8),
+    offsetof(Copytrade__V1__SizeDecision, order_value_e8),
     NULL,
     NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
-    "margin_e8",
+    "order_margin_e8",
     6,
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_SINT64,
     0,   /* quantifier_offset */
-    offsetof(Copytrade__V1__SizeDecision, margin_e8),
+    offsetof(Copytrade__V1__SizeDecision, order_margin_e8),
     NULL,
     NULL,
     0,             /* flags */
@@ -859,11 +859,37 @@ static const ProtobufCFieldDescriptor copytrade__v1__size_decision__field_descri
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "copier_open_value_e8",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_SINT64,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__SizeDecision, copier_open_value_e8),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "copier_margin_e8",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_SINT64,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__SizeDecision, copier_margin_e8),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned copytrade__v1__size_decision__field_indices_by_name[] = {
+  9,   /* field[9] = copier_margin_e8 */
+  8,   /* field[8] = copier_open_value_e8 */
   6,   /* field[6] = fee_e8 */
-  5,   /* field[5] = margin_e8 */
-  4,   /* field[4] = open_value_e8 */
+  5,   /* field[5] = order_margin_e8 */
+  4,   /* field[4] = order_value_e8 */
   3,   /* field[3] = quantity_e8 */
   1,   /* field[1] = reason */
   2,   /* field[2] = reason_text */
@@ -873,7 +899,7 @@ static const unsigned copytrade__v1__size_decision__field_indices_by_name[] = {
 static const ProtobufCIntRange copytrade__v1__size_decision__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 8 }
+  { 0, 10 }
 };
 const ProtobufCMessageDescriptor copytrade__v1__size_decision__descriptor =
 {
@@ -883,7 +909,7 @@ const ProtobufCMessageDescriptor copytrade__v1__size_decision__descriptor =
   "Copytrade__V1__SizeDecision",
   "copytrade.v1",
   sizeof(Copytrade__V1__SizeDecision),
-  8,
+  10,
   copytrade__v1__size_decision__field_descriptors,
   copytrade__v1__size_decision__field_indices_by_name,
   1,  copytrade__v1__size_decision__number_ranges,

@@ -127,22 +127,33 @@ struct  Copytrade__V1__SizeDecision
   char *reason_text;
   int64_t quantity_e8;
   /*
-   * quantity * fill price
+   * the placed order's quantity * fill price, rounded up
    */
-  int64_t open_value_e8;
+  int64_t order_value_e8;
   /*
-   * open value / leverage
+   * the placed order's quantity * fill price / leverage, rounded up
    */
-  int64_t margin_e8;
+  int64_t order_margin_e8;
   /*
    * opening fee at the taker rate
    */
   int64_t fee_e8;
+  /*
+   * F*(1+k) down (long) or F*(1-k) up (short), to the tick
+   */
   int64_t worst_price_e8;
+  /*
+   * SPEC §4's "copier's open value": m*V, or B*L in fixed mode
+   */
+  int64_t copier_open_value_e8;
+  /*
+   * SPEC §4's "copier's margin": m*V/L, or B in fixed mode
+   */
+  int64_t copier_margin_e8;
 };
 #define COPYTRADE__V1__SIZE_DECISION__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&copytrade__v1__size_decision__descriptor) \
-    , 0, COPYTRADE__V1__SKIP_REASON__SKIP_REASON_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0 }
+    , 0, COPYTRADE__V1__SKIP_REASON__SKIP_REASON_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0, 0 }
 
 
 struct  Copytrade__V1__SizeBatchRequest
