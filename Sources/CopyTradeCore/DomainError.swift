@@ -12,6 +12,12 @@ public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
         case overflow
         case unimplemented
         case `internal`
+        /// The caller's deadline passed before the input was decided; nothing was applied.
+        case deadlineExceeded
+        /// A bound was reached (queue, key length); retry later or send less.
+        case resourceExhausted
+        /// The coordinator cannot serve now (its journal failed); nothing was applied.
+        case unavailable
     }
 
     public var code: Code
@@ -26,8 +32,10 @@ public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
         self.message = message
     }
 
+    /// `field: rule`, with control characters escaped (``TerminalText``): a message may quote
+    /// the input it refuses, and printing it must not let that input drive a terminal.
     public var description: String {
-        field.isEmpty ? message : "\(field): \(message)"
+        TerminalText.escaped(field.isEmpty ? message : "\(field): \(message)")
     }
 
     public static func invalid(_ field: String, _ rule: String) -> DomainError {
@@ -40,5 +48,19 @@ public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public static func overflow(_ what: String) -> DomainError {
         DomainError(.overflow, field: "", "arithmetic overflow in \(what)")
+    }
+}
+
+extension DomainError {
+    /// Runs `body`; an overflow that names no field is named `figure`, the result being
+    /// computed, so that every refusal says what it is about ("liquidationPrice: arithmetic
+    /// overflow in ..."). Other errors pass unchanged.
+    public static func computing<T>(_ figure: String, _ body: () throws(DomainError) -> T) throws(DomainError) -> T {
+        do {
+            return try body()
+        } catch {
+            guard error.code == .overflow, error.field.isEmpty else { throw error }
+            throw DomainError(.overflow, field: figure, error.message)
+        }
     }
 }

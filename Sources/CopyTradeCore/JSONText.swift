@@ -2,7 +2,8 @@
 /// benchmark rows): one escaper, so they all quote strings the same way.
 public enum JSONText {
     /// `s` as a JSON string literal, quotes included: `"`, `\`, newline, carriage return and tab
-    /// escaped by name, other control characters as `\u00XX`.
+    /// escaped by name, other control characters (and DEL, C1, invisible format characters) as
+    /// `\uXXXX` (UTF-16 units).
     public static func quoted(_ s: String) -> String {
         var out = "\""
         for u in s.unicodeScalars {
@@ -13,9 +14,13 @@ public enum JSONText {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             default:
-                if u.value < 0x20 {
-                    let hex = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                // C0 as JSON requires; DEL, C1 and invisible format characters too
+                // (TerminalText's set), so a printed JSON line cannot drive a terminal either.
+                if u.value < 0x20 || TerminalText.needsEscape(u) {
+                    for unit in String(u).utf16 {
+                        let hex = String(unit, radix: 16)
+                        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                    }
                 } else {
                     out.unicodeScalars.append(u)
                 }

@@ -59,8 +59,9 @@ public struct SymbolSpec: Sendable, Hashable, Codable {
 
     /// Checks the spec's own consistency; a market file with a broken spec is refused whole.
     public func validate() throws(DomainError) {
+        // The name first: every later message quotes it as `symbols.NAME.field`.
+        try SymbolName.validate(symbol, field: "symbol")
         let f = "symbols.\(symbol)"
-        if symbol.isEmpty { throw DomainError.invalid("symbol", "must not be empty") }
         if !tickSize.isPositive { throw DomainError.invalid("\(f).tickSize", "must be greater than 0") }
         if !stepSize.isPositive { throw DomainError.invalid("\(f).stepSize", "must be greater than 0") }
         if minQuantity.isNegative { throw DomainError.invalid("\(f).minQuantity", "must not be negative") }

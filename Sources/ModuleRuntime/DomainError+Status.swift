@@ -20,6 +20,9 @@ extension DomainError.Code {
         case .outOfRange, .overflow: .outOfRange
         case .unimplemented: .unimplemented
         case .internal: .internal
+        case .deadlineExceeded: .deadlineExceeded
+        case .resourceExhausted: .resourceExhausted
+        case .unavailable: .unavailable
         }
     }
 

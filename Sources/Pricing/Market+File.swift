@@ -115,6 +115,8 @@ struct SymbolEntry: Codable {
         func d(_ text: String, _ field: String) throws(DomainError) -> Decimal8 {
             try Decimal8(parsing: text, field: "\(path).\(field)")
         }
+        // The name is checked before anything quotes it (docs/decisions.md, Market data).
+        try SymbolName.validate(symbol, field: "\(path).symbol")
         var parsedTiers: [MaintenanceTier] = []
         for (i, t) in tiers.enumerated() {
             parsedTiers.append(MaintenanceTier(notionalCeiling: try d(t.notionalCeiling, "tiers[\(i)].notionalCeiling"),

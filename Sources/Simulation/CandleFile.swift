@@ -45,9 +45,7 @@ enum CandleFile {
     static func time(_ s: String) -> Millis? {
         if let i = Int64(s) { return s.count >= 13 ? i : i * 1000 }
         if let d = ScenarioTime.parse(s) { return d }
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let d = f.date(from: s) ?? ISO8601DateFormatter().date(from: s) { return Millis((d.timeIntervalSince1970 * 1000).rounded()) }
-        return nil
+        // Exact milliseconds, never through a floating-point date (docs/decisions.md, "Numbers").
+        return try? ISOTime.millis(parsing: s, field: "time")
     }
 }

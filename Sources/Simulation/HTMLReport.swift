@@ -5,13 +5,15 @@ import Foundation
 /// `report.html`: one self-contained page (inline SVG and CSS, no script, no network) with, per
 /// run, each symbol's mark price and every position's liquidation price as step lines (auto-margin
 /// additions and liquidations marked), account equity curves, margin-sync outcomes per account,
-/// and the summary table. Several runs (`--compare`) sit side by side.
+/// and the summary table. Several runs (`--compare`) sit side by side. Every piece of text from
+/// the scenario, the market or the run (names, ids, symbols, reasons, details) is written through
+/// ``HTMLText/escaped(_:)``; only numbers and this file's own markup are written as they are.
 public enum HTMLReport {
     public static func page(_ runs: [SimulationResult], scenario: Scenario) -> String {
         let title = "CopyTrade simulation: \(scenario.name)" + (runs.count > 1 ? " (\(runs.compactMap(\.variant).joined(separator: " vs ")))" : "")
         var html = """
         <!DOCTYPE html>
-        <html lang="en"><head><meta charset="utf-8"><title>\(SVGChart.text(title))</title>
+        <html lang="en"><head><meta charset="utf-8"><title>\(HTMLText.escaped(title))</title>
         <style>
         body{font:13px/1.4 -apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:16px;color:#222;background:#fafafa}
         h1{font-size:20px;margin:0 0 4px} h2{font-size:16px;margin:18px 0 6px} h3{font-size:14px;margin:12px 0 4px}
@@ -23,8 +25,9 @@ public enum HTMLReport {
         .legend span{display:inline-block;margin:2px 10px 2px 0} .legend i{display:inline-block;width:14px;height:3px;margin-right:4px;vertical-align:middle}
         .note{color:#777;font-size:12px} .refused{color:#a33} .run table{display:block;overflow-x:auto}
         </style></head><body>
-        <h1>\(SVGChart.text(title))</h1>
-        <div class="meta">scenario file \(SVGChart.text(scenario.file)) · start 2026-01-01T00:00:00Z · \(scenario.accounts.count) accounts · times are offsets from the start</div>
+        <h1>\(HTMLText.escaped(title))</h1>
+        <div class="meta">scenario file \(HTMLText.escaped(scenario.file)) · start 2026-01-01T00:00:00Z · \(scenario.accounts.count) accounts · times are offsets from the start</div>
+        \(scenario.description.isEmpty ? "" : "<p class=\"description\">\(HTMLText.escaped(scenario.description))</p>")
         <div class="runs">
 
         """
@@ -37,12 +40,12 @@ public enum HTMLReport {
 
     static func section(_ r: SimulationResult, scenario: Scenario) -> String {
         let slug = r.variant.map { "\($0)-" } ?? ""
-        var s = "<div class=\"run\" id=\"run-\(SVGChart.attr(r.variant ?? "main"))\">\n"
-        if let v = r.variant { s += "<h2>\(SVGChart.text(v))</h2>\n" }
+        var s = "<div class=\"run\" id=\"run-\(HTMLText.escaped(r.variant ?? "main"))\">\n"
+        if let v = r.variant { s += "<h2>\(HTMLText.escaped(v))</h2>\n" }
         s += "<div class=\"note\">\(r.steps) steps · \(r.events.count) events · \(r.refusals.count) refused · \(r.lost.count) lost</div>\n"
         let t1 = max(r.series.endTime, 1)
         for symbol in scenario.symbols {
-            s += "<h3>\(symbol): mark price and liquidation prices</h3>\n"
+            s += "<h3>\(HTMLText.escaped(symbol)): mark price and liquidation prices</h3>\n"
             let marks = r.series.marks[symbol] ?? []
             let tracks = r.series.positions.filter { $0.symbol == symbol }
             let markers = r.events.filter { ($0.kind == "liquidated" || $0.kind == "automargin.added") && $0.symbol == symbol && $0.priceE8 > 0 }
@@ -55,7 +58,7 @@ public enum HTMLReport {
                 let color = SVGChart.palette[i % SVGChart.palette.count]
                 let name = "\(p.id) \(p.account) \(p.side.rawValue)"
                 chart.stepLine(p.points, id: "\(slug)liq-\(p.id)", title: "liquidation price of \(name)", color: color, cssClass: "liquidation", dashed: true)
-                legend += "<span><i style=\"background:\(color)\"></i>liq \(SVGChart.text(name))</span>"
+                legend += "<span><i style=\"background:\(HTMLText.escaped(color))\"></i>liq \(HTMLText.escaped(name))</span>"
             }
             for e in markers {
                 let t = e.atMs - Scenario.epochMs
@@ -75,8 +78,8 @@ public enum HTMLReport {
         s += "<h3>Summary</h3>\n" + table(r.summary)
         if !r.refusals.isEmpty || !r.lost.isEmpty {
             s += "<h3>Refused and lost inputs</h3><ul>\n"
-            for x in r.refusals { s += "<li class=\"refused\">\(ScenarioTime.format(x.t)) \(SVGChart.text(x.what)) (\(SVGChart.text(x.path))): \(SVGChart.text(x.reason))</li>\n" }
-            for a in r.lost { s += "<li>lost (never delivered): \(SVGChart.text(a.summary)) at \(ScenarioTime.format(a.at)) (\(SVGChart.text(a.path)))</li>\n" }
+            for x in r.refusals { s += "<li class=\"refused\">\(ScenarioTime.format(x.t)) \(HTMLText.escaped(x.what)) (\(HTMLText.escaped(x.path))): \(HTMLText.escaped(x.reason))</li>\n" }
+            for a in r.lost { s += "<li>lost (never delivered): \(HTMLText.escaped(a.summary)) at \(ScenarioTime.format(a.at)) (\(HTMLText.escaped(a.path)))</li>\n" }
             s += "</ul>\n"
         }
         return s + "</div>\n"
@@ -91,7 +94,7 @@ public enum HTMLReport {
         for (i, id) in ids.enumerated() {
             let color = SVGChart.palette[i % SVGChart.palette.count]
             chart.stepLine(r.series.equity[id]!, id: "\(slug)equity-\(id)", title: "equity of \(id)", color: color, cssClass: "equity")
-            legend += "<span><i style=\"background:\(color)\"></i>\(SVGChart.text(id))</span>"
+            legend += "<span><i style=\"background:\(HTMLText.escaped(color))\"></i>\(HTMLText.escaped(id))</span>"
         }
         s += chart.svg(id: "\(slug)chart-equity", unitLabel: "USDT") + "<div class=\"legend\">\(legend)</div>\n"
         if r.series.totalAccounts > ids.count {
@@ -126,9 +129,9 @@ public enum HTMLReport {
     }
 
     static func table(_ summary: RunSummary) -> String {
-        var s = "<table class=\"summary\"><tr>" + RunSummary.columns.map { "<th>\(SVGChart.text($0))</th>" }.joined() + "</tr>\n"
+        var s = "<table class=\"summary\"><tr>" + RunSummary.columns.map { "<th>\(HTMLText.escaped($0))</th>" }.joined() + "</tr>\n"
         for row in summary.accounts {
-            s += "<tr>" + summary.cells(row).map { "<td>\(SVGChart.text($0))</td>" }.joined() + "</tr>\n"
+            s += "<tr>" + summary.cells(row).map { "<td>\(HTMLText.escaped($0))</td>" }.joined() + "</tr>\n"
         }
         return s + "</table><div class=\"note\">insurance ledger \(summary.insurance) · \(summary.events) events</div>\n"
     }
@@ -136,10 +139,10 @@ public enum HTMLReport {
     /// Final equity and margin figures per account, one column group per variant.
     static func comparison(_ runs: [SimulationResult]) -> String {
         var s = "<h2>Side by side</h2><table class=\"comparison\"><tr><th>account</th><th>role</th>"
-        for r in runs { let v = SVGChart.text(r.variant ?? ""); s += "<th>equity \(v)</th><th>sync added \(v)</th><th>auto margin \(v)</th><th>liquidations \(v)</th>" }
+        for r in runs { let v = HTMLText.escaped(r.variant ?? ""); s += "<th>equity \(v)</th><th>sync added \(v)</th><th>auto margin \(v)</th><th>liquidations \(v)</th>" }
         s += "</tr>\n"
         for (i, a) in (runs.first?.summary.accounts ?? []).enumerated() {
-            s += "<tr><td>\(SVGChart.text(a.id))</td><td>\(a.role.rawValue)</td>"
+            s += "<tr><td>\(HTMLText.escaped(a.id))</td><td>\(HTMLText.escaped(a.role.rawValue))</td>"
             for r in runs {
                 guard i < r.summary.accounts.count else { continue }
                 let x = r.summary.accounts[i]

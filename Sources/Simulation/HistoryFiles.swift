@@ -14,9 +14,16 @@ public enum HistoryFiles {
          "\(Decimal8(units: e.amountE8))", "\(Decimal8(units: e.priceE8))", "\(Decimal8(units: e.quantityE8))", e.reason, e.detail, e.inputKey]
     }
 
+    /// Columns whose cells are numbers the program wrote (`-12.5` there is a number, meant to be
+    /// evaluated as one); every other cell is text and is written through ``csvTextField(_:)``.
+    static let numericColumns: Set<Int> = [0, 1, 7, 8, 9]
+
     public static func csv(_ events: [Copytrade_V1_Event]) -> String {
         var out = columns.joined(separator: ",") + "\n"
-        for e in events { out += values(e).map(csvField).joined(separator: ",") + "\n" }
+        for e in events {
+            out += values(e).enumerated().map { numericColumns.contains($0.offset) ? csvField($0.element) : csvTextField($0.element) }
+                .joined(separator: ",") + "\n"
+        }
         return out
     }
 
@@ -37,8 +44,18 @@ public enum HistoryFiles {
         try Data(jsonl(events).utf8).write(to: URL(fileURLWithPath: jsonlPath))
     }
 
+    /// A text cell that a spreadsheet would read as a formula (it begins with `=`, `+`, `-`, `@`,
+    /// a tab or a carriage return: an account id `-2-3`, a symbol `=HYPERLINK(...)`) gets a leading
+    /// `'`, which spreadsheets show as text and do not evaluate; then it is quoted as any field.
+    /// `history.jsonl` keeps the exact value (docs/decisions.md, Simulation output).
+    static func csvTextField(_ s: String) -> String {
+        guard let first = s.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return csvField(s) }
+        return csvField("'" + s)
+    }
+
+    /// RFC 4180: a field with a comma, a quote or a line break is quoted, quotes doubled.
     static func csvField(_ s: String) -> String {
-        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) else { return s }
+        guard s.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
         return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

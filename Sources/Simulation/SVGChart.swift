@@ -3,6 +3,8 @@ import Foundation
 
 /// A time chart drawn as inline SVG: axes, grid, labelled ticks, step lines and markers. Money
 /// stays `Decimal8` up to here; only screen coordinates are `Double` (drawing, not arithmetic).
+/// Every text and attribute value it writes goes through ``HTMLText/escaped(_:)``; numbers and
+/// coordinates are formatted here and need none.
 struct SVGChart {
     var width = 1100.0
     var height = 300.0
@@ -52,18 +54,19 @@ struct SVGChart {
         }
         if let prev = previous { d += " L\(Self.f(x(t1))) \(Self.f(prev.1))" }
         guard !d.isEmpty else { return }
-        body += "<path id=\"\(Self.attr(id))\" class=\"\(cssClass)\" d=\"\(d.dropFirst())\" stroke=\"\(color)\" fill=\"none\" stroke-width=\"1.6\"\(dashed ? " stroke-dasharray=\"5 3\"" : "")><title>\(Self.text(title))</title></path>\n"
+        body += "<path id=\"\(HTMLText.escaped(id))\" class=\"\(HTMLText.escaped(cssClass))\" d=\"\(d.dropFirst())\" stroke=\"\(HTMLText.escaped(color))\" fill=\"none\" stroke-width=\"1.6\"\(dashed ? " stroke-dasharray=\"5 3\"" : "")><title>\(HTMLText.escaped(title))</title></path>\n"
     }
 
     mutating func marker(t: Millis, value: Decimal8, shape: String, color: String, cssClass: String, title: String) {
         let (px, py) = (x(t), y(value))
+        let color = HTMLText.escaped(color), cssClass = HTMLText.escaped(cssClass)
         let svg: String
         switch shape {
         case "x": svg = "<path d=\"M\(Self.f(px - 5)) \(Self.f(py - 5)) L\(Self.f(px + 5)) \(Self.f(py + 5)) M\(Self.f(px - 5)) \(Self.f(py + 5)) L\(Self.f(px + 5)) \(Self.f(py - 5))\" stroke=\"\(color)\" stroke-width=\"2.5\""
         case "triangle": svg = "<path d=\"M\(Self.f(px)) \(Self.f(py - 6)) L\(Self.f(px + 5)) \(Self.f(py + 4)) L\(Self.f(px - 5)) \(Self.f(py + 4)) Z\" fill=\"\(color)\""
         default: svg = "<circle cx=\"\(Self.f(px))\" cy=\"\(Self.f(py))\" r=\"4.5\" fill=\"\(color)\""
         }
-        body += "\(svg) class=\"\(cssClass)\"><title>\(Self.text(title))</title>\(shape == "circle" ? "</circle>" : "</path>")\n"
+        body += "\(svg) class=\"\(cssClass)\"><title>\(HTMLText.escaped(title))</title>\(shape == "circle" ? "</circle>" : "</path>")\n"
     }
 
     mutating func raw(_ s: String) { body += s }
@@ -75,7 +78,7 @@ struct SVGChart {
             for (i, name) in lanes.enumerated() {
                 let py = y(Decimal8(i))
                 s += "<line x1=\"\(Self.f(left))\" x2=\"\(Self.f(width - right))\" y1=\"\(Self.f(py))\" y2=\"\(Self.f(py))\" stroke=\"#eee\"/>"
-                s += "<text x=\"\(Self.f(left - 6))\" y=\"\(Self.f(py + 4))\" text-anchor=\"end\">\(Self.text(name))</text>\n"
+                s += "<text x=\"\(Self.f(left - 6))\" y=\"\(Self.f(py + 4))\" text-anchor=\"end\">\(HTMLText.escaped(name))</text>\n"
             }
         }
         for i in 0...4 where laneLabels == nil {
@@ -89,12 +92,12 @@ struct SVGChart {
             let t = t0 + (t1 - t0) * Millis(i) / 5
             s += "<text x=\"\(Self.f(x(t)))\" y=\"\(Self.f(height - 8))\" text-anchor=\"middle\">\(ScenarioTime.format(t))</text>\n"
         }
-        s += "<text x=\"4\" y=\"\(Self.f(top + 10))\" class=\"unit\">\(Self.text(unitLabel))</text>\n"
+        s += "<text x=\"4\" y=\"\(Self.f(top + 10))\" class=\"unit\">\(HTMLText.escaped(unitLabel))</text>\n"
         return s
     }
 
     func svg(id: String, unitLabel: String) -> String {
-        "<svg id=\"\(Self.attr(id))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\">\n"
+        "<svg id=\"\(HTMLText.escaped(id))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\">\n"
             + frame(unitLabel: unitLabel) + body + "</svg>\n"
     }
 
@@ -110,10 +113,4 @@ struct SVGChart {
         let k = (points.count + maxPointsPerSeries - 1) / maxPointsPerSeries
         return points.enumerated().filter { $0.offset % k == 0 || $0.offset == points.count - 1 || $0.element.value == nil }.map(\.element)
     }
-
-    static func text(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-    }
-
-    static func attr(_ s: String) -> String { text(s).replacingOccurrences(of: "\"", with: "&quot;") }
 }

@@ -1,3 +1,5 @@
+import CopyTradeCore
+
 /// A mistake in a scenario file, found before anything runs: where (file, line, key path) and
 /// the rule broken. Printed as `examples/bad.yaml:12: follows[1].trader: no account "T9"`.
 public struct ScenarioError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -15,8 +17,10 @@ public struct ScenarioError: Error, Sendable, Equatable, CustomStringConvertible
         self.rule = rule
     }
 
+    /// Control characters from the file (in a key, a value or the file name) are escaped
+    /// (``TerminalText``), so printing the error cannot drive the terminal.
     public var description: String {
         let place = line > 0 ? "\(file):\(line)" : file
-        return path.isEmpty ? "\(place): \(rule)" : "\(place): \(path): \(rule)"
+        return TerminalText.escaped(path.isEmpty ? "\(place): \(rule)" : "\(place): \(path): \(rule)")
     }
 }

@@ -19,6 +19,10 @@ extension ParseContext {
         for (k, node) in m {
             let name = k.string ?? ""
             let entry = symbols.child(name, node)
+            // The name is checked before it is used or quoted (docs/decisions.md, Market data).
+            do { try SymbolName.validate(name, field: entry.path) } catch {
+                throw ScenarioError(file: file, line: k.mark?.line ?? entry.line, path: entry.path, rule: error.message)
+            }
             market = try override(market, symbol: name, entry)
         }
         return market

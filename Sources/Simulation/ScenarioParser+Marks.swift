@@ -45,7 +45,7 @@ extension ParseContext {
     func randomWalk(_ v: YAMLValue, tick: Decimal8, start: Millis) throws(ScenarioError) -> [PricePoint] {
         let f = try YAMLFields(v, allowed: ["seed", "start", "points", "intervalMs", "drift", "volatility"])
         let walk = RandomWalk(seed: try f.required("seed").uint64(), start: try f.required("start").positiveDecimal(),
-                              points: try f.required("points").int(1...10_000_000), intervalMs: Millis(try f.required("intervalMs").int(1...86_400_000)),
+                              points: try f.required("points").int(1...ScenarioLimits.maxSteps), intervalMs: Millis(try f.required("intervalMs").int(1...86_400_000)),
                               drift: try f["drift"]?.decimal() ?? .zero, volatility: try f.required("volatility").decimal(), tick: tick)
         if walk.volatility.isNegative { throw f["volatility"]!.error("must not be negative") }
         do { return try walk.generate(startingAt: start) } catch { throw v.error("random walk: \(error.message)") }
@@ -54,6 +54,9 @@ extension ParseContext {
     func candles(_ v: YAMLValue, start: Millis) throws(ScenarioError) -> [PricePoint] {
         let path = resolve(try v.string())
         guard let data = FileManager.default.contents(atPath: path) else { throw v.error("cannot read \(path)") }
+        if data.count > ScenarioLimits.maxFileBytes {
+            throw v.error(ScenarioLimits.rule("\(path): the file's size in bytes", limit: ScenarioLimits.maxFileBytes, got: data.count))
+        }
         return try CandleFile.parse(String(decoding: data, as: UTF8.self), file: path, start: start)
     }
 }

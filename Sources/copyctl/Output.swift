@@ -29,7 +29,8 @@ enum Output {
             o.add("error", .object(e))
             print(o.json)
         }
-        let text = field.isEmpty ? message : "\(field): \(message)"
+        // The message may quote what was refused: control characters are escaped, never echoed.
+        let text = TerminalText.escaped(field.isEmpty ? message : "\(field): \(message)")
         FileHandleStderr.write("copyctl: error: \(text)\n")
         return ExitCode(exit)
     }

@@ -48,8 +48,9 @@ struct Simulate: AsyncParsableCommand {
             lines.append("== \(r.scenario)" + (r.variant.map { " [\($0)]" } ?? "") + ": \(r.steps) steps, \(r.events.count) events in "
                          + String(format: "%.2f", r.seconds) + " s")
             lines.append(r.summary.table())
-            for x in r.refusals { lines.append("refused at \(ScenarioTime.format(x.t)): \(x.what) (\(x.path)): \(x.reason)") }
-            for a in r.lost { lines.append("lost: \(a.summary) at \(ScenarioTime.format(a.at)) (\(a.path))") }
+            // Refusal reasons can quote scenario input: escaped like every error message.
+            for x in r.refusals { lines.append(TerminalText.escaped("refused at \(ScenarioTime.format(x.t)): \(x.what) (\(x.path)): \(x.reason)")) }
+            for a in r.lost { lines.append(TerminalText.escaped("lost: \(a.summary) at \(ScenarioTime.format(a.at)) (\(a.path))")) }
             lines.append("history: \(r.historyCSV), \(r.historyJSONL); journal: \(r.journal)")
             lines.append("")
         }
