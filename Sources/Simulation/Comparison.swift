@@ -3,8 +3,8 @@ import CopyTradeCore
 import CopyTradeProto
 import Margin
 
-/// `--compare`: the same scenario run as variants — `sync=on,off` (margin-sync rollout to
-/// everyone vs nobody), `automargin=on,off` (auto-margin settings kept vs stripped),
+/// `--compare`: the same scenario run as variants — `sync=on,off` (margin-sync rollout as the
+/// scenario has it, by default everyone, vs nobody), `automargin=on,off` (auto-margin settings kept vs stripped),
 /// `preset=bingx,bybit` (margin model A/B).
 public struct Comparison: Sendable, Hashable {
     public enum Axis: String, Sendable, Hashable { case sync, automargin, preset }
@@ -38,7 +38,12 @@ public struct Comparison: Sendable, Hashable {
             var s = scenario
             switch axis {
             case .sync:
-                if v == "off" { s.engine.rollout = [] } else { s.engine.rollout = EngineConfig().rollout }
+                // On: the scenario's own rollout (default: everyone). Off: nobody, also after a
+                // scripted rollout change (those are dropped).
+                if v == "off" {
+                    s.engine.rollout = []
+                    s.actions = s.actions.filter { if case .rollout = $0.kind { false } else { true } }
+                }
             case .automargin:
                 if v == "off" {
                     s.actions = s.actions.compactMap { a in

@@ -1,5 +1,6 @@
 import Coordinator
 import CopyTradeCore
+import CopyTradeProto
 import Pricing
 
 /// A scenario file, parsed and validated (docs/scenarios.md): the market, the coordinator's
@@ -10,6 +11,8 @@ public struct Scenario: Sendable {
     public static let epochMs: Millis = 1_767_225_600_000
 
     public var name: String
+    /// `description:`, free text shown (escaped) at the top of the report; empty when absent.
+    public var description = ""
     /// The file it came from (as given), for messages and the report.
     public var file: String
     public var market: Market
@@ -86,6 +89,8 @@ public struct ScriptedAction: Sendable, Hashable {
         case withdraw(account: String, amount: Decimal8)
         case follow(FollowSetup)
         case unfollow(copier: String, trader: String)
+        /// Replaces the margin-sync rollout phases, as `copyctl rollout set` does.
+        case rollout([Copytrade_V1_RolloutPhase])
     }
 
     public var kind: Kind
@@ -107,6 +112,7 @@ public struct ScriptedAction: Sendable, Hashable {
         case let .withdraw(a, amount): "withdraw \(a) \(amount)"
         case let .follow(f): "follow \(f.copier) \(f.trader)"
         case let .unfollow(c, t): "unfollow \(c) \(t)"
+        case let .rollout(phases): "rollout \(phases.count) phases"
         }
     }
 }

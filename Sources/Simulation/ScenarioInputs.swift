@@ -122,6 +122,12 @@ enum ScenarioInputs {
                 r.atMs = atMs
                 $0.follow = r
             }
+        case let .rollout(phases):
+            return input {
+                var r = Copytrade_V1_SetRolloutRequest()
+                r.phases = phases
+                $0.setRollout = r
+            }
         case let .unfollow(copier, trader):
             return input {
                 var r = Copytrade_V1_RelationRequest()

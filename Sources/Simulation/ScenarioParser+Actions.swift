@@ -2,7 +2,7 @@ import CopyTradeCore
 
 extension ParseContext {
     static let actionKinds = ["open", "close", "marginAdd", "marginReduce", "autoMarginOn", "autoMarginOff", "deposit", "withdraw",
-                              "follow", "unfollow"]
+                              "follow", "unfollow", "rollout"]
     static let timingKeys = ["do", "at", "deliverAt", "lost"]
 
     /// `actions:` is a list of `{do: KIND, at:, deliverAt:, lost:, ...fields of the kind}`.
@@ -53,6 +53,8 @@ extension ParseContext {
                 k = .deposit(account: try account(f.required("account")), amount: try f.required("amount").positiveDecimal())
             case "withdraw":
                 k = .withdraw(account: try account(f.required("account")), amount: try f.required("amount").positiveDecimal())
+            case "rollout":
+                k = .rollout(try rollout(f))
             default: // unfollow
                 k = .unfollow(copier: try account(f.required("copier"), role: .copier), trader: try account(f.required("trader"), role: .trader))
             }
@@ -68,6 +70,7 @@ extension ParseContext {
         case "marginAdd", "marginReduce", "autoMarginOn": ["account", "symbol", "amount"]
         case "autoMarginOff": ["account", "symbol"]
         case "deposit", "withdraw": ["account", "amount"]
+        case "rollout": ["phases", "file"]
         default: ["copier", "trader"]
         }
     }

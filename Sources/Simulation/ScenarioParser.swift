@@ -15,6 +15,9 @@ public enum ScenarioParser {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ScenarioError(file: path, line: 0, path: "", rule: "cannot read the file")
         }
+        if data.count > ScenarioLimits.maxFileBytes {
+            throw ScenarioError(file: path, line: 0, path: "", rule: ScenarioLimits.rule("the file's size in bytes", limit: ScenarioLimits.maxFileBytes, got: data.count))
+        }
         let base = (path as NSString).deletingLastPathComponent
         return try parse(String(decoding: data, as: UTF8.self), file: path, base: base.isEmpty ? "." : base)
     }
@@ -25,6 +28,7 @@ public enum ScenarioParser {
             throw ScenarioError(file: file, line: yamlErrorLine(error), path: "", rule: "is not valid YAML: \(error)")
         }
         guard let node else { throw ScenarioError(file: file, line: 0, path: "", rule: "is empty") }
+        try YAMLDuplicateKeys.check(node, file: file)
         let root = try YAMLFields(YAMLValue(node: node, path: "", file: file), allowed: topKeys)
         var context = ParseContext(file: file, base: base)
         let defaultName = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
@@ -32,6 +36,8 @@ public enum ScenarioParser {
         guard scenario.name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }), !scenario.name.isEmpty else {
             throw (root["name"] ?? root.value).error("must be letters, digits, -, _ or . (it names the out folder)")
         }
+        // Free text, but one value: a list or a mapping here is a mistake, not a description.
+        scenario.description = try root["description"]?.string() ?? ""
         scenario.market = try context.market(root["markets"])
         context.market = scenario.market
         (scenario.engine, scenario.routes) = try context.routing(engine: root["engine"], modules: root["modules"])
@@ -42,6 +48,7 @@ public enum ScenarioParser {
         context.markedSymbols = Set(scenario.marks.keys)
         if let list = root["actions"] { actions += try context.actions(list) }
         scenario.actions = actions
+        try ScenarioLimits.check(scenario)
         return scenario
     }
 
@@ -90,14 +97,14 @@ struct ParseContext {
         let parsed: RoutingFile
         do {
             let text = try Yams.serialize(node: Node.mapping(Node.Mapping(pairs)))
-            parsed = try RoutingFile.parse(text, base: base, file: file)
+            parsed = try RoutingFile.parse(text, base: base, file: file, time: ScenarioParser.rolloutTime)
         } catch let e as DomainError {
             let path = e.field.hasPrefix("\(file): ") ? String(e.field.dropFirst(file.count + 2)) : e.field
             throw ScenarioError(file: file, line: line(of: path, engine: engine, modules: modules), path: path, rule: e.message)
         } catch {
             throw ScenarioError(file: file, line: engine?.line ?? modules?.line ?? 0, path: "engine", rule: "\(error)")
         }
-        if let presetNode = engine.flatMap({ try? YAMLFields($0, allowed: ["preset", "reorderWindowMs", "maxSignalDelayMs", "autoMarginPolicy", "targetRiskRate"]) })?["preset"] {
+        if let presetNode = engine.flatMap({ try? YAMLFields($0, allowed: ["preset", "reorderWindowMs", "maxSignalDelayMs", "autoMarginPolicy", "targetRiskRate", "rollout"]) })?["preset"] {
             do { _ = try MarginPreset(parsing: parsed.engine.preset, field: "engine.preset") } catch { throw presetNode.error(error.message) }
         }
         return (parsed.engine, parsed.routes)
@@ -114,6 +121,12 @@ struct ParseContext {
             guard let m = node?.mapping, let entry = m.first(where: { $0.key.string == key }) else { break }
             line = entry.key.mark?.line ?? line
             node = entry.value
+            // `rollout[1]`: the list's item.
+            if let open = part.firstIndex(of: "["), let i = Int(part[part.index(after: open)...].dropLast()),
+               let items = node?.sequence, items.indices.contains(i) {
+                node = items[i]
+                line = items[i].mark?.line ?? line
+            }
         }
         return line
     }
@@ -128,7 +141,9 @@ struct ParseContext {
             let deposit = try f["deposit"]?.decimal() ?? .zero
             if deposit.isNegative { throw f["deposit"]!.error("must not be negative") }
             let step = try f["depositStep"]?.decimal() ?? .zero
-            let count = try f["count"]?.int(1...1_000_000)
+            let count = try f["count"]?.int(1...ScenarioLimits.maxAccounts)
+            try ScenarioLimits.checkCount(out.count + (count ?? 1), limit: ScenarioLimits.maxAccounts,
+                                          what: "accounts (count: expanded)", at: f["count"] ?? idNode)
             let region = try f["region"]?.string() ?? "", market = try f["market"]?.string() ?? ""
             let ids = count.map { n in (1...n).map { "\(id)\($0)" } } ?? [id]
             for (i, one) in ids.enumerated() {
@@ -164,7 +179,7 @@ struct ParseContext {
         let f = try YAMLFields(item, allowed: Self.followKeys + extraKeys)
         let trader = try account(f.required("trader"), role: .trader)
         let copierNode = try f.required("copier")
-        let count = try f["count"]?.int(1...1_000_000)
+        let count = try f["count"]?.int(1...ScenarioLimits.maxFollows)
         let copiers: [String]
         if let count {
             let prefix = try copierNode.string()

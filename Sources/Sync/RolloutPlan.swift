@@ -21,11 +21,25 @@ public struct RolloutPhase: Sendable, Hashable {
     public var startsAt: Millis
     /// Who the phase covers.
     public var rule: RolloutRule
+    /// Narrows `rule` to traders whose market is also listed (empty: no narrowing). A schedule
+    /// that first releases to "a share of the traders in some markets" needs the share and the
+    /// markets together (docs/sizing-and-sync.md).
+    public var withinMarkets: Set<String>
+    /// Narrows `rule` to traders whose region is also listed (empty: no narrowing).
+    public var withinRegions: Set<String>
 
-    public init(name: String, startsAt: Millis, rule: RolloutRule) {
+    public init(name: String, startsAt: Millis, rule: RolloutRule, withinMarkets: Set<String> = [], withinRegions: Set<String> = []) {
         self.name = name
         self.startsAt = startsAt
         self.rule = rule
+        self.withinMarkets = withinMarkets
+        self.withinRegions = withinRegions
+    }
+
+    /// Whether the phase covers the trader (its start aside).
+    func covers(trader: AccountID, market: String, region: String) -> Bool {
+        (withinMarkets.isEmpty || withinMarkets.contains(market)) && (withinRegions.isEmpty || withinRegions.contains(region))
+            && RolloutPlan.matches(rule, trader: trader, market: market, region: region)
     }
 }
 
@@ -39,7 +53,9 @@ public struct RolloutPlan: Sendable, Hashable {
     /// The phases, ordered by start time.
     public private(set) var phases: [RolloutPhase]
 
-    /// A validated plan: names non-empty, lists non-empty, shares in [0, 1].
+    /// A validated plan: names non-empty, lists non-empty, shares in [0, 1]. Phases given out of
+    /// start order are sorted here; the coordinator's configuration refuses them before
+    /// (docs/decisions.md), so what an operator reads is the order that applies.
     public init(phases: [RolloutPhase]) throws(DomainError) {
         for (i, p) in phases.enumerated() {
             if p.name.isEmpty { throw DomainError.invalid("phases[\(i)].name", "must not be empty") }
@@ -49,7 +65,7 @@ public struct RolloutPlan: Sendable, Hashable {
             case .regions(let r) where r.isEmpty:
                 throw DomainError.invalid("phases[\(i)].regions", "must list at least one region")
             case .share(let s) where s.isNegative || s > .one:
-                throw DomainError.invalid("phases[\(i)].share", "must be in [0, 1], got \(s)")
+                throw DomainError.invalid("phases[\(i)].share", "must be between 0 and 1, got \(s)")
             default: break
             }
         }
@@ -62,7 +78,7 @@ public struct RolloutPlan: Sendable, Hashable {
     public func isEligible(trader: AccountID, market: String, region: String, at: Millis) -> (eligible: Bool, phase: String?) {
         for p in phases {
             if p.startsAt > at { break }
-            if Self.matches(p.rule, trader: trader, market: market, region: region) { return (true, p.name) }
+            if p.covers(trader: trader, market: market, region: region) { return (true, p.name) }
         }
         return (false, nil)
     }

@@ -1,4 +1,8 @@
 import ArgumentParser
+import CopyTradeCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The operator CLI of CopyTrade: talks to the coordinator over its control socket, and
 /// computes domain figures locally (or through a module socket) with `calc`.
@@ -11,7 +15,7 @@ struct CopyCtl: AsyncParsableCommand {
         subcommands: [
             Status.self, AccountCommand.self, Deposit.self, Withdraw.self, Follow.self, Unfollow.self, Pause.self, Resume.self,
             TraderCommand.self, PriceCommand.self, PositionCommand.self, AutoMarginCommand.self, History.self, Watch.self,
-            PluginCommand.self, Simulate.self,
+            PluginCommand.self, RolloutCommand.self, Simulate.self,
             Calc.self,
         ]
     )
@@ -28,7 +32,19 @@ struct CopyCtl: AsyncParsableCommand {
                 try command.run()
             }
         } catch {
-            exit(withError: error)
+            // ArgumentParser's messages quote the words it could not parse; like every other
+            // refusal they are printed with control characters escaped (TerminalText).
+            let code = exitCode(for: error)
+            let message = fullMessage(for: error)
+            if !message.isEmpty {
+                if code == .success {
+                    print(message)
+                } else {
+                    if arguments.contains("--json") { print(UsageRefusal.json(message)) }
+                    FileHandleStderr.write(TerminalText.escaped(message, keepingNewlines: true) + "\n")
+                }
+            }
+            Glibc.exit(code.rawValue)
         }
     }
 }

@@ -27,6 +27,28 @@ struct RolloutPlanTests {
         #expect(plan.isEligible(trader: t, market: "X", region: "EU", at: 3_000) == (true, "eu"))
     }
 
+    /// The reference schedule's first phase: a share of the traders in some markets. MARIA
+    /// (bucket 2421) is inside a 0.25 share, LUIS (8526) is not, CAMILLE (622) is but trades in FR.
+    @Test("a share narrowed to markets covers only the share's traders in those markets")
+    func shareWithinMarkets() throws {
+        #expect([RolloutPlan.bucket(of: AccountID("MARIA")), RolloutPlan.bucket(of: AccountID("LUIS")), RolloutPlan.bucket(of: AccountID("CAMILLE"))] == [2421, 8526, 622])
+        let plan = try RolloutPlan(phases: [
+            RolloutPhase(name: "spanish-share", startsAt: 1_000, rule: .share("0.25"), withinMarkets: ["ES", "MX"]),
+            RolloutPhase(name: "spanish", startsAt: 2_000, rule: .markets(["ES", "MX"])),
+            RolloutPhase(name: "eu-spain", startsAt: 2_500, rule: .markets(["ES"]), withinRegions: ["EU"]),
+        ])
+        #expect(plan.isEligible(trader: AccountID("MARIA"), market: "ES", region: "", at: 999) == (false, nil))
+        #expect(plan.isEligible(trader: AccountID("MARIA"), market: "ES", region: "", at: 1_000) == (true, "spanish-share"))
+        #expect(plan.isEligible(trader: AccountID("LUIS"), market: "MX", region: "", at: 1_999) == (false, nil))
+        #expect(plan.isEligible(trader: AccountID("LUIS"), market: "MX", region: "", at: 2_000) == (true, "spanish"))
+        #expect(plan.isEligible(trader: AccountID("CAMILLE"), market: "FR", region: "EU", at: 9_000) == (false, nil))
+        #expect(plan.isEligible(trader: AccountID("CAMILLE"), market: "ES", region: "EU", at: 1_000) == (true, "spanish-share"))
+        #expect(plan.isEligible(trader: AccountID("LUIS"), market: "ES", region: "LATAM", at: 2_499) == (true, "spanish"))
+        let narrowed = try RolloutPlan(phases: [RolloutPhase(name: "eu-spain", startsAt: 0, rule: .markets(["ES"]), withinRegions: ["EU"])])
+        #expect(narrowed.isEligible(trader: AccountID("LUIS"), market: "ES", region: "LATAM", at: 0) == (false, nil))
+        #expect(narrowed.isEligible(trader: AccountID("LUIS"), market: "ES", region: "EU", at: 0) == (true, "eu-spain"))
+    }
+
     @Test("FNV-1a 64 matches the published test vectors")
     func fnvVectors() {
         #expect(RolloutPlan.fnv1a64("") == 0xcbf2_9ce4_8422_2325)

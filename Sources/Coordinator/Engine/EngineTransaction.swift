@@ -142,6 +142,8 @@ public struct EngineTransaction: Sendable {
     public mutating func hold(_ s: Copytrade_V1_MarginSignal) { changes.heldSignals.append(s) }
     public mutating func release(signal id: String) { changes.releasedSignals.insert(id) }
     public mutating func setMark(_ symbol: String, _ m: MarkPoint) { changes.marks[symbol] = m }
+    /// Replaces the margin-sync rollout phases (see Engine+Rollout.swift).
+    public mutating func setRollout(_ r: Copytrade_V1_RolloutSetting) { changes.rollout = r }
 
     public mutating func addInsurance(_ amount: Decimal8) throws(DomainError) {
         changes.insuranceDelta = try changes.insuranceDelta + amount

@@ -34,6 +34,7 @@ enum OutcomeWire {
             return m
         }
         o.createdID = c.createdID
+        if let r = c.rollout { o.rollout = r }
         return o
     }
 
@@ -54,6 +55,7 @@ enum OutcomeWire {
         c.nextID = o.nextID
         for m in o.marks { c.marks[m.symbol] = MarkPoint(price: Decimal8(e8: m.priceE8), atMs: m.atMs) }
         c.createdID = o.createdID
+        if o.hasRollout { c.rollout = o.rollout }
         return c
     }
 
@@ -75,6 +77,7 @@ enum OutcomeWire {
             m.atMs = s.marks[k]!.atMs
             return m
         }
+        if let r = s.rollout { w.rollout = r }
         return w
     }
 
@@ -89,6 +92,7 @@ enum OutcomeWire {
         c.insuranceDelta = Decimal8(e8: w.insuranceE8)
         c.nextID = w.nextID
         for m in w.marks { c.marks[m.symbol] = MarkPoint(price: Decimal8(e8: m.priceE8), atMs: m.atMs) }
+        if w.hasRollout { c.rollout = w.rollout }
         var s = EngineState()
         s.apply(c)
         s.restoreEventSequence(w.nextEventSequence)

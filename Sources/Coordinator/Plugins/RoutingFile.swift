@@ -1,4 +1,5 @@
 import CopyTradeCore
+import CopyTradeProto
 import Foundation
 import TTRPC
 import Yams
@@ -12,6 +13,9 @@ import Yams
 ///   maxSignalDelayMs: 60000
 ///   autoMarginPolicy: fixed   # or empty for the margin module's default (the C plugin: target-risk)
 ///   targetRiskRate: "0.8"     # for target-risk policies
+///   rollout:                  # margin-sync rollout phases (default: everyone); or a rollout file's path
+///     - { name: spain, start: 2026-07-02, markets: [ES] }
+///     - { name: everyone, start: 2026-07-16, everyone: true }
 /// modules:
 ///   pricing: inprocess                      # the default
 ///   sizing: { address: "unix:/run/copytrade/sizing.sock" }
@@ -34,7 +38,8 @@ public struct RoutingFile: Sendable {
         return try parse(text, base: base.isEmpty ? "." : base, file: path)
     }
 
-    public static func parse(_ text: String, base: String, file: String = "config") throws -> RoutingFile {
+    /// `time` reads rollout phase starts in forms of the caller's own (a scenario's offsets).
+    public static func parse(_ text: String, base: String, file: String = "config", time: RolloutFile.TimeReader? = nil) throws -> RoutingFile {
         let node: Node?
         do { node = try Yams.compose(yaml: text) } catch {
             throw DomainError.invalid(file, "is not valid YAML: \(error)")
@@ -46,7 +51,7 @@ public struct RoutingFile: Sendable {
         }
         for (k, v) in root {
             switch k.string {
-            case "engine": try out.readEngine(v, file: file)
+            case "engine": try out.readEngine(v, file: file, base: base, time: time)
             case "modules": try out.readModules(v, base: base, file: file)
             default: throw DomainError.invalid("\(file): \(k.string ?? "?")", "unknown key (expected engine or modules)")
             }
@@ -54,7 +59,7 @@ public struct RoutingFile: Sendable {
         return out
     }
 
-    mutating func readEngine(_ node: Node, file: String) throws {
+    mutating func readEngine(_ node: Node, file: String, base: String = ".", time: RolloutFile.TimeReader? = nil) throws {
         guard let m = node.mapping else { throw DomainError.invalid("\(file): engine", "must be a mapping") }
         for (k, v) in m {
             let key = "\(file): engine.\(k.string ?? "?")"
@@ -64,9 +69,24 @@ public struct RoutingFile: Sendable {
             case "maxSignalDelayMs": engine.maxSignalDelayMs = try Self.int(v, key)
             case "autoMarginPolicy": engine.autoMarginPolicy = try Self.string(v, key)
             case "targetRiskRate": engine.targetRiskRate = try Decimal8(parsing: try Self.string(v, key), field: key)
-            default: throw DomainError.invalid(key, "unknown key (expected preset, reorderWindowMs, maxSignalDelayMs, autoMarginPolicy, targetRiskRate)")
+            case "rollout": engine.rollout = try Self.rollout(v, key: key, base: base, time: time)
+            default: throw DomainError.invalid(key, "unknown key (expected preset, reorderWindowMs, maxSignalDelayMs, autoMarginPolicy, targetRiskRate, rollout)")
             }
         }
+    }
+
+    /// `engine.rollout`: a list of phases, or the path of a rollout file (relative to this
+    /// file's folder), so one file serves both the configuration and `copyctl rollout set`.
+    static func rollout(_ node: Node, key: String, base: String, time: RolloutFile.TimeReader?) throws(DomainError) -> [Copytrade_V1_RolloutPhase] {
+        if node.sequence == nil, let path = node.scalar?.string {
+            let full = resolve(path, base)
+            let phases = try RolloutFile.load(path: full, prefix: "\(full): ", time: time)
+            try RolloutPhases.validate(phases, field: "\(full): phases")
+            return phases
+        }
+        let phases = try RolloutFile.list(node, field: key, time: time)
+        try RolloutPhases.validate(phases, field: key)
+        return phases
     }
 
     mutating func readModules(_ node: Node, base: String, file: String) throws {

@@ -15,6 +15,9 @@ public struct EngineState: Sendable {
     public private(set) var insurance: Decimal8 = .zero
     public private(set) var nextID: UInt64 = 1
     public private(set) var nextEventSequence: UInt64 = 1
+    /// Rollout phases set at run time (`copyctl rollout set`): they replace the configuration's
+    /// `engine.rollout` from then on, also after a restart (docs/decisions.md). Nil: never set.
+    public private(set) var rollout: Copytrade_V1_RolloutSetting?
 
     // Indexes, derived from the records above and rebuilt by apply.
     public private(set) var positionsByAccount: [String: Set<String>] = [:]
@@ -91,6 +94,7 @@ public struct EngineState: Sendable {
         for id in c.releasedSignals { heldSignals[id] = nil }
         if !c.insuranceDelta.isZero { insurance = (try? insurance + c.insuranceDelta) ?? insurance }
         for (symbol, m) in c.marks { marks[symbol] = m }
+        if let r = c.rollout { rollout = r }
         if c.nextID > nextID { nextID = c.nextID }
         if let last = c.events.last, last.sequence >= nextEventSequence { nextEventSequence = last.sequence + 1 }
     }

@@ -19,13 +19,15 @@ public struct StateChanges: Sendable {
     public var nextID: UInt64 = 0
     public var events: [Copytrade_V1_Event] = []
     public var createdID = ""
+    /// Rollout phases set at run time (`copyctl rollout set`); nil: unchanged.
+    public var rollout: Copytrade_V1_RolloutSetting?
 
     public init() {}
 
     public var isEmpty: Bool {
         accounts.isEmpty && positions.isEmpty && closedPositions.isEmpty && orders.isEmpty && removedOrders.isEmpty
             && relations.isEmpty && removedRelations.isEmpty && heldSignals.isEmpty && releasedSignals.isEmpty
-            && insuranceDelta.isZero && marks.isEmpty && events.isEmpty
+            && insuranceDelta.isZero && marks.isEmpty && events.isEmpty && rollout == nil
     }
 }
 

@@ -727,6 +727,57 @@ public nonisolated struct Copytrade_V1_SwapModuleRequest: Sendable {
   public init() {}
 }
 
+/// The margin-sync rollout (SPEC §5, gradual rollout): phases in start order, each checked
+/// against a trader at a signal's occurrence time. An empty list makes no trader eligible.
+/// No at_ms: the phases' own starts say when they apply; the setting is in force once received.
+public nonisolated struct Copytrade_V1_SetRolloutRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var key: String = String()
+
+  public var phases: [Copytrade_V1_RolloutPhase] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Copytrade_V1_GetRolloutRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Copytrade_V1_RolloutView: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var phases: [Copytrade_V1_RolloutPhase] = []
+
+  /// "config": engine.rollout (or the default); "set": copyctl rollout set
+  public var source: String = String()
+
+  /// source "set": when the coordinator received it
+  public var setMs: Int64 = 0
+
+  /// source "set": its idempotency key
+  public var setKey: String = String()
+
+  /// the coordinator's clock, to tell started phases from later ones
+  public var nowMs: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "copytrade.v1"
@@ -2290,6 +2341,110 @@ nonisolated extension Copytrade_V1_SwapModuleRequest: SwiftProtobuf.Message, Swi
     if lhs.handshake != rhs.handshake {return false}
     if lhs.startTimeoutMs != rhs.startTimeoutMs {return false}
     if lhs.callTimeoutMs != rhs.callTimeoutMs {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Copytrade_V1_SetRolloutRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SetRolloutRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}key\0\u{1}phases\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.key) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.phases) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.key.isEmpty {
+      try visitor.visitSingularStringField(value: self.key, fieldNumber: 1)
+    }
+    if !self.phases.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.phases, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Copytrade_V1_SetRolloutRequest, rhs: Copytrade_V1_SetRolloutRequest) -> Bool {
+    if lhs.key != rhs.key {return false}
+    if lhs.phases != rhs.phases {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Copytrade_V1_GetRolloutRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetRolloutRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Copytrade_V1_GetRolloutRequest, rhs: Copytrade_V1_GetRolloutRequest) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Copytrade_V1_RolloutView: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RolloutView"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}phases\0\u{1}source\0\u{3}set_ms\0\u{3}set_key\0\u{3}now_ms\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.phases) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.source) }()
+      case 3: try { try decoder.decodeSingularInt64Field(value: &self.setMs) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.setKey) }()
+      case 5: try { try decoder.decodeSingularInt64Field(value: &self.nowMs) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.phases.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.phases, fieldNumber: 1)
+    }
+    if !self.source.isEmpty {
+      try visitor.visitSingularStringField(value: self.source, fieldNumber: 2)
+    }
+    if self.setMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.setMs, fieldNumber: 3)
+    }
+    if !self.setKey.isEmpty {
+      try visitor.visitSingularStringField(value: self.setKey, fieldNumber: 4)
+    }
+    if self.nowMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.nowMs, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Copytrade_V1_RolloutView, rhs: Copytrade_V1_RolloutView) -> Bool {
+    if lhs.phases != rhs.phases {return false}
+    if lhs.source != rhs.source {return false}
+    if lhs.setMs != rhs.setMs {return false}
+    if lhs.setKey != rhs.setKey {return false}
+    if lhs.nowMs != rhs.nowMs {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

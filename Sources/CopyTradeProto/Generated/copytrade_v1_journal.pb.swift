@@ -59,6 +59,35 @@ public nonisolated struct Copytrade_V1_Outcome: Sendable {
 
   public var createdID: String = String()
 
+  /// present: replaces the rollout phases
+  public var rollout: Copytrade_V1_RolloutSetting {
+    get {_rollout ?? Copytrade_V1_RolloutSetting()}
+    set {_rollout = newValue}
+  }
+  /// Returns true if `rollout` has been explicitly set.
+  public var hasRollout: Bool {self._rollout != nil}
+  /// Clears the value of `rollout`. Subsequent reads from it will return its default value.
+  public mutating func clearRollout() {self._rollout = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _rollout: Copytrade_V1_RolloutSetting? = nil
+}
+
+/// Rollout phases set at run time (copyctl rollout set); they override engine.rollout.
+public nonisolated struct Copytrade_V1_RolloutSetting: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var phases: [Copytrade_V1_RolloutPhase] = []
+
+  public var setMs: Int64 = 0
+
+  public var key: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -105,9 +134,21 @@ public nonisolated struct Copytrade_V1_Snapshot: Sendable {
 
   public var nextEventSequence: UInt64 = 0
 
+  /// absent: the configuration's phases apply
+  public var rollout: Copytrade_V1_RolloutSetting {
+    get {_rollout ?? Copytrade_V1_RolloutSetting()}
+    set {_rollout = newValue}
+  }
+  /// Returns true if `rollout` has been explicitly set.
+  public var hasRollout: Bool {self._rollout != nil}
+  /// Clears the value of `rollout`. Subsequent reads from it will return its default value.
+  public mutating func clearRollout() {self._rollout = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+
+  fileprivate var _rollout: Copytrade_V1_RolloutSetting? = nil
 }
 
 /// One input as journaled: the request as received plus the coordinator's receive time.
@@ -246,6 +287,14 @@ public nonisolated struct Copytrade_V1_Input: @unchecked Sendable {
     set {_uniqueStorage()._kind = .syncRelease(newValue)}
   }
 
+  public var setRollout: Copytrade_V1_SetRolloutRequest {
+    get {
+      if case .setRollout(let v)? = _storage._kind {return v}
+      return Copytrade_V1_SetRolloutRequest()
+    }
+    set {_uniqueStorage()._kind = .setRollout(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Kind: Equatable, Sendable {
@@ -264,6 +313,7 @@ public nonisolated struct Copytrade_V1_Input: @unchecked Sendable {
     case setMark(Copytrade_V1_SetMarkPriceRequest)
     case setAutoMargin(Copytrade_V1_SetAutoMarginRequest)
     case syncRelease(Copytrade_V1_SyncRelease)
+    case setRollout(Copytrade_V1_SetRolloutRequest)
 
   }
 
@@ -296,7 +346,7 @@ fileprivate nonisolated let _protobuf_package = "copytrade.v1"
 
 nonisolated extension Copytrade_V1_Outcome: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Outcome"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}events\0\u{1}accounts\0\u{1}positions\0\u{3}closed_position_ids\0\u{1}orders\0\u{1}relations\0\u{3}removed_relation_ids\0\u{3}held_signals\0\u{3}released_signal_ids\0\u{3}insurance_delta_e8\0\u{3}next_id\0\u{1}marks\0\u{3}created_id\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}events\0\u{1}accounts\0\u{1}positions\0\u{3}closed_position_ids\0\u{1}orders\0\u{1}relations\0\u{3}removed_relation_ids\0\u{3}held_signals\0\u{3}released_signal_ids\0\u{3}insurance_delta_e8\0\u{3}next_id\0\u{1}marks\0\u{3}created_id\0\u{1}rollout\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -317,12 +367,17 @@ nonisolated extension Copytrade_V1_Outcome: SwiftProtobuf.Message, SwiftProtobuf
       case 11: try { try decoder.decodeSingularUInt64Field(value: &self.nextID) }()
       case 12: try { try decoder.decodeRepeatedMessageField(value: &self.marks) }()
       case 13: try { try decoder.decodeSingularStringField(value: &self.createdID) }()
+      case 14: try { try decoder.decodeSingularMessageField(value: &self._rollout) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if !self.events.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.events, fieldNumber: 1)
     }
@@ -362,6 +417,9 @@ nonisolated extension Copytrade_V1_Outcome: SwiftProtobuf.Message, SwiftProtobuf
     if !self.createdID.isEmpty {
       try visitor.visitSingularStringField(value: self.createdID, fieldNumber: 13)
     }
+    try { if let v = self._rollout {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 14)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -379,6 +437,47 @@ nonisolated extension Copytrade_V1_Outcome: SwiftProtobuf.Message, SwiftProtobuf
     if lhs.nextID != rhs.nextID {return false}
     if lhs.marks != rhs.marks {return false}
     if lhs.createdID != rhs.createdID {return false}
+    if lhs._rollout != rhs._rollout {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Copytrade_V1_RolloutSetting: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RolloutSetting"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}phases\0\u{3}set_ms\0\u{1}key\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.phases) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.setMs) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.key) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.phases.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.phases, fieldNumber: 1)
+    }
+    if self.setMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.setMs, fieldNumber: 2)
+    }
+    if !self.key.isEmpty {
+      try visitor.visitSingularStringField(value: self.key, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Copytrade_V1_RolloutSetting, rhs: Copytrade_V1_RolloutSetting) -> Bool {
+    if lhs.phases != rhs.phases {return false}
+    if lhs.setMs != rhs.setMs {return false}
+    if lhs.key != rhs.key {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -426,7 +525,7 @@ nonisolated extension Copytrade_V1_MarkPoint: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Copytrade_V1_Snapshot: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Snapshot"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}sequence\0\u{1}accounts\0\u{1}positions\0\u{1}orders\0\u{1}relations\0\u{3}held_signals\0\u{3}insurance_e8\0\u{3}next_id\0\u{1}marks\0\u{3}next_event_sequence\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}sequence\0\u{1}accounts\0\u{1}positions\0\u{1}orders\0\u{1}relations\0\u{3}held_signals\0\u{3}insurance_e8\0\u{3}next_id\0\u{1}marks\0\u{3}next_event_sequence\0\u{1}rollout\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -444,12 +543,17 @@ nonisolated extension Copytrade_V1_Snapshot: SwiftProtobuf.Message, SwiftProtobu
       case 8: try { try decoder.decodeSingularUInt64Field(value: &self.nextID) }()
       case 9: try { try decoder.decodeRepeatedMessageField(value: &self.marks) }()
       case 10: try { try decoder.decodeSingularUInt64Field(value: &self.nextEventSequence) }()
+      case 11: try { try decoder.decodeSingularMessageField(value: &self._rollout) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if self.sequence != 0 {
       try visitor.visitSingularUInt64Field(value: self.sequence, fieldNumber: 1)
     }
@@ -480,6 +584,9 @@ nonisolated extension Copytrade_V1_Snapshot: SwiftProtobuf.Message, SwiftProtobu
     if self.nextEventSequence != 0 {
       try visitor.visitSingularUInt64Field(value: self.nextEventSequence, fieldNumber: 10)
     }
+    try { if let v = self._rollout {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -494,6 +601,7 @@ nonisolated extension Copytrade_V1_Snapshot: SwiftProtobuf.Message, SwiftProtobu
     if lhs.nextID != rhs.nextID {return false}
     if lhs.marks != rhs.marks {return false}
     if lhs.nextEventSequence != rhs.nextEventSequence {return false}
+    if lhs._rollout != rhs._rollout {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -501,7 +609,7 @@ nonisolated extension Copytrade_V1_Snapshot: SwiftProtobuf.Message, SwiftProtobu
 
 nonisolated extension Copytrade_V1_Input: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Input"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}received_ms\0\u{3}create_account\0\u{1}deposit\0\u{1}withdraw\0\u{1}follow\0\u{1}unfollow\0\u{1}pause\0\u{1}resume\0\u{1}open\0\u{1}close\0\u{3}adjust_margin\0\u{3}place_order\0\u{3}cancel_order\0\u{3}set_mark\0\u{3}set_auto_margin\0\u{3}sync_release\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}received_ms\0\u{3}create_account\0\u{1}deposit\0\u{1}withdraw\0\u{1}follow\0\u{1}unfollow\0\u{1}pause\0\u{1}resume\0\u{1}open\0\u{1}close\0\u{3}adjust_margin\0\u{3}place_order\0\u{3}cancel_order\0\u{3}set_mark\0\u{3}set_auto_margin\0\u{3}sync_release\0\u{3}set_rollout\0")
 
   fileprivate class _StorageClass {
     var _receivedMs: Int64 = 0
@@ -732,6 +840,19 @@ nonisolated extension Copytrade_V1_Input: SwiftProtobuf.Message, SwiftProtobuf._
             _storage._kind = .syncRelease(v)
           }
         }()
+        case 17: try {
+          var v: Copytrade_V1_SetRolloutRequest?
+          var hadOneofValue = false
+          if let current = _storage._kind {
+            hadOneofValue = true
+            if case .setRollout(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._kind = .setRollout(v)
+          }
+        }()
         default: break
         }
       }
@@ -807,6 +928,10 @@ nonisolated extension Copytrade_V1_Input: SwiftProtobuf.Message, SwiftProtobuf._
       case .syncRelease?: try {
         guard case .syncRelease(let v)? = _storage._kind else { preconditionFailure() }
         try visitor.visitSingularMessageField(value: v, fieldNumber: 16)
+      }()
+      case .setRollout?: try {
+        guard case .setRollout(let v)? = _storage._kind else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 17)
       }()
       case nil: break
       }

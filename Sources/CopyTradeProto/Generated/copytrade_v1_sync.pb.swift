@@ -256,6 +256,12 @@ public nonisolated struct Copytrade_V1_RolloutPhase: Sendable {
   /// for RULE_SHARE: 0.25 = 25% of traders
   public var shareE8: Int64 = 0
 
+  /// Narrow any rule to traders whose market (region) is also listed; empty: no narrowing.
+  /// A share of the traders in some markets is RULE_SHARE with within_markets.
+  public var withinMarkets: [String] = []
+
+  public var withinRegions: [String] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum Rule: SwiftProtobuf.Enum, Swift.CaseIterable {
@@ -685,7 +691,7 @@ nonisolated extension Copytrade_V1_SyncBatchResponse: SwiftProtobuf.Message, Swi
 
 nonisolated extension Copytrade_V1_RolloutPhase: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RolloutPhase"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{3}starts_ms\0\u{1}rule\0\u{1}values\0\u{3}share_e8\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{3}starts_ms\0\u{1}rule\0\u{1}values\0\u{3}share_e8\0\u{3}within_markets\0\u{3}within_regions\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -698,6 +704,8 @@ nonisolated extension Copytrade_V1_RolloutPhase: SwiftProtobuf.Message, SwiftPro
       case 3: try { try decoder.decodeSingularEnumField(value: &self.rule) }()
       case 4: try { try decoder.decodeRepeatedStringField(value: &self.values) }()
       case 5: try { try decoder.decodeSingularSInt64Field(value: &self.shareE8) }()
+      case 6: try { try decoder.decodeRepeatedStringField(value: &self.withinMarkets) }()
+      case 7: try { try decoder.decodeRepeatedStringField(value: &self.withinRegions) }()
       default: break
       }
     }
@@ -719,6 +727,12 @@ nonisolated extension Copytrade_V1_RolloutPhase: SwiftProtobuf.Message, SwiftPro
     if self.shareE8 != 0 {
       try visitor.visitSingularSInt64Field(value: self.shareE8, fieldNumber: 5)
     }
+    if !self.withinMarkets.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.withinMarkets, fieldNumber: 6)
+    }
+    if !self.withinRegions.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.withinRegions, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -728,6 +742,8 @@ nonisolated extension Copytrade_V1_RolloutPhase: SwiftProtobuf.Message, SwiftPro
     if lhs.rule != rhs.rule {return false}
     if lhs.values != rhs.values {return false}
     if lhs.shareE8 != rhs.shareE8 {return false}
+    if lhs.withinMarkets != rhs.withinMarkets {return false}
+    if lhs.withinRegions != rhs.withinRegions {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

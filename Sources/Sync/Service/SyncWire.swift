@@ -52,7 +52,7 @@ public enum SyncWire {
         }
     }
 
-    static func phase(_ w: Copytrade_V1_RolloutPhase, index i: Int) throws(DomainError) -> RolloutPhase {
+    public static func phase(_ w: Copytrade_V1_RolloutPhase, index i: Int) throws(DomainError) -> RolloutPhase {
         let rule: RolloutRule
         switch w.rule {
         case .markets: rule = .markets(Set(w.values))
@@ -61,6 +61,7 @@ public enum SyncWire {
         case .everyone: rule = .everyone
         case .unspecified, .UNRECOGNIZED: throw DomainError.invalid("phases[\(i)].rule", "must be markets, regions, share or everyone")
         }
-        return RolloutPhase(name: w.name, startsAt: w.startsMs, rule: rule)
+        return RolloutPhase(name: w.name, startsAt: w.startsMs, rule: rule,
+                            withinMarkets: Set(w.withinMarkets), withinRegions: Set(w.withinRegions))
     }
 }

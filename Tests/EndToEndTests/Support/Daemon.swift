@@ -16,8 +16,9 @@ final class Daemon: @unchecked Sendable {
     private let lock = NSLock()
     private var process: Spawned?
 
-    /// Starts a daemon; `reorderWindowMs: nil` keeps the daemon's default (500 ms).
-    static func start(reorderWindowMs: Int? = 100, flags: [String] = []) async throws -> Daemon {
+    /// Starts a daemon; `reorderWindowMs: nil` keeps the daemon's default (500 ms). `config`
+    /// is YAML for the configuration file (an `engine:` section), joined with the modules'.
+    static func start(reorderWindowMs: Int? = 100, flags: [String] = [], config: String? = nil) async throws -> Daemon {
         try Binaries.require(Binaries.copytraded)
         try Binaries.require(Binaries.copyctl)
         var template = Array("/tmp/cte.XXXXXX".utf8CString)
@@ -25,7 +26,9 @@ final class Daemon: @unchecked Sendable {
         try #require(made != nil, "cannot create a temporary data directory")
         let dir = String(cString: template.map { $0 })
         var all = flags
-        if let yaml = ModuleConfiguration.current.configYAML {
+        let modules = ModuleConfiguration.current.configYAML
+        if config != nil || modules != nil {
+            let yaml = (config ?? "") + (modules ?? "")
             let path = dir + "/config.yaml"
             try yaml.write(toFile: path, atomically: true, encoding: .utf8)
             all = ["--config", path] + all

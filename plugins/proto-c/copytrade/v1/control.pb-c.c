@@ -1471,6 +1471,141 @@ void   copytrade__v1__swap_module_request__free_unpacked
   assert(message->base.descriptor == &copytrade__v1__swap_module_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   copytrade__v1__set_rollout_request__init
+                     (Copytrade__V1__SetRolloutRequest         *message)
+{
+  static const Copytrade__V1__SetRolloutRequest init_value = COPYTRADE__V1__SET_ROLLOUT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t copytrade__v1__set_rollout_request__get_packed_size
+                     (const Copytrade__V1__SetRolloutRequest *message)
+{
+  assert(message->base.descriptor == &copytrade__v1__set_rollout_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t copytrade__v1__set_rollout_request__pack
+                     (const Copytrade__V1__SetRolloutRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &copytrade__v1__set_rollout_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t copytrade__v1__set_rollout_request__pack_to_buffer
+                     (const Copytrade__V1__SetRolloutRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &copytrade__v1__set_rollout_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Copytrade__V1__SetRolloutRequest *
+       copytrade__v1__set_rollout_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Copytrade__V1__SetRolloutRequest *)
+     protobuf_c_message_unpack (&copytrade__v1__set_rollout_request__descriptor,
+                                allocator, len, data);
+}
+void   copytrade__v1__set_rollout_request__free_unpacked
+                     (Copytrade__V1__SetRolloutRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &copytrade__v1__set_rollout_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   copytrade__v1__get_rollout_request__init
+                     (Copytrade__V1__GetRolloutRequest         *message)
+{
+  static const Copytrade__V1__GetRolloutRequest init_value = COPYTRADE__V1__GET_ROLLOUT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t copytrade__v1__get_rollout_request__get_packed_size
+                     (const Copytrade__V1__GetRolloutRequest *message)
+{
+  assert(message->base.descriptor == &copytrade__v1__get_rollout_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t copytrade__v1__get_rollout_request__pack
+                     (const Copytrade__V1__GetRolloutRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &copytrade__v1__get_rollout_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t copytrade__v1__get_rollout_request__pack_to_buffer
+                     (const Copytrade__V1__GetRolloutRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &copytrade__v1__get_rollout_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Copytrade__V1__GetRolloutRequest *
+       copytrade__v1__get_rollout_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Copytrade__V1__GetRolloutRequest *)
+     protobuf_c_message_unpack (&copytrade__v1__get_rollout_request__descriptor,
+                                allocator, len, data);
+}
+void   copytrade__v1__get_rollout_request__free_unpacked
+                     (Copytrade__V1__GetRolloutRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &copytrade__v1__get_rollout_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   copytrade__v1__rollout_view__init
+                     (Copytrade__V1__RolloutView         *message)
+{
+  static const Copytrade__V1__RolloutView init_value = COPYTRADE__V1__ROLLOUT_VIEW__INIT;
+  *message = init_value;
+}
+size_t copytrade__v1__rollout_view__get_packed_size
+                     (const Copytrade__V1__RolloutView *message)
+{
+  assert(message->base.descriptor == &copytrade__v1__rollout_view__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t copytrade__v1__rollout_view__pack
+                     (const Copytrade__V1__RolloutView *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &copytrade__v1__rollout_view__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t copytrade__v1__rollout_view__pack_to_buffer
+                     (const Copytrade__V1__RolloutView *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &copytrade__v1__rollout_view__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Copytrade__V1__RolloutView *
+       copytrade__v1__rollout_view__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Copytrade__V1__RolloutView *)
+     protobuf_c_message_unpack (&copytrade__v1__rollout_view__descriptor,
+                                allocator, len, data);
+}
+void   copytrade__v1__rollout_view__free_unpacked
+                     (Copytrade__V1__RolloutView *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &copytrade__v1__rollout_view__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 #define copytrade__v1__status_request__field_descriptors NULL
 #define copytrade__v1__status_request__field_indices_by_name NULL
 #define copytrade__v1__status_request__number_ranges NULL
@@ -4300,7 +4435,166 @@ const ProtobufCMessageDescriptor copytrade__v1__swap_module_request__descriptor 
   (ProtobufCMessageInit) copytrade__v1__swap_module_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor copytrade__v1__control__method_descriptors[24] =
+static const ProtobufCFieldDescriptor copytrade__v1__set_rollout_request__field_descriptors[2] =
+{
+  {
+    "key",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__SetRolloutRequest, key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "phases",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Copytrade__V1__SetRolloutRequest, n_phases),
+    offsetof(Copytrade__V1__SetRolloutRequest, phases),
+    &copytrade__v1__rollout_phase__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned copytrade__v1__set_rollout_request__field_indices_by_name[] = {
+  0,   /* field[0] = key */
+  1,   /* field[1] = phases */
+};
+static const ProtobufCIntRange copytrade__v1__set_rollout_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor copytrade__v1__set_rollout_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "copytrade.v1.SetRolloutRequest",
+  "SetRolloutRequest",
+  "Copytrade__V1__SetRolloutRequest",
+  "copytrade.v1",
+  sizeof(Copytrade__V1__SetRolloutRequest),
+  2,
+  copytrade__v1__set_rollout_request__field_descriptors,
+  copytrade__v1__set_rollout_request__field_indices_by_name,
+  1,  copytrade__v1__set_rollout_request__number_ranges,
+  (ProtobufCMessageInit) copytrade__v1__set_rollout_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define copytrade__v1__get_rollout_request__field_descriptors NULL
+#define copytrade__v1__get_rollout_request__field_indices_by_name NULL
+#define copytrade__v1__get_rollout_request__number_ranges NULL
+const ProtobufCMessageDescriptor copytrade__v1__get_rollout_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "copytrade.v1.GetRolloutRequest",
+  "GetRolloutRequest",
+  "Copytrade__V1__GetRolloutRequest",
+  "copytrade.v1",
+  sizeof(Copytrade__V1__GetRolloutRequest),
+  0,
+  copytrade__v1__get_rollout_request__field_descriptors,
+  copytrade__v1__get_rollout_request__field_indices_by_name,
+  0,  copytrade__v1__get_rollout_request__number_ranges,
+  (ProtobufCMessageInit) copytrade__v1__get_rollout_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor copytrade__v1__rollout_view__field_descriptors[5] =
+{
+  {
+    "phases",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Copytrade__V1__RolloutView, n_phases),
+    offsetof(Copytrade__V1__RolloutView, phases),
+    &copytrade__v1__rollout_phase__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "source",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__RolloutView, source),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "set_ms",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__RolloutView, set_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "set_key",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__RolloutView, set_key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "now_ms",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__RolloutView, now_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned copytrade__v1__rollout_view__field_indices_by_name[] = {
+  4,   /* field[4] = now_ms */
+  0,   /* field[0] = phases */
+  3,   /* field[3] = set_key */
+  2,   /* field[2] = set_ms */
+  1,   /* field[1] = source */
+};
+static const ProtobufCIntRange copytrade__v1__rollout_view__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor copytrade__v1__rollout_view__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "copytrade.v1.RolloutView",
+  "RolloutView",
+  "Copytrade__V1__RolloutView",
+  "copytrade.v1",
+  sizeof(Copytrade__V1__RolloutView),
+  5,
+  copytrade__v1__rollout_view__field_descriptors,
+  copytrade__v1__rollout_view__field_indices_by_name,
+  1,  copytrade__v1__rollout_view__number_ranges,
+  (ProtobufCMessageInit) copytrade__v1__rollout_view__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCMethodDescriptor copytrade__v1__control__method_descriptors[26] =
 {
   { "Status", &copytrade__v1__status_request__descriptor, &copytrade__v1__status_response__descriptor },
   { "CreateAccount", &copytrade__v1__create_account_request__descriptor, &copytrade__v1__input_result__descriptor },
@@ -4317,12 +4611,14 @@ static const ProtobufCMethodDescriptor copytrade__v1__control__method_descriptor
   { "CancelOrder", &copytrade__v1__cancel_order_request__descriptor, &copytrade__v1__input_result__descriptor },
   { "SetMark", &copytrade__v1__set_mark_price_request__descriptor, &copytrade__v1__input_result__descriptor },
   { "SetAutoMargin", &copytrade__v1__set_auto_margin_request__descriptor, &copytrade__v1__input_result__descriptor },
+  { "SetRollout", &copytrade__v1__set_rollout_request__descriptor, &copytrade__v1__input_result__descriptor },
   { "GetAccount", &copytrade__v1__get_account_request__descriptor, &copytrade__v1__account_view__descriptor },
   { "ListAccounts", &copytrade__v1__list_accounts_request__descriptor, &copytrade__v1__list_accounts_response__descriptor },
   { "ListPositions", &copytrade__v1__list_positions_request__descriptor, &copytrade__v1__list_positions_response__descriptor },
   { "ListOrders", &copytrade__v1__list_orders_request__descriptor, &copytrade__v1__list_orders_response__descriptor },
   { "ListRelations", &copytrade__v1__list_relations_request__descriptor, &copytrade__v1__list_relations_response__descriptor },
   { "History", &copytrade__v1__history_request__descriptor, &copytrade__v1__history_response__descriptor },
+  { "GetRollout", &copytrade__v1__get_rollout_request__descriptor, &copytrade__v1__rollout_view__descriptor },
   { "ListModules", &copytrade__v1__list_modules_request__descriptor, &copytrade__v1__list_modules_response__descriptor },
   { "SwapModule", &copytrade__v1__swap_module_request__descriptor, &copytrade__v1__list_modules_response__descriptor },
   { "Watch", &copytrade__v1__watch_request__descriptor, &copytrade__v1__event__descriptor },
@@ -4334,23 +4630,25 @@ const unsigned copytrade__v1__control__method_indices_by_name[] = {
   1,        /* CreateAccount */
   2,        /* Deposit */
   4,        /* Follow */
-  15,        /* GetAccount */
-  20,        /* History */
-  16,        /* ListAccounts */
-  21,        /* ListModules */
-  18,        /* ListOrders */
-  17,        /* ListPositions */
-  19,        /* ListRelations */
+  16,        /* GetAccount */
+  22,        /* GetRollout */
+  21,        /* History */
+  17,        /* ListAccounts */
+  23,        /* ListModules */
+  19,        /* ListOrders */
+  18,        /* ListPositions */
+  20,        /* ListRelations */
   8,        /* Open */
   6,        /* Pause */
   11,        /* PlaceOrder */
   7,        /* Resume */
   14,        /* SetAutoMargin */
   13,        /* SetMark */
+  15,        /* SetRollout */
   0,        /* Status */
-  22,        /* SwapModule */
+  24,        /* SwapModule */
   5,        /* Unfollow */
-  23,        /* Watch */
+  25,        /* Watch */
   3         /* Withdraw */
 };
 const ProtobufCServiceDescriptor copytrade__v1__control__descriptor =
@@ -4360,7 +4658,7 @@ const ProtobufCServiceDescriptor copytrade__v1__control__descriptor =
   "Control",
   "Copytrade__V1__Control",
   "copytrade.v1",
-  24,
+  26,
   copytrade__v1__control__method_descriptors,
   copytrade__v1__control__method_indices_by_name
 };
@@ -4484,13 +4782,21 @@ void copytrade__v1__control__set_auto_margin(ProtobufCService *service,
   assert(service->descriptor == &copytrade__v1__control__descriptor);
   service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void copytrade__v1__control__set_rollout(ProtobufCService *service,
+                                         const Copytrade__V1__SetRolloutRequest *input,
+                                         Copytrade__V1__InputResult_Closure closure,
+                                         void *closure_data)
+{
+  assert(service->descriptor == &copytrade__v1__control__descriptor);
+  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void copytrade__v1__control__get_account(ProtobufCService *service,
                                          const Copytrade__V1__GetAccountRequest *input,
                                          Copytrade__V1__AccountView_Closure closure,
                                          void *closure_data)
 {
   assert(service->descriptor == &copytrade__v1__control__descriptor);
-  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void copytrade__v1__control__list_accounts(ProtobufCService *service,
                                            const Copytrade__V1__ListAccountsRequest *input,
@@ -4498,7 +4804,7 @@ void copytrade__v1__control__list_accounts(ProtobufCService *service,
                                            void *closure_data)
 {
   assert(service->descriptor == &copytrade__v1__control__descriptor);
-  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void copytrade__v1__control__list_positions(ProtobufCService *service,
                                             const Copytrade__V1__ListPositionsRequest *input,
@@ -4506,7 +4812,7 @@ void copytrade__v1__control__list_positions(ProtobufCService *service,
                                             void *closure_data)
 {
   assert(service->descriptor == &copytrade__v1__control__descriptor);
-  service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 18, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void copytrade__v1__control__list_orders(ProtobufCService *service,
                                          const Copytrade__V1__ListOrdersRequest *input,
@@ -4514,7 +4820,7 @@ void copytrade__v1__control__list_orders(ProtobufCService *service,
                                          void *closure_data)
 {
   assert(service->descriptor == &copytrade__v1__control__descriptor);
-  service->invoke(service, 18, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 19, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void copytrade__v1__control__list_relations(ProtobufCService *service,
                                             const Copytrade__V1__ListRelationsRequest *input,
@@ -4522,7 +4828,7 @@ void copytrade__v1__control__list_relations(ProtobufCService *service,
                                             void *closure_data)
 {
   assert(service->descriptor == &copytrade__v1__control__descriptor);
-  service->invoke(service, 19, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 20, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void copytrade__v1__control__history(ProtobufCService *service,
                                      const Copytrade__V1__HistoryRequest *input,
@@ -4530,7 +4836,15 @@ void copytrade__v1__control__history(ProtobufCService *service,
                                      void *closure_data)
 {
   assert(service->descriptor == &copytrade__v1__control__descriptor);
-  service->invoke(service, 20, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 21, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void copytrade__v1__control__get_rollout(ProtobufCService *service,
+                                         const Copytrade__V1__GetRolloutRequest *input,
+                                         Copytrade__V1__RolloutView_Closure closure,
+                                         void *closure_data)
+{
+  assert(service->descriptor == &copytrade__v1__control__descriptor);
+  service->invoke(service, 22, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void copytrade__v1__control__list_modules(ProtobufCService *service,
                                           const Copytrade__V1__ListModulesRequest *input,
@@ -4538,7 +4852,7 @@ void copytrade__v1__control__list_modules(ProtobufCService *service,
                                           void *closure_data)
 {
   assert(service->descriptor == &copytrade__v1__control__descriptor);
-  service->invoke(service, 21, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 23, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void copytrade__v1__control__swap_module(ProtobufCService *service,
                                          const Copytrade__V1__SwapModuleRequest *input,
@@ -4546,7 +4860,7 @@ void copytrade__v1__control__swap_module(ProtobufCService *service,
                                          void *closure_data)
 {
   assert(service->descriptor == &copytrade__v1__control__descriptor);
-  service->invoke(service, 22, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 24, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void copytrade__v1__control__watch(ProtobufCService *service,
                                    const Copytrade__V1__WatchRequest *input,
@@ -4554,7 +4868,7 @@ void copytrade__v1__control__watch(ProtobufCService *service,
                                    void *closure_data)
 {
   assert(service->descriptor == &copytrade__v1__control__descriptor);
-  service->invoke(service, 23, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 25, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void copytrade__v1__control__init (Copytrade__V1__Control_Service *service,
                                    Copytrade__V1__Control_ServiceDestroy destroy)

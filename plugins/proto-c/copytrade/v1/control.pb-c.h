@@ -16,6 +16,7 @@ PROTOBUF_C__BEGIN_DECLS
 
 #include "copytrade/v1/common.pb-c.h"
 #include "copytrade/v1/sizing.pb-c.h"
+#include "copytrade/v1/sync.pb-c.h"
 
 typedef struct Copytrade__V1__StatusRequest Copytrade__V1__StatusRequest;
 typedef struct Copytrade__V1__ModuleRoute Copytrade__V1__ModuleRoute;
@@ -53,6 +54,9 @@ typedef struct Copytrade__V1__WatchRequest Copytrade__V1__WatchRequest;
 typedef struct Copytrade__V1__ListModulesRequest Copytrade__V1__ListModulesRequest;
 typedef struct Copytrade__V1__ListModulesResponse Copytrade__V1__ListModulesResponse;
 typedef struct Copytrade__V1__SwapModuleRequest Copytrade__V1__SwapModuleRequest;
+typedef struct Copytrade__V1__SetRolloutRequest Copytrade__V1__SetRolloutRequest;
+typedef struct Copytrade__V1__GetRolloutRequest Copytrade__V1__GetRolloutRequest;
+typedef struct Copytrade__V1__RolloutView Copytrade__V1__RolloutView;
 
 
 /* --- enums --- */
@@ -649,6 +653,59 @@ struct  Copytrade__V1__SwapModuleRequest
 #define COPYTRADE__V1__SWAP_MODULE_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&copytrade__v1__swap_module_request__descriptor) \
     , (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, 0, 0, 0, 0 }
+
+
+/*
+ * The margin-sync rollout (SPEC §5, gradual rollout): phases in start order, each checked
+ * against a trader at a signal's occurrence time. An empty list makes no trader eligible.
+ * No at_ms: the phases' own starts say when they apply; the setting is in force once received.
+ */
+struct  Copytrade__V1__SetRolloutRequest
+{
+  ProtobufCMessage base;
+  char *key;
+  size_t n_phases;
+  Copytrade__V1__RolloutPhase **phases;
+};
+#define COPYTRADE__V1__SET_ROLLOUT_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&copytrade__v1__set_rollout_request__descriptor) \
+    , (char *)protobuf_c_empty_string, 0,NULL }
+
+
+struct  Copytrade__V1__GetRolloutRequest
+{
+  ProtobufCMessage base;
+};
+#define COPYTRADE__V1__GET_ROLLOUT_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&copytrade__v1__get_rollout_request__descriptor) \
+     }
+
+
+struct  Copytrade__V1__RolloutView
+{
+  ProtobufCMessage base;
+  size_t n_phases;
+  Copytrade__V1__RolloutPhase **phases;
+  /*
+   * "config": engine.rollout (or the default); "set": copyctl rollout set
+   */
+  char *source;
+  /*
+   * source "set": when the coordinator received it
+   */
+  int64_t set_ms;
+  /*
+   * source "set": its idempotency key
+   */
+  char *set_key;
+  /*
+   * the coordinator's clock, to tell started phases from later ones
+   */
+  int64_t now_ms;
+};
+#define COPYTRADE__V1__ROLLOUT_VIEW__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&copytrade__v1__rollout_view__descriptor) \
+    , 0,NULL, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0 }
 
 
 /* Copytrade__V1__StatusRequest methods */
@@ -1271,6 +1328,63 @@ Copytrade__V1__SwapModuleRequest *
 void   copytrade__v1__swap_module_request__free_unpacked
                      (Copytrade__V1__SwapModuleRequest *message,
                       ProtobufCAllocator *allocator);
+/* Copytrade__V1__SetRolloutRequest methods */
+void   copytrade__v1__set_rollout_request__init
+                     (Copytrade__V1__SetRolloutRequest         *message);
+size_t copytrade__v1__set_rollout_request__get_packed_size
+                     (const Copytrade__V1__SetRolloutRequest   *message);
+size_t copytrade__v1__set_rollout_request__pack
+                     (const Copytrade__V1__SetRolloutRequest   *message,
+                      uint8_t             *out);
+size_t copytrade__v1__set_rollout_request__pack_to_buffer
+                     (const Copytrade__V1__SetRolloutRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Copytrade__V1__SetRolloutRequest *
+       copytrade__v1__set_rollout_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   copytrade__v1__set_rollout_request__free_unpacked
+                     (Copytrade__V1__SetRolloutRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Copytrade__V1__GetRolloutRequest methods */
+void   copytrade__v1__get_rollout_request__init
+                     (Copytrade__V1__GetRolloutRequest         *message);
+size_t copytrade__v1__get_rollout_request__get_packed_size
+                     (const Copytrade__V1__GetRolloutRequest   *message);
+size_t copytrade__v1__get_rollout_request__pack
+                     (const Copytrade__V1__GetRolloutRequest   *message,
+                      uint8_t             *out);
+size_t copytrade__v1__get_rollout_request__pack_to_buffer
+                     (const Copytrade__V1__GetRolloutRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Copytrade__V1__GetRolloutRequest *
+       copytrade__v1__get_rollout_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   copytrade__v1__get_rollout_request__free_unpacked
+                     (Copytrade__V1__GetRolloutRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Copytrade__V1__RolloutView methods */
+void   copytrade__v1__rollout_view__init
+                     (Copytrade__V1__RolloutView         *message);
+size_t copytrade__v1__rollout_view__get_packed_size
+                     (const Copytrade__V1__RolloutView   *message);
+size_t copytrade__v1__rollout_view__pack
+                     (const Copytrade__V1__RolloutView   *message,
+                      uint8_t             *out);
+size_t copytrade__v1__rollout_view__pack_to_buffer
+                     (const Copytrade__V1__RolloutView   *message,
+                      ProtobufCBuffer     *buffer);
+Copytrade__V1__RolloutView *
+       copytrade__v1__rollout_view__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   copytrade__v1__rollout_view__free_unpacked
+                     (Copytrade__V1__RolloutView *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Copytrade__V1__StatusRequest_Closure)
@@ -1381,6 +1495,15 @@ typedef void (*Copytrade__V1__ListModulesResponse_Closure)
 typedef void (*Copytrade__V1__SwapModuleRequest_Closure)
                  (const Copytrade__V1__SwapModuleRequest *message,
                   void *closure_data);
+typedef void (*Copytrade__V1__SetRolloutRequest_Closure)
+                 (const Copytrade__V1__SetRolloutRequest *message,
+                  void *closure_data);
+typedef void (*Copytrade__V1__GetRolloutRequest_Closure)
+                 (const Copytrade__V1__GetRolloutRequest *message,
+                  void *closure_data);
+typedef void (*Copytrade__V1__RolloutView_Closure)
+                 (const Copytrade__V1__RolloutView *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -1448,6 +1571,10 @@ struct Copytrade__V1__Control_Service
                           const Copytrade__V1__SetAutoMarginRequest *input,
                           Copytrade__V1__InputResult_Closure closure,
                           void *closure_data);
+  void (*set_rollout)(Copytrade__V1__Control_Service *service,
+                      const Copytrade__V1__SetRolloutRequest *input,
+                      Copytrade__V1__InputResult_Closure closure,
+                      void *closure_data);
   void (*get_account)(Copytrade__V1__Control_Service *service,
                       const Copytrade__V1__GetAccountRequest *input,
                       Copytrade__V1__AccountView_Closure closure,
@@ -1472,6 +1599,10 @@ struct Copytrade__V1__Control_Service
                   const Copytrade__V1__HistoryRequest *input,
                   Copytrade__V1__HistoryResponse_Closure closure,
                   void *closure_data);
+  void (*get_rollout)(Copytrade__V1__Control_Service *service,
+                      const Copytrade__V1__GetRolloutRequest *input,
+                      Copytrade__V1__RolloutView_Closure closure,
+                      void *closure_data);
   void (*list_modules)(Copytrade__V1__Control_Service *service,
                        const Copytrade__V1__ListModulesRequest *input,
                        Copytrade__V1__ListModulesResponse_Closure closure,
@@ -1507,12 +1638,14 @@ void copytrade__v1__control__init (Copytrade__V1__Control_Service *service,
       function_prefix__ ## cancel_order,\
       function_prefix__ ## set_mark,\
       function_prefix__ ## set_auto_margin,\
+      function_prefix__ ## set_rollout,\
       function_prefix__ ## get_account,\
       function_prefix__ ## list_accounts,\
       function_prefix__ ## list_positions,\
       function_prefix__ ## list_orders,\
       function_prefix__ ## list_relations,\
       function_prefix__ ## history,\
+      function_prefix__ ## get_rollout,\
       function_prefix__ ## list_modules,\
       function_prefix__ ## swap_module,\
       function_prefix__ ## watch  }
@@ -1576,6 +1709,10 @@ void copytrade__v1__control__set_auto_margin(ProtobufCService *service,
                                              const Copytrade__V1__SetAutoMarginRequest *input,
                                              Copytrade__V1__InputResult_Closure closure,
                                              void *closure_data);
+void copytrade__v1__control__set_rollout(ProtobufCService *service,
+                                         const Copytrade__V1__SetRolloutRequest *input,
+                                         Copytrade__V1__InputResult_Closure closure,
+                                         void *closure_data);
 void copytrade__v1__control__get_account(ProtobufCService *service,
                                          const Copytrade__V1__GetAccountRequest *input,
                                          Copytrade__V1__AccountView_Closure closure,
@@ -1600,6 +1737,10 @@ void copytrade__v1__control__history(ProtobufCService *service,
                                      const Copytrade__V1__HistoryRequest *input,
                                      Copytrade__V1__HistoryResponse_Closure closure,
                                      void *closure_data);
+void copytrade__v1__control__get_rollout(ProtobufCService *service,
+                                         const Copytrade__V1__GetRolloutRequest *input,
+                                         Copytrade__V1__RolloutView_Closure closure,
+                                         void *closure_data);
 void copytrade__v1__control__list_modules(ProtobufCService *service,
                                           const Copytrade__V1__ListModulesRequest *input,
                                           Copytrade__V1__ListModulesResponse_Closure closure,
@@ -1651,6 +1792,9 @@ extern const ProtobufCMessageDescriptor copytrade__v1__watch_request__descriptor
 extern const ProtobufCMessageDescriptor copytrade__v1__list_modules_request__descriptor;
 extern const ProtobufCMessageDescriptor copytrade__v1__list_modules_response__descriptor;
 extern const ProtobufCMessageDescriptor copytrade__v1__swap_module_request__descriptor;
+extern const ProtobufCMessageDescriptor copytrade__v1__set_rollout_request__descriptor;
+extern const ProtobufCMessageDescriptor copytrade__v1__get_rollout_request__descriptor;
+extern const ProtobufCMessageDescriptor copytrade__v1__rollout_view__descriptor;
 extern const ProtobufCServiceDescriptor copytrade__v1__control__descriptor;
 
 PROTOBUF_C__END_DECLS

@@ -52,6 +52,51 @@ void   copytrade__v1__outcome__free_unpacked
   assert(message->base.descriptor == &copytrade__v1__outcome__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   copytrade__v1__rollout_setting__init
+                     (Copytrade__V1__RolloutSetting         *message)
+{
+  static const Copytrade__V1__RolloutSetting init_value = COPYTRADE__V1__ROLLOUT_SETTING__INIT;
+  *message = init_value;
+}
+size_t copytrade__v1__rollout_setting__get_packed_size
+                     (const Copytrade__V1__RolloutSetting *message)
+{
+  assert(message->base.descriptor == &copytrade__v1__rollout_setting__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t copytrade__v1__rollout_setting__pack
+                     (const Copytrade__V1__RolloutSetting *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &copytrade__v1__rollout_setting__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t copytrade__v1__rollout_setting__pack_to_buffer
+                     (const Copytrade__V1__RolloutSetting *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &copytrade__v1__rollout_setting__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Copytrade__V1__RolloutSetting *
+       copytrade__v1__rollout_setting__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Copytrade__V1__RolloutSetting *)
+     protobuf_c_message_unpack (&copytrade__v1__rollout_setting__descriptor,
+                                allocator, len, data);
+}
+void   copytrade__v1__rollout_setting__free_unpacked
+                     (Copytrade__V1__RolloutSetting *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &copytrade__v1__rollout_setting__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   copytrade__v1__mark_point__init
                      (Copytrade__V1__MarkPoint         *message)
 {
@@ -232,7 +277,7 @@ void   copytrade__v1__sync_release__free_unpacked
   assert(message->base.descriptor == &copytrade__v1__sync_release__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor copytrade__v1__outcome__field_descriptors[13] =
+static const ProtobufCFieldDescriptor copytrade__v1__outcome__field_descriptors[14] =
 {
   {
     "events",
@@ -390,6 +435,18 @@ static const ProtobufCFieldDescriptor copytrade__v1__outcome__field_descriptors[
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "rollout",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__Outcome, rollout),
+    &copytrade__v1__rollout_setting__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned copytrade__v1__outcome__field_indices_by_name[] = {
   1,   /* field[1] = accounts */
@@ -405,11 +462,12 @@ static const unsigned copytrade__v1__outcome__field_indices_by_name[] = {
   5,   /* field[5] = relations */
   8,   /* field[8] = released_signal_ids */
   6,   /* field[6] = removed_relation_ids */
+  13,   /* field[13] = rollout */
 };
 static const ProtobufCIntRange copytrade__v1__outcome__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 13 }
+  { 0, 14 }
 };
 const ProtobufCMessageDescriptor copytrade__v1__outcome__descriptor =
 {
@@ -419,11 +477,75 @@ const ProtobufCMessageDescriptor copytrade__v1__outcome__descriptor =
   "Copytrade__V1__Outcome",
   "copytrade.v1",
   sizeof(Copytrade__V1__Outcome),
-  13,
+  14,
   copytrade__v1__outcome__field_descriptors,
   copytrade__v1__outcome__field_indices_by_name,
   1,  copytrade__v1__outcome__number_ranges,
   (ProtobufCMessageInit) copytrade__v1__outcome__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor copytrade__v1__rollout_setting__field_descriptors[3] =
+{
+  {
+    "phases",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Copytrade__V1__RolloutSetting, n_phases),
+    offsetof(Copytrade__V1__RolloutSetting, phases),
+    &copytrade__v1__rollout_phase__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "set_ms",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__RolloutSetting, set_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "key",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__RolloutSetting, key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned copytrade__v1__rollout_setting__field_indices_by_name[] = {
+  2,   /* field[2] = key */
+  0,   /* field[0] = phases */
+  1,   /* field[1] = set_ms */
+};
+static const ProtobufCIntRange copytrade__v1__rollout_setting__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor copytrade__v1__rollout_setting__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "copytrade.v1.RolloutSetting",
+  "RolloutSetting",
+  "Copytrade__V1__RolloutSetting",
+  "copytrade.v1",
+  sizeof(Copytrade__V1__RolloutSetting),
+  3,
+  copytrade__v1__rollout_setting__field_descriptors,
+  copytrade__v1__rollout_setting__field_indices_by_name,
+  1,  copytrade__v1__rollout_setting__number_ranges,
+  (ProtobufCMessageInit) copytrade__v1__rollout_setting__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor copytrade__v1__mark_point__field_descriptors[3] =
@@ -490,7 +612,7 @@ const ProtobufCMessageDescriptor copytrade__v1__mark_point__descriptor =
   (ProtobufCMessageInit) copytrade__v1__mark_point__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor copytrade__v1__snapshot__field_descriptors[10] =
+static const ProtobufCFieldDescriptor copytrade__v1__snapshot__field_descriptors[11] =
 {
   {
     "sequence",
@@ -612,6 +734,18 @@ static const ProtobufCFieldDescriptor copytrade__v1__snapshot__field_descriptors
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "rollout",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__Snapshot, rollout),
+    &copytrade__v1__rollout_setting__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned copytrade__v1__snapshot__field_indices_by_name[] = {
   1,   /* field[1] = accounts */
@@ -623,12 +757,13 @@ static const unsigned copytrade__v1__snapshot__field_indices_by_name[] = {
   3,   /* field[3] = orders */
   2,   /* field[2] = positions */
   4,   /* field[4] = relations */
+  10,   /* field[10] = rollout */
   0,   /* field[0] = sequence */
 };
 static const ProtobufCIntRange copytrade__v1__snapshot__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 10 }
+  { 0, 11 }
 };
 const ProtobufCMessageDescriptor copytrade__v1__snapshot__descriptor =
 {
@@ -638,14 +773,14 @@ const ProtobufCMessageDescriptor copytrade__v1__snapshot__descriptor =
   "Copytrade__V1__Snapshot",
   "copytrade.v1",
   sizeof(Copytrade__V1__Snapshot),
-  10,
+  11,
   copytrade__v1__snapshot__field_descriptors,
   copytrade__v1__snapshot__field_indices_by_name,
   1,  copytrade__v1__snapshot__number_ranges,
   (ProtobufCMessageInit) copytrade__v1__snapshot__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor copytrade__v1__input__field_descriptors[16] =
+static const ProtobufCFieldDescriptor copytrade__v1__input__field_descriptors[17] =
 {
   {
     "received_ms",
@@ -839,6 +974,18 @@ static const ProtobufCFieldDescriptor copytrade__v1__input__field_descriptors[16
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "set_rollout",
+    17,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Copytrade__V1__Input, kind_case),
+    offsetof(Copytrade__V1__Input, set_rollout),
+    &copytrade__v1__set_rollout_request__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned copytrade__v1__input__field_indices_by_name[] = {
   10,   /* field[10] = adjust_margin */
@@ -854,6 +1001,7 @@ static const unsigned copytrade__v1__input__field_indices_by_name[] = {
   7,   /* field[7] = resume */
   14,   /* field[14] = set_auto_margin */
   13,   /* field[13] = set_mark */
+  16,   /* field[16] = set_rollout */
   15,   /* field[15] = sync_release */
   5,   /* field[5] = unfollow */
   3,   /* field[3] = withdraw */
@@ -861,7 +1009,7 @@ static const unsigned copytrade__v1__input__field_indices_by_name[] = {
 static const ProtobufCIntRange copytrade__v1__input__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 16 }
+  { 0, 17 }
 };
 const ProtobufCMessageDescriptor copytrade__v1__input__descriptor =
 {
@@ -871,7 +1019,7 @@ const ProtobufCMessageDescriptor copytrade__v1__input__descriptor =
   "Copytrade__V1__Input",
   "copytrade.v1",
   sizeof(Copytrade__V1__Input),
-  16,
+  17,
   copytrade__v1__input__field_descriptors,
   copytrade__v1__input__field_indices_by_name,
   1,  copytrade__v1__input__number_ranges,

@@ -19,6 +19,7 @@ PROTOBUF_C__BEGIN_DECLS
 #include "copytrade/v1/sync.pb-c.h"
 
 typedef struct Copytrade__V1__Outcome Copytrade__V1__Outcome;
+typedef struct Copytrade__V1__RolloutSetting Copytrade__V1__RolloutSetting;
 typedef struct Copytrade__V1__MarkPoint Copytrade__V1__MarkPoint;
 typedef struct Copytrade__V1__Snapshot Copytrade__V1__Snapshot;
 typedef struct Copytrade__V1__Input Copytrade__V1__Input;
@@ -71,10 +72,30 @@ struct  Copytrade__V1__Outcome
   size_t n_marks;
   Copytrade__V1__MarkPoint **marks;
   char *created_id;
+  /*
+   * present: replaces the rollout phases
+   */
+  Copytrade__V1__RolloutSetting *rollout;
 };
 #define COPYTRADE__V1__OUTCOME__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&copytrade__v1__outcome__descriptor) \
-    , 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0, 0, 0,NULL, (char *)protobuf_c_empty_string }
+    , 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0, 0, 0,NULL, (char *)protobuf_c_empty_string, NULL }
+
+
+/*
+ * Rollout phases set at run time (copyctl rollout set); they override engine.rollout.
+ */
+struct  Copytrade__V1__RolloutSetting
+{
+  ProtobufCMessage base;
+  size_t n_phases;
+  Copytrade__V1__RolloutPhase **phases;
+  int64_t set_ms;
+  char *key;
+};
+#define COPYTRADE__V1__ROLLOUT_SETTING__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&copytrade__v1__rollout_setting__descriptor) \
+    , 0,NULL, 0, (char *)protobuf_c_empty_string }
 
 
 struct  Copytrade__V1__MarkPoint
@@ -108,10 +129,14 @@ struct  Copytrade__V1__Snapshot
   size_t n_marks;
   Copytrade__V1__MarkPoint **marks;
   uint64_t next_event_sequence;
+  /*
+   * absent: the configuration's phases apply
+   */
+  Copytrade__V1__RolloutSetting *rollout;
 };
 #define COPYTRADE__V1__SNAPSHOT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&copytrade__v1__snapshot__descriptor) \
-    , 0, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0, 0, 0,NULL, 0 }
+    , 0, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0, 0, 0,NULL, 0, NULL }
 
 
 typedef enum {
@@ -130,7 +155,8 @@ typedef enum {
   COPYTRADE__V1__INPUT__KIND_CANCEL_ORDER = 13,
   COPYTRADE__V1__INPUT__KIND_SET_MARK = 14,
   COPYTRADE__V1__INPUT__KIND_SET_AUTO_MARGIN = 15,
-  COPYTRADE__V1__INPUT__KIND_SYNC_RELEASE = 16
+  COPYTRADE__V1__INPUT__KIND_SYNC_RELEASE = 16,
+  COPYTRADE__V1__INPUT__KIND_SET_ROLLOUT = 17
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(COPYTRADE__V1__INPUT__KIND__CASE)
 } Copytrade__V1__Input__KindCase;
 
@@ -158,6 +184,7 @@ struct  Copytrade__V1__Input
     Copytrade__V1__SetMarkPriceRequest *set_mark;
     Copytrade__V1__SetAutoMarginRequest *set_auto_margin;
     Copytrade__V1__SyncRelease *sync_release;
+    Copytrade__V1__SetRolloutRequest *set_rollout;
   };
 };
 #define COPYTRADE__V1__INPUT__INIT \
@@ -202,6 +229,25 @@ Copytrade__V1__Outcome *
                       const uint8_t       *data);
 void   copytrade__v1__outcome__free_unpacked
                      (Copytrade__V1__Outcome *message,
+                      ProtobufCAllocator *allocator);
+/* Copytrade__V1__RolloutSetting methods */
+void   copytrade__v1__rollout_setting__init
+                     (Copytrade__V1__RolloutSetting         *message);
+size_t copytrade__v1__rollout_setting__get_packed_size
+                     (const Copytrade__V1__RolloutSetting   *message);
+size_t copytrade__v1__rollout_setting__pack
+                     (const Copytrade__V1__RolloutSetting   *message,
+                      uint8_t             *out);
+size_t copytrade__v1__rollout_setting__pack_to_buffer
+                     (const Copytrade__V1__RolloutSetting   *message,
+                      ProtobufCBuffer     *buffer);
+Copytrade__V1__RolloutSetting *
+       copytrade__v1__rollout_setting__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   copytrade__v1__rollout_setting__free_unpacked
+                     (Copytrade__V1__RolloutSetting *message,
                       ProtobufCAllocator *allocator);
 /* Copytrade__V1__MarkPoint methods */
 void   copytrade__v1__mark_point__init
@@ -284,6 +330,9 @@ void   copytrade__v1__sync_release__free_unpacked
 typedef void (*Copytrade__V1__Outcome_Closure)
                  (const Copytrade__V1__Outcome *message,
                   void *closure_data);
+typedef void (*Copytrade__V1__RolloutSetting_Closure)
+                 (const Copytrade__V1__RolloutSetting *message,
+                  void *closure_data);
 typedef void (*Copytrade__V1__MarkPoint_Closure)
                  (const Copytrade__V1__MarkPoint *message,
                   void *closure_data);
@@ -303,6 +352,7 @@ typedef void (*Copytrade__V1__SyncRelease_Closure)
 /* --- descriptors --- */
 
 extern const ProtobufCMessageDescriptor copytrade__v1__outcome__descriptor;
+extern const ProtobufCMessageDescriptor copytrade__v1__rollout_setting__descriptor;
 extern const ProtobufCMessageDescriptor copytrade__v1__mark_point__descriptor;
 extern const ProtobufCMessageDescriptor copytrade__v1__snapshot__descriptor;
 extern const ProtobufCMessageDescriptor copytrade__v1__input__descriptor;

@@ -934,7 +934,7 @@ const ProtobufCEnumDescriptor copytrade__v1__rollout_phase__rule__descriptor =
   copytrade__v1__rollout_phase__rule__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCFieldDescriptor copytrade__v1__rollout_phase__field_descriptors[5] =
+static const ProtobufCFieldDescriptor copytrade__v1__rollout_phase__field_descriptors[7] =
 {
   {
     "name",
@@ -996,6 +996,30 @@ static const ProtobufCFieldDescriptor copytrade__v1__rollout_phase__field_descri
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "within_markets",
+    6,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Copytrade__V1__RolloutPhase, n_within_markets),
+    offsetof(Copytrade__V1__RolloutPhase, within_markets),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "within_regions",
+    7,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Copytrade__V1__RolloutPhase, n_within_regions),
+    offsetof(Copytrade__V1__RolloutPhase, within_regions),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned copytrade__v1__rollout_phase__field_indices_by_name[] = {
   0,   /* field[0] = name */
@@ -1003,11 +1027,13 @@ static const unsigned copytrade__v1__rollout_phase__field_indices_by_name[] = {
   4,   /* field[4] = share_e8 */
   1,   /* field[1] = starts_ms */
   3,   /* field[3] = values */
+  5,   /* field[5] = within_markets */
+  6,   /* field[6] = within_regions */
 };
 static const ProtobufCIntRange copytrade__v1__rollout_phase__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor copytrade__v1__rollout_phase__descriptor =
 {
@@ -1017,7 +1043,7 @@ const ProtobufCMessageDescriptor copytrade__v1__rollout_phase__descriptor =
   "Copytrade__V1__RolloutPhase",
   "copytrade.v1",
   sizeof(Copytrade__V1__RolloutPhase),
-  5,
+  7,
   copytrade__v1__rollout_phase__field_descriptors,
   copytrade__v1__rollout_phase__field_indices_by_name,
   1,  copytrade__v1__rollout_phase__number_ranges,

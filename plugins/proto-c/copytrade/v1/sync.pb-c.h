@@ -194,10 +194,18 @@ struct  Copytrade__V1__RolloutPhase
    * for RULE_SHARE: 0.25 = 25% of traders
    */
   int64_t share_e8;
+  /*
+   * Narrow any rule to traders whose market (region) is also listed; empty: no narrowing.
+   * A share of the traders in some markets is RULE_SHARE with within_markets.
+   */
+  size_t n_within_markets;
+  char **within_markets;
+  size_t n_within_regions;
+  char **within_regions;
 };
 #define COPYTRADE__V1__ROLLOUT_PHASE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&copytrade__v1__rollout_phase__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, COPYTRADE__V1__ROLLOUT_PHASE__RULE__RULE_UNSPECIFIED, 0,NULL, 0 }
+    , (char *)protobuf_c_empty_string, 0, COPYTRADE__V1__ROLLOUT_PHASE__RULE__RULE_UNSPECIFIED, 0,NULL, 0, 0,NULL, 0,NULL }
 
 
 struct  Copytrade__V1__EligibilityRequest
