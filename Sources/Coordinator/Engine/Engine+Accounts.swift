@@ -25,7 +25,9 @@ extension Engine {
         tx.event("deposit", account: a.id, amount: amount)
     }
 
-    func withdraw(_ r: Copytrade_V1_TransferRequest, _ tx: inout EngineTransaction) throws(DomainError) {
+    /// Takes money out of the available balance (which counts an unrealized cross loss, SPEC §7),
+    /// never so much that the account's cross positions become liquidatable.
+    func withdraw(_ r: Copytrade_V1_TransferRequest, _ tx: inout EngineTransaction) async throws {
         var a = try requireAccount(r.accountID, tx)
         let amount = try positive(r.amountE8, "amount")
         let available = try tx.available(a.id)
@@ -36,5 +38,6 @@ extension Engine {
         a.withdrawals = try a.withdrawals + amount
         tx.put(a)
         tx.event("withdrawal", account: a.id, amount: amount)
+        try await requireCrossSafe(a.id, field: "amount", tx: tx)
     }
 }

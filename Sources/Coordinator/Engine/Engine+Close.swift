@@ -27,6 +27,7 @@ extension Engine {
             price = m.price
         }
         try await closePart(position, quantity: quantity, price: price, kind: "position", tx: &tx)
+        if position.mode == .cross { try await settleCross(account: account.id, tx: &tx) }
         for copy in tx.copies(of: position.id) {
             var q = Copytrade_V1_CloseQuantityRequest()
             q.traderQuantityBeforeE8 = position.quantity.e8
@@ -42,6 +43,7 @@ extension Engine {
                 continue
             }
             try await closePart(copy, quantity: copyQuantity, price: price, kind: "copy", tx: &tx)
+            if copy.mode == .cross { try await settleCross(account: copy.account, tx: &tx) }
         }
     }
 

@@ -25,6 +25,10 @@ extension Engine {
         batch.market = market
         batch.items.reserveCapacity(relations.count)
         tx.reserve(copies: relations.count)
+        // Each copier's balances as the sizing module is told them: one relation per copier and
+        // trader, so nothing else in this fan-out changes them before the copy is applied.
+        var copierBalances: [AccountBalances] = []
+        copierBalances.reserveCapacity(relations.count)
         for rel in relations {
             var item = Copytrade_V1_SizeRequest()
             switch rel.mode {
@@ -37,9 +41,10 @@ extension Engine {
             }
             item.leverage = Int32(clamping: rel.leverage(for: spec.symbol))
             item.slippageE8 = (rel.slippage ?? spec.slippage).e8
-            let available = try tx.available(rel.copier)
+            let balances = try tx.balances(of: rel.copier)
+            copierBalances.append(balances)
             item.hasAvailable_p = true
-            item.availableE8 = available.e8
+            item.availableE8 = balances.spendable.e8
             item.paused = rel.paused
             item.maxMarginPerOrderE8 = rel.maxMarginPerOrder?.e8 ?? 0
             item.maxTotalMarginE8 = rel.maxTotalMargin?.e8 ?? 0
@@ -72,17 +77,63 @@ extension Engine {
                 continue
             }
             let existing = tx.copy(of: traderPosition.id, account: rel.copier)
+            let mode = existing?.mode ?? rel.marginMode(for: spec.symbol)
+            let quantity = Decimal8(e8: d.quantityE8), margin = Decimal8(e8: d.orderMarginE8), fee = Decimal8(e8: d.feeE8)
+            if let refusal = try await copyGuard(quantity: quantity, margin: margin, fee: fee, mode: mode, existing: existing,
+                                                 balances: copierBalances[i], relation: rel, traderPosition: traderPosition,
+                                                 spec: spec, price: price, tx: tx) {
+                tx.event("copy.skipped", account: rel.copier, symbol: spec.symbol, position: traderPosition.id,
+                         reason: refusal.reason, detail: refusal.detail)
+                continue
+            }
             let p = try await fill(account: rel.copier, existing: existing, symbol: spec.symbol, side: traderPosition.side,
-                                   quantity: Decimal8(e8: d.quantityE8), price: price, leverage: rel.leverage(for: spec.symbol),
-                                   mode: existing?.mode ?? rel.marginMode(for: spec.symbol), margin: Decimal8(e8: d.marginE8),
-                                   fee: Decimal8(e8: d.feeE8), at: traderPosition.openedMs, copiedFrom: traderPosition.id,
+                                   quantity: quantity, price: price, leverage: rel.leverage(for: spec.symbol),
+                                   mode: mode, margin: margin,
+                                   fee: fee, at: traderPosition.openedMs, copiedFrom: traderPosition.id,
                                    relationID: rel.id, autoMargin: rel.autoMarginAmount, tx: &tx)
             opened.append(p)
             tx.event(existing == nil ? "copy.opened" : "copy.increased", account: rel.copier, symbol: spec.symbol, position: p.id,
-                     amount: Decimal8(e8: d.marginE8), price: price, quantity: Decimal8(e8: d.quantityE8),
+                     amount: Decimal8(e8: d.orderMarginE8), price: price, quantity: Decimal8(e8: d.quantityE8),
                      detail: "copies \(traderPosition.id) fee \(Decimal8(e8: d.feeE8))")
         }
         for p in try await withLiquidationPrices(opened) { tx.put(p) }
+    }
+
+    /// Checks what the sizing module answered before it is applied: a quantity on the step and
+    /// positive, margin and fee not negative and within the copier's available balance, and a
+    /// copy that leaves the copier's cross positions safe (SPEC §7). Nil when the copy may go
+    /// ahead; otherwise the skip reason and its explanation.
+    func copyGuard(quantity: Decimal8, margin: Decimal8, fee: Decimal8, mode: MarginMode, existing: PositionRecord?,
+                   balances: AccountBalances, relation rel: RelationRecord, traderPosition: PositionRecord,
+                   spec: SymbolSpec, price: Decimal8, tx: EngineTransaction) async throws -> (reason: String, detail: String)? {
+        guard quantity.isPositive, quantity.isMultiple(of: spec.stepSize), !margin.isNegative, !fee.isNegative else {
+            throw DomainError(.internal, field: "", "sizing module answered quantity \(quantity) margin \(margin) fee \(fee) for \(rel.copier): not a valid order")
+        }
+        let needed = try margin + fee
+        guard needed <= balances.available else {
+            return (Copytrade_V1_SkipReason.insufficientBalance.name, "margin plus fee \(needed) is more than the available balance \(balances.available) (rechecked at apply time)")
+        }
+        guard balances.crossPositions > 0 || mode == .cross else { return nil }
+        var adding: PositionRecord? = nil
+        var taking = needed
+        if mode == .cross {
+            taking = fee
+            if var e = existing {
+                let total = try e.quantity + quantity
+                e.entry = try (e.quantity.exact * e.entry.exact + quantity.exact * price.exact).divided(by: total.exact, rounding: .halfEven)
+                e.quantity = total
+                e.margin = try e.margin + margin
+                adding = e
+            } else {
+                adding = PositionRecord(id: "", account: rel.copier, symbol: spec.symbol, side: traderPosition.side, quantity: quantity,
+                                        entry: price, margin: margin, leverage: rel.leverage(for: spec.symbol), mode: .cross,
+                                        openedMs: traderPosition.openedMs)
+            }
+        }
+        guard try await crossSafe(rel.copier, taking: taking, adding: adding, tx: tx) else {
+            return (Copytrade_V1_SkipReason.insufficientBalance.name, "the copy would leave the copier's cross positions liquidatable")
+        }
+        return nil
     }
 
     /// Margin already committed to a relation's open copies (for the total-margin cap).

@@ -2,26 +2,87 @@ import CopyTradeCore
 import CopyTradeProto
 import ModuleRuntime
 
+/// Cross margin (docs/decisions.md, "Cross margin"): the cross wallet (wallet less isolated
+/// margins and order holds) plus the cross positions' unrealized PnL is the account's cross
+/// equity; the account is liquidated when it falls to the sum of their maintenance
+/// requirements, and no input may bring it there.
 extension Engine {
-    /// Re-checks every account holding a cross position on `symbol`: its cross equity (free
-    /// wallet plus unrealized PnL) against the sum of maintenance requirements (SPEC §3).
+    /// The margin module's evaluation of `positions` (all cross) backed by `crossWallet`, each
+    /// at its symbol's mark (entry when there is none); nil when there are no positions.
+    func crossEvaluation(positions: [PositionRecord], crossWallet: Decimal8,
+                         tx: EngineTransaction) async throws -> Copytrade_V1_AccountEvaluation? {
+        guard !positions.isEmpty else { return nil }
+        var req = Copytrade_V1_EvaluateAccountRequest()
+        req.preset = config.preset
+        req.walletBalanceE8 = crossWallet.e8
+        for p in positions {
+            req.positions.append(positionState(p))
+            req.risks.append(try risk(p.symbol))
+            req.markPricesE8.append((tx.mark(p.symbol)?.price ?? p.entry).e8)
+        }
+        return try await modules.margin.evaluateAccount(req)
+    }
+
+    /// The account's cross evaluation with this input's changes so far.
+    func crossEvaluation(of account: String, tx: EngineTransaction) async throws -> Copytrade_V1_AccountEvaluation? {
+        let cross = tx.positions(of: account).filter { $0.mode == .cross }
+        guard !cross.isEmpty else { return nil }
+        return try await crossEvaluation(positions: cross, crossWallet: try tx.balances(of: account).crossWallet, tx: tx)
+    }
+
+    /// Refuses an input that leaves the account's cross positions liquidatable (SPEC §7 as
+    /// documented in docs/decisions.md): called after the input's changes are made.
+    func requireCrossSafe(_ account: String, field: String, tx: EngineTransaction) async throws {
+        guard let e = try await crossEvaluation(of: account, tx: tx), e.liquidatable else { return }
+        throw DomainError(.failedPrecondition, field: field,
+                          "would leave \(account)'s cross equity \(Decimal8(e8: e.equityE8)) at or below its maintenance requirement \(Decimal8(e8: e.maintenanceRequirementE8)) (no input may leave a cross account liquidatable)")
+    }
+
+    /// True unless taking `amount` more out of the cross wallet (and, when given, adding
+    /// `position` as a cross position) would leave the account's cross positions liquidatable.
+    /// Cheap for an account without cross positions: no module call.
+    func crossSafe(_ account: String, taking amount: Decimal8, adding position: PositionRecord? = nil,
+                   tx: EngineTransaction) async throws -> Bool {
+        var cross = tx.positions(of: account).filter { $0.mode == .cross }
+        if let position, position.mode == .cross {
+            cross.removeAll { $0.id == position.id }
+            cross.append(position)
+        }
+        guard !cross.isEmpty else { return true }
+        let wallet = try tx.balances(of: account).crossWallet - amount
+        guard let e = try await crossEvaluation(positions: cross, crossWallet: wallet, tx: tx) else { return true }
+        return !e.liquidatable
+    }
+
+    /// Re-checks every account holding a cross position on `symbol` after its mark moved.
     func checkCrossAccounts(symbol: String, tx: inout EngineTransaction) async throws {
         for account in (tx.base.crossAccountsBySymbol[symbol] ?? []).sorted() {
-            let cross = tx.positions(of: account).filter { $0.mode == .cross }
-            guard !cross.isEmpty else { continue }
-            let b = try tx.balances(of: account)
-            var req = Copytrade_V1_EvaluateAccountRequest()
-            req.preset = config.preset
-            req.walletBalanceE8 = try (b.wallet - b.isolatedMargin - b.orderMargin).e8
-            for p in cross {
-                req.positions.append(positionState(p))
-                req.risks.append(try risk(p.symbol))
-                req.markPricesE8.append((tx.mark(p.symbol)?.price ?? p.entry).e8)
-            }
-            let e = try await modules.margin.evaluateAccount(req)
-            guard e.liquidatable else { continue }
-            try await liquidateCross(account: account, positions: cross, tx: &tx)
+            try await settleCross(account: account, tx: &tx)
         }
+    }
+
+    /// After a mark or a close: liquidates the account's cross positions when their equity is at
+    /// or below their requirement; with no cross position left, a negative cross wallet (a
+    /// realized cross loss larger than the cross balance) is covered by the insurance ledger,
+    /// so a cross loss is never paid out of isolated margins or order holds.
+    func settleCross(account: String, tx: inout EngineTransaction) async throws {
+        let cross = tx.positions(of: account).filter { $0.mode == .cross }
+        if cross.isEmpty {
+            let b = try tx.balances(of: account)
+            let free = try b.crossWallet
+            guard free.isNegative, var a = tx.account(account) else { return }
+            let deficit = try -free
+            a.wallet = try a.wallet + deficit
+            a.realizedPnl = try a.realizedPnl + deficit
+            tx.put(a)
+            try tx.addInsurance(try -deficit)
+            tx.event("liquidated", account: account, amount: deficit, reason: "cross_deficit",
+                     detail: "cross loss beyond the cross balance: deficit \(deficit) covered by insurance")
+            return
+        }
+        guard let e = try await crossEvaluation(positions: cross, crossWallet: try tx.balances(of: account).crossWallet, tx: tx),
+              e.liquidatable else { return }
+        try await liquidateCross(account: account, positions: cross, tx: &tx)
     }
 
     /// Closes every cross position of the account at its mark; what is left of the cross
@@ -31,8 +92,7 @@ extension Engine {
             let price = tx.mark(p.symbol)?.price ?? p.entry
             try await closePart(p, quantity: p.quantity, price: price, kind: "cross", tx: &tx)
         }
-        let b = try tx.balances(of: account)
-        let free = try b.wallet - b.isolatedMargin - b.orderMargin
+        let free = try tx.balances(of: account).crossWallet
         guard var a = tx.account(account) else { return }
         if free.isPositive {
             a.wallet = try a.wallet - free

@@ -38,6 +38,7 @@ extension Engine {
         tx.put(p)
         tx.event(delta.isPositive ? "margin.added" : "margin.reduced", account: account.id, symbol: spec.symbol, position: p.id,
                  amount: delta.magnitude, price: p.liquidationPrice, detail: "margin \(before) -> \(p.margin)")
+        if delta.isPositive { try await requireCrossSafe(account.id, field: "delta", tx: tx) }
         guard tx.hasCopies(p.id) else { return }
         try await holdSignal(trader: account, position: p, marginBefore: before, delta: delta, occurred: occurred(r.atMs, tx), tx: &tx)
     }
@@ -47,7 +48,7 @@ extension Engine {
     func holdSignal(trader: AccountRecord, position: PositionRecord, marginBefore: Decimal8, delta: Decimal8,
                     occurred: Millis, tx: inout EngineTransaction) async throws {
         var check = Copytrade_V1_EligibilityRequest()
-        check.phases = config.rollout
+        check.phases = rolloutPhases(tx)
         check.traderID = trader.id
         check.traderMarket = trader.market
         check.traderRegion = trader.region
@@ -91,11 +92,18 @@ extension Engine {
                          detail: "signal \(signal.signalID): the copy relation has ended")
                 continue
             }
+            // A cross copy has no margin of its own to adjust (SPEC §5): skipped here, before the
+            // batched bound below, which the margin module answers for isolated positions only.
+            guard copy.mode == .isolated else {
+                tx.event("sync.skipped", account: copy.account, symbol: copy.symbol, position: copy.id, reason: Copytrade_V1_SyncOutcome.notIsolated.name,
+                         detail: "signal \(signal.signalID): the copy is in cross mode")
+                continue
+            }
             var c = Copytrade_V1_CopierMargin()
             c.copierID = copy.account
             c.positionID = copy.id
             c.marginE8 = copy.margin.e8
-            c.availableE8 = try tx.available(copy.account).e8
+            c.availableE8 = try tx.balances(of: copy.account).spendable.e8
             c.establishedMs = rel.establishedMs
             c.marginMode = copy.mode.wire
             batch.copiers.append(c)
@@ -125,6 +133,12 @@ extension Engine {
             if delta.isPositive, delta > (try tx.available(copy.account)) {
                 tx.event("sync.skipped", account: copy.account, symbol: copy.symbol, position: copy.id, amount: delta,
                          reason: "insufficient_balance", detail: "signal \(signal.signalID): rechecked at apply time")
+                continue
+            }
+            // Nor may an addition leave the copier's cross positions liquidatable (SPEC §7).
+            if delta.isPositive, try await !crossSafe(copy.account, taking: delta, tx: tx) {
+                tx.event("sync.skipped", account: copy.account, symbol: copy.symbol, position: copy.id, amount: delta,
+                         reason: "insufficient_balance", detail: "signal \(signal.signalID): would leave the cross account liquidatable")
                 continue
             }
             var p = copy

@@ -41,7 +41,7 @@ extension Engine {
             req.position = positionState(p)
             req.risk = try risk(p.symbol)
             req.markPriceE8 = mark.e8
-            req.availableE8 = try tx.available(p.account).e8
+            req.availableE8 = try tx.balances(of: p.account).spendable.e8
             let orders = tx.orders(of: p.account).filter { $0.symbol == p.symbol }
             var held = Decimal8.zero
             for o in orders { held = try held + o.heldMargin }

@@ -43,6 +43,7 @@ extension Engine {
         tx.event(existing == nil ? "position.opened" : "position.increased", account: account.id, symbol: spec.symbol,
                  position: position.id, amount: cost.margin, price: price, quantity: quantity,
                  detail: "\(side.rawValue) \(leverage)x fee \(cost.fee)")
+        try await requireCrossSafe(account.id, field: "quantity", tx: tx)
         try await copyOpen(trader: account.id, traderPosition: position, fill: price, quantity: quantity, tx: &tx)
     }
 

@@ -5,7 +5,7 @@ import ModuleRuntime
 extension Engine {
     /// Places a resting limit order that holds its margin plus opening fee at its price out of
     /// the available balance until it is cancelled (orders rest; the engine does not match them).
-    func placeOrder(_ r: Copytrade_V1_PlaceOrderRequest, _ tx: inout EngineTransaction) throws(DomainError) {
+    func placeOrder(_ r: Copytrade_V1_PlaceOrderRequest, _ tx: inout EngineTransaction) async throws {
         let account = try requireAccount(r.accountID, tx)
         let spec = try spec(r.symbol)
         let side = try Side(wire: r.side, field: "side")
@@ -30,6 +30,7 @@ extension Engine {
         tx.created(order.id)
         tx.event("order.placed", account: account.id, symbol: spec.symbol, amount: held, price: price, quantity: quantity,
                  detail: "\(order.id) \(side.rawValue) \(leverage)x")
+        try await requireCrossSafe(account.id, field: "quantity", tx: tx)
     }
 
     func cancelOrder(_ r: Copytrade_V1_CancelOrderRequest, _ tx: inout EngineTransaction) throws(DomainError) {

@@ -71,7 +71,7 @@ public struct Engine: Sendable {
         switch input.kind {
         case .createAccount(let r): try createAccount(r, &tx)
         case .deposit(let r): try deposit(r, &tx)
-        case .withdraw(let r): try withdraw(r, &tx)
+        case .withdraw(let r): try await withdraw(r, &tx)
         case .follow(let r): try follow(r, &tx)
         case .unfollow(let r): try unfollow(r, &tx)
         case .pause(let r): try setPaused(r, true, &tx)
@@ -79,11 +79,12 @@ public struct Engine: Sendable {
         case .open(let r): try await open(r, &tx)
         case .close(let r): try await close(r, &tx)
         case .adjustMargin(let r): try await adjustMargin(r, &tx)
-        case .placeOrder(let r): try placeOrder(r, &tx)
+        case .placeOrder(let r): try await placeOrder(r, &tx)
         case .cancelOrder(let r): try cancelOrder(r, &tx)
         case .setMark(let r): try await setMark(r, &tx, state: state)
         case .setAutoMargin(let r): try setAutoMargin(r, &tx)
         case .syncRelease(let r): try await releaseSignals(r, &tx)
+        case .setRollout(let r): try setRollout(r, &tx)
         case nil: throw DomainError.invalid("input", "is empty")
         }
         return tx.changes

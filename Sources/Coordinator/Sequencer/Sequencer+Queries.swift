@@ -29,22 +29,40 @@ extension Sequencer {
         return out
     }
 
-    /// A position with its figures at the current mark, for views.
-    public func view(_ p: PositionRecord) async -> Copytrade_V1_Position {
+    /// A position with its figures at the current mark, for views. A cross position has no
+    /// liquidation price of its own: it shows its own unrealized PnL and maintenance
+    /// requirement, and the risk rate of the account's cross positions together (`crossRisk`).
+    public func view(_ p: PositionRecord, crossRisk: Copytrade_V1_AccountEvaluation? = nil) async -> Copytrade_V1_Position {
         var w = RecordWire.wire(p)
         let mark = state.marks[p.symbol]?.price
         if let mark { w.markPriceE8 = mark.e8 }
-        guard p.mode == .isolated, let request = try? engine.evaluateRequest(p, mark: mark),
+        // The requirement line and PnL do not depend on the margin, so a cross position is
+        // evaluated as if isolated with its initial margin; its liquidation price is not shown.
+        var evaluated = p
+        evaluated.mode = .isolated
+        guard let request = try? engine.evaluateRequest(evaluated, mark: mark),
               let e = try? await engine.modules.margin.evaluate(request) else { return w }
-        w.hasLiquidationPrice_p = e.hasLiquidationPrice_p
-        w.liquidationPriceE8 = e.liquidationPriceE8
-        w.liquidationPriceRoundedE8 = e.liquidationPriceRoundedE8
+        if p.mode == .isolated {
+            w.hasLiquidationPrice_p = e.hasLiquidationPrice_p
+            w.liquidationPriceE8 = e.liquidationPriceE8
+            w.liquidationPriceRoundedE8 = e.liquidationPriceRoundedE8
+        }
         if e.hasMark_p {
-            w.riskRateE8 = e.riskInfinite ? Int64.max : e.riskRateE8
+            if p.mode == .isolated {
+                w.riskRateE8 = e.riskInfinite ? Int64.max : e.riskRateE8
+            } else if let crossRisk {
+                w.riskRateE8 = crossRisk.riskInfinite ? Int64.max : crossRisk.riskRateE8
+            }
             w.maintenanceRequirementE8 = e.maintenanceRequirementE8
             w.unrealizedPnlE8 = e.unrealizedPnlE8
         }
         return w
+    }
+
+    /// The cross evaluation of an account's positions at the current marks (nil without any).
+    func crossRisk(of account: String) async -> Copytrade_V1_AccountEvaluation? {
+        let tx = EngineTransaction(base: state, inputKey: "", nowMs: clock.nowMs())
+        return try? await engine.crossEvaluation(of: account, tx: tx)
     }
 
     /// An account with its positions, orders and balances.
@@ -56,7 +74,8 @@ extension Sequencer {
         var w = RecordWire.wire(a)
         w.availableE8 = b.available.e8
         v.account = w
-        for p in tx.positions(of: id) { v.positions.append(await view(p)) }
+        let cross = await crossRisk(of: id)
+        for p in tx.positions(of: id) { v.positions.append(await view(p, crossRisk: cross)) }
         v.orders = tx.orders(of: id).map(RecordWire.wire)
         v.isolatedMarginE8 = b.isolatedMargin.e8
         v.orderMarginE8 = b.orderMargin.e8
@@ -80,9 +99,17 @@ extension Sequencer {
     public func positions(account: String, symbol: String) async -> [Copytrade_V1_Position] {
         let ids = account.isEmpty ? Array(state.positions.keys) : Array(state.positionsByAccount[account] ?? [])
         var out: [Copytrade_V1_Position] = []
+        var crossRisks: [String: Copytrade_V1_AccountEvaluation?] = [:]
         for id in ids.sorted(by: IDOrder.less) {
             guard let p = state.positions[id], symbol.isEmpty || p.symbol == symbol else { continue }
-            out.append(await view(p))
+            var risk: Copytrade_V1_AccountEvaluation? = nil
+            if p.mode == .cross {
+                if let known = crossRisks[p.account] { risk = known } else {
+                    risk = await crossRisk(of: p.account)
+                    crossRisks[p.account] = risk
+                }
+            }
+            out.append(await view(p, crossRisk: risk))
         }
         return out
     }
