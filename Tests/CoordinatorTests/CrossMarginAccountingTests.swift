@@ -142,6 +142,22 @@ struct CrossMarginAccountingTests {
         #expect(h.state.heldSignals.isEmpty)
     }
 
+    @Test("an own open filled so far from the mark that it would be liquidatable at once is refused naming price")
+    func openLiquidatableAtTheMarkIsRefused() async throws {
+        var h = EngineHarness()
+        try await h.account("A", trader: true, deposit: "10000")
+        try await h.mark("SOLUSDT", "50")
+        do {
+            try await h.open("A", "SOLUSDT", long: true, qty: "10", price: "100")
+            Issue.record("a long at 100 with the mark at 50 was opened")
+        } catch let e as DomainError {
+            #expect(e.field == "price" && e.code == .failedPrecondition, "\(e)")
+        }
+        #expect(h.state.positions.isEmpty && h.state.accounts["A"]?.wallet == "10000")
+        try await h.open("A", "SOLUSDT", long: true, qty: "10", price: "50")
+        #expect(h.state.positions.count == 1)
+    }
+
     @Test("a sizing module that overspends: the copy is skipped insufficient_balance, nothing spent")
     func overspendingSizerIsRefused() async throws {
         var modules = ModuleSet.inProcess()

@@ -44,6 +44,15 @@ extension Engine {
                  position: position.id, amount: cost.margin, price: price, quantity: quantity,
                  detail: "\(side.rawValue) \(leverage)x fee \(cost.fee)")
         try await requireCrossSafe(account.id, field: "quantity", tx: tx)
+        // Nor may an open leave its own isolated position liquidatable at the current mark (a
+        // fill price far from the mark): it would be liquidated by the next tick.
+        if position.mode == .isolated, let mark = tx.mark(spec.symbol) {
+            let e = try await evaluate(position, mark: mark.price)
+            if e.liquidatable {
+                throw DomainError(.failedPrecondition, field: "price",
+                                  "the position would be liquidatable at the current mark \(mark.price) (liquidation price \(Decimal8(e8: e.liquidationPriceRoundedE8))); fill nearer the mark or with lower leverage")
+            }
+        }
         try await copyOpen(trader: account.id, traderPosition: position, fill: price, quantity: quantity, tx: &tx)
     }
 

@@ -48,9 +48,13 @@ extension Sequencer {
             w.liquidationPriceRoundedE8 = e.liquidationPriceRoundedE8
         }
         if e.hasMark_p {
+            // An infinite risk is flagged; the rate field then holds the largest value, so a
+            // client that ignores the flag never reads a reassuring figure.
             if p.mode == .isolated {
+                w.riskInfinite = e.riskInfinite
                 w.riskRateE8 = e.riskInfinite ? Int64.max : e.riskRateE8
             } else if let crossRisk {
+                w.riskInfinite = crossRisk.riskInfinite
                 w.riskRateE8 = crossRisk.riskInfinite ? Int64.max : crossRisk.riskRateE8
             }
             w.maintenanceRequirementE8 = e.maintenanceRequirementE8

@@ -408,6 +408,12 @@ public nonisolated struct Copytrade_V1_Position: @unchecked Sendable {
     set {_uniqueStorage()._liquidationPriceRoundedE8 = newValue}
   }
 
+  /// in views: the margin balance is at or below zero
+  public var riskInfinite: Bool {
+    get {_storage._riskInfinite}
+    set {_uniqueStorage()._riskInfinite = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -775,7 +781,7 @@ nonisolated extension Copytrade_V1_PositionState: SwiftProtobuf.Message, SwiftPr
 
 nonisolated extension Copytrade_V1_Position: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Position"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}position_id\0\u{3}account_id\0\u{1}state\0\u{3}auto_margin\0\u{3}auto_margin_amount_e8\0\u{3}liquidation_price_e8\0\u{3}risk_rate_e8\0\u{3}copied_from_position_id\0\u{3}opened_ms\0\u{3}relation_id\0\u{3}has_liquidation_price\0\u{3}maintenance_requirement_e8\0\u{3}unrealized_pnl_e8\0\u{3}mark_price_e8\0\u{3}liquidation_price_rounded_e8\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}position_id\0\u{3}account_id\0\u{1}state\0\u{3}auto_margin\0\u{3}auto_margin_amount_e8\0\u{3}liquidation_price_e8\0\u{3}risk_rate_e8\0\u{3}copied_from_position_id\0\u{3}opened_ms\0\u{3}relation_id\0\u{3}has_liquidation_price\0\u{3}maintenance_requirement_e8\0\u{3}unrealized_pnl_e8\0\u{3}mark_price_e8\0\u{3}liquidation_price_rounded_e8\0\u{3}risk_infinite\0")
 
   fileprivate class _StorageClass {
     var _positionID: String = String()
@@ -793,6 +799,7 @@ nonisolated extension Copytrade_V1_Position: SwiftProtobuf.Message, SwiftProtobu
     var _unrealizedPnlE8: Int64 = 0
     var _markPriceE8: Int64 = 0
     var _liquidationPriceRoundedE8: Int64 = 0
+    var _riskInfinite: Bool = false
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -818,6 +825,7 @@ nonisolated extension Copytrade_V1_Position: SwiftProtobuf.Message, SwiftProtobu
       _unrealizedPnlE8 = source._unrealizedPnlE8
       _markPriceE8 = source._markPriceE8
       _liquidationPriceRoundedE8 = source._liquidationPriceRoundedE8
+      _riskInfinite = source._riskInfinite
     }
   }
 
@@ -851,6 +859,7 @@ nonisolated extension Copytrade_V1_Position: SwiftProtobuf.Message, SwiftProtobu
         case 13: try { try decoder.decodeSingularSInt64Field(value: &_storage._unrealizedPnlE8) }()
         case 14: try { try decoder.decodeSingularSInt64Field(value: &_storage._markPriceE8) }()
         case 15: try { try decoder.decodeSingularSInt64Field(value: &_storage._liquidationPriceRoundedE8) }()
+        case 16: try { try decoder.decodeSingularBoolField(value: &_storage._riskInfinite) }()
         default: break
         }
       }
@@ -908,6 +917,9 @@ nonisolated extension Copytrade_V1_Position: SwiftProtobuf.Message, SwiftProtobu
       if _storage._liquidationPriceRoundedE8 != 0 {
         try visitor.visitSingularSInt64Field(value: _storage._liquidationPriceRoundedE8, fieldNumber: 15)
       }
+      if _storage._riskInfinite != false {
+        try visitor.visitSingularBoolField(value: _storage._riskInfinite, fieldNumber: 16)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -932,6 +944,7 @@ nonisolated extension Copytrade_V1_Position: SwiftProtobuf.Message, SwiftProtobu
         if _storage._unrealizedPnlE8 != rhs_storage._unrealizedPnlE8 {return false}
         if _storage._markPriceE8 != rhs_storage._markPriceE8 {return false}
         if _storage._liquidationPriceRoundedE8 != rhs_storage._liquidationPriceRoundedE8 {return false}
+        if _storage._riskInfinite != rhs_storage._riskInfinite {return false}
         return true
       }
       if !storagesAreEqual {return false}

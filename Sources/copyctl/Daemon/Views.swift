@@ -81,7 +81,7 @@ enum Views {
         o.add("liquidationPrice", p.hasLiquidationPrice_p ? Decimal8(e8: p.liquidationPriceRoundedE8) : nil)
         if p.markPriceE8 != 0 {
             o.add("mark", Decimal8(e8: p.markPriceE8))
-            o.add("riskRate", p.riskRateE8 == infiniteRiskE8 ? .text("infinite") : .decimal(Decimal8(e8: p.riskRateE8)))
+            o.add("riskRate", (p.riskInfinite || p.riskRateE8 == infiniteRiskE8) ? .text("infinite") : .decimal(Decimal8(e8: p.riskRateE8)))
             o.add("maintenanceRequirement", Decimal8(e8: p.maintenanceRequirementE8))
             o.add("unrealizedPnl", Decimal8(e8: p.unrealizedPnlE8))
         }
@@ -100,7 +100,7 @@ enum Views {
                          Decimal8(e8: s.quantityE8).description, Decimal8(e8: s.entryPriceE8).description,
                          Decimal8(e8: s.marginE8).description, "\(s.leverage)x",
                          p.hasLiquidationPrice_p ? Decimal8(e8: p.liquidationPriceRoundedE8).description : "-",
-                         p.markPriceE8 == 0 ? "-" : (p.riskRateE8 == infiniteRiskE8 ? "infinite" : percent(p.riskRateE8)),
+                         p.markPriceE8 == 0 ? "-" : ((p.riskInfinite || p.riskRateE8 == infiniteRiskE8) ? "infinite" : percent(p.riskRateE8)),
                          p.autoMargin ? Decimal8(e8: p.autoMarginAmountE8).description : "off",
                          p.copiedFromPositionID.isEmpty ? "-" : p.copiedFromPositionID])
         }

@@ -863,7 +863,7 @@ const ProtobufCMessageDescriptor copytrade__v1__position_state__descriptor =
   (ProtobufCMessageInit) copytrade__v1__position_state__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor copytrade__v1__position__field_descriptors[15] =
+static const ProtobufCFieldDescriptor copytrade__v1__position__field_descriptors[16] =
 {
   {
     "position_id",
@@ -1045,6 +1045,18 @@ static const ProtobufCFieldDescriptor copytrade__v1__position__field_descriptors
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "risk_infinite",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__Position, risk_infinite),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned copytrade__v1__position__field_indices_by_name[] = {
   1,   /* field[1] = account_id */
@@ -1059,6 +1071,7 @@ static const unsigned copytrade__v1__position__field_indices_by_name[] = {
   8,   /* field[8] = opened_ms */
   0,   /* field[0] = position_id */
   9,   /* field[9] = relation_id */
+  15,   /* field[15] = risk_infinite */
   6,   /* field[6] = risk_rate_e8 */
   2,   /* field[2] = state */
   12,   /* field[12] = unrealized_pnl_e8 */
@@ -1066,7 +1079,7 @@ static const unsigned copytrade__v1__position__field_indices_by_name[] = {
 static const ProtobufCIntRange copytrade__v1__position__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 15 }
+  { 0, 16 }
 };
 const ProtobufCMessageDescriptor copytrade__v1__position__descriptor =
 {
@@ -1076,7 +1089,7 @@ const ProtobufCMessageDescriptor copytrade__v1__position__descriptor =
   "Copytrade__V1__Position",
   "copytrade.v1",
   sizeof(Copytrade__V1__Position),
-  15,
+  16,
   copytrade__v1__position__field_descriptors,
   copytrade__v1__position__field_indices_by_name,
   1,  copytrade__v1__position__number_ranges,

@@ -175,10 +175,14 @@ struct  Copytrade__V1__Position
    * on the tick, in views
    */
   int64_t liquidation_price_rounded_e8;
+  /*
+   * in views: the margin balance is at or below zero
+   */
+  protobuf_c_boolean risk_infinite;
 };
 #define COPYTRADE__V1__POSITION__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&copytrade__v1__position__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, 0, 0, 0, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0 }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, 0, 0, 0, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0 }
 
 
 struct  Copytrade__V1__Account
