@@ -158,6 +158,37 @@ struct CrossMarginAccountingTests {
         #expect(h.state.positions.count == 1)
     }
 
+    /// The audit's "liquidated with money available and no addition": one tick crossing two of
+    /// an account's positions serves them in id order, each from what the one before it left,
+    /// so the second can be liquidated after taking only the rest (SPEC §3 applied per position).
+    @Test("a gap tick crossing two auto-margin copies of one copier: the first is saved, the second takes the rest and is liquidated")
+    func gapTickServesPositionsInOrder() async throws {
+        var h = EngineHarness()
+        try await h.account("T1", trader: true, deposit: "2000")
+        try await h.account("T2", trader: true, deposit: "2000")
+        try await h.account("C", trader: false, deposit: "1100")
+        try await h.follow("C", "T1", autoMargin: "195.19")
+        try await h.follow("C", "T2", autoMargin: "195.19")
+        try await h.mark("BTCUSDT", "20000")
+        try await h.open("T1", "BTCUSDT", long: true, qty: "0.05", price: "20000")
+        try await h.open("T2", "BTCUSDT", long: true, qty: "0.05", price: "20000")
+        let copies = h.state.positions.values.filter { $0.account == "C" }.sorted { IDOrder.less($0.id, $1.id) }
+        #expect(copies.count == 2 && copies.allSatisfy { $0.autoMargin == "195.19" })
+        let available = try h.balances("C").available
+        let changes = try await h.mark("BTCUSDT", "5000")
+        func added(_ id: String) throws -> [Decimal8] {
+            changes.events.filter { $0.kind == "automargin.added" && $0.positionID == id }.map { Decimal8(e8: $0.amountE8) }
+        }
+        let first = try added(copies[0].id), second = try added(copies[1].id)
+        #expect(first == Array(repeating: "195.19", count: 4), "\(changes.events)")
+        #expect(h.state.positions[copies[0].id] != nil)
+        #expect(second == [try available - "780.76"], "\(changes.events)")
+        #expect(h.state.positions[copies[1].id] == nil)
+        #expect(changes.events.contains { $0.kind == "liquidated" && $0.positionID == copies[1].id })
+        #expect(try h.balances("C").available == .zero)
+        #expect(h.state.accounts["C"]?.identityHolds == true)
+    }
+
     @Test("a sizing module that overspends: the copy is skipped insufficient_balance, nothing spent")
     func overspendingSizerIsRefused() async throws {
         var modules = ModuleSet.inProcess()
