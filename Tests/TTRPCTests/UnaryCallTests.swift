@@ -18,7 +18,9 @@ struct UnaryCallTests {
 
     @Test(arguments: TransportKind.allCases)
     func twoHundredConcurrentCallsOnOneConnection(transport: TransportKind) async throws {
-        try await withServer(transport) { _, address in
+        // Above the default of 128 in flight per connection (HostilePeerTests checks that bound).
+        let roomy = TTRPCServerConfiguration(maxInFlightRequestsPerConnection: 256)
+        try await withServer(transport, configuration: roomy) { _, address in
             try await withClient(address) { client in
                 let replies = try await withThrowingTaskGroup(of: (Int, String).self) { group in
                     for index in 0..<200 {

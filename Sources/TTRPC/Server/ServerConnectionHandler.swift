@@ -16,15 +16,21 @@ final class ServerConnectionHandler: ChannelInboundHandler, RemovableChannelHand
     private let router: ServiceRouter
     private let logger: Logger
     private let peer: PeerInfo
-    private var state = ServerConnectionStateMachine<Task<Void, Never>>()
+    private var state: ServerConnectionStateMachine<Task<Void, Never>>
+    /// Shared by every connection of the server: bounds the calls running server-wide.
+    private let callBudget: CallBudget
     private var context: ChannelHandlerContext?
     /// Runs each call's task on this connection's event loop (set in `handlerAdded`).
     private var executor: EventLoopTaskExecutor?
+    /// The latest answer handed to the channel; a drain closes only once it is written.
+    private var lastResponseWrite: EventLoopFuture<Void>?
 
-    init(router: ServiceRouter, peer: PeerInfo, logger: Logger) {
+    init(router: ServiceRouter, peer: PeerInfo, logger: Logger, maxInFlight: Int, callBudget: CallBudget) {
         self.router = router
         self.peer = peer
         self.logger = logger
+        self.state = ServerConnectionStateMachine(maxInFlight: maxInFlight)
+        self.callBudget = callBudget
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -70,7 +76,25 @@ final class ServerConnectionHandler: ChannelInboundHandler, RemovableChannelHand
 
     /// Graceful shutdown of this connection; must run on the event loop.
     func beginDrain() {
-        if state.beginDrain() == .close { context?.close(promise: nil) }
+        if state.beginDrain() == .close { closeAfterWrites() }
+    }
+
+    /// How long a draining connection waits for its last answers to reach a client that does
+    /// not read, before it is closed anyway (so a stuck peer cannot hold a shutdown forever).
+    static let drainWriteGrace: TimeAmount = .seconds(10)
+
+    /// Closes once the answers written so far are out. Closing a channel drops the writes it
+    /// still queues, and a large answer (a 5,000-copier open) is still queued when its handler
+    /// returns: closing at once cut it mid-frame (issue 10), although its input was journaled.
+    private func closeAfterWrites() {
+        guard let context else { return }
+        guard let last = lastResponseWrite else { return context.close(promise: nil) }
+        let channel = context.channel
+        let grace = channel.eventLoop.scheduleTask(in: Self.drainWriteGrace) { channel.close(promise: nil) }
+        last.whenComplete { _ in
+            grace.cancel()
+            channel.close(promise: nil)
+        }
     }
 
     private func handleRequest(_ frame: Frame, context: ChannelHandlerContext) {
@@ -89,6 +113,10 @@ final class ServerConnectionHandler: ChannelInboundHandler, RemovableChannelHand
         case .reject(let error):
             writeResponse(streamID: frame.streamID, error: error)
         case .start:
+            guard callBudget.tryAcquire() else {
+                writeResponse(streamID: frame.streamID, error: callBudget.refusal)
+                return
+            }
             startCall(request, streamID: frame.streamID, channel: context.channel)
         }
     }
@@ -104,6 +132,7 @@ final class ServerConnectionHandler: ChannelInboundHandler, RemovableChannelHand
             service: request.service, method: request.method, metadata: TTRPCMetadata(wire: request.metadata),
             deadline: deadline, peer: peer, streamID: streamID, logger: callLogger)
         let router = self.router
+        let callBudget = self.callBudget
         let loopBound = NIOLoopBound(self, eventLoop: channel.eventLoop)
         let finished = Mutex(false)
         let sendData: @Sendable (Data) async throws -> Void = { data in
@@ -112,13 +141,17 @@ final class ServerConnectionHandler: ChannelInboundHandler, RemovableChannelHand
                 throw TTRPCError(code: .failedPrecondition, message: "ttrpc: stream \(streamID) already finished")
             }
             let frame = Frame(streamID: streamID, type: .data, payload: ByteBuffer(bytes: data))
-            try await channel.writeAndFlush(frame).get()
+            // One frame at a time (a slow reader slows its writer); cancelling the writer stops
+            // the wait, never the frame (WriteWait.swift).
+            try await channel.writeAndFlush(frame).waitUnlessCancelled()
         }
         let body: @Sendable () async -> Void = {
             let response = await router.execute(
                 service: request.service, method: request.method, payload: request.payload,
                 context: callContext, sendData: sendData)
             finished.withLock { $0 = true }
+            // Given back when the handler is done, also for a call whose connection closed.
+            callBudget.release()
             if channel.eventLoop.inEventLoop {
                 loopBound.value.finishCall(streamID: streamID, response: response)
             } else {
@@ -137,7 +170,7 @@ final class ServerConnectionHandler: ChannelInboundHandler, RemovableChannelHand
         guard state.state != .closed else { return }
         write(streamID: streamID, response: response)
         if state.callFinished(streamID: streamID) == .close {
-            context?.close(promise: nil)
+            closeAfterWrites()
         }
     }
 
@@ -161,7 +194,8 @@ final class ServerConnectionHandler: ChannelInboundHandler, RemovableChannelHand
                 bytes = try refusal.serializedBytes()
             }
             let frame = Frame(streamID: streamID, type: .response, payload: bytes.buffer)
-            context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
+            // Writes complete in order: the last one done means every answer before it is out.
+            lastResponseWrite = context.writeAndFlush(wrapOutboundOut(frame))
         } catch {
             logger.error("ttrpc: failed marshaling response", metadata: ["error": "\(error)"])
             context.close(promise: nil)

@@ -28,6 +28,13 @@ struct ServerConnectionStateMachine<Handle> {
 
     private(set) var state: State = .serving
     private(set) var inFlight: [UInt32: Handle] = [:]
+    /// Calls this connection may have in flight; one more is refused at once rather than
+    /// queued (``TTRPCServerConfiguration/maxInFlightRequestsPerConnection``).
+    let maxInFlight: Int
+
+    init(maxInFlight: Int = .max) {
+        self.maxInFlight = maxInFlight
+    }
 
     /// A decoded request arrived. The odd-id rule and its message are Go's (server.go).
     func receivedRequest(streamID: UInt32) -> RequestAction {
@@ -43,6 +50,13 @@ struct ServerConnectionStateMachine<Handle> {
             }
             if inFlight[streamID] != nil {
                 return .reject(TTRPCError(code: .invalidArgument, message: "StreamID \(streamID) is already active"))
+            }
+            if inFlight.count >= maxInFlight {
+                // Queueing would let one pipelining peer delay every other client (issue 10:
+                // 200 connections x 100 requests pushed a `status` to 5 s); say so at once.
+                return .reject(TTRPCError(
+                    code: .resourceExhausted,
+                    message: "ttrpc: \(inFlight.count) requests already in flight on this connection (maxInFlightRequestsPerConnection \(maxInFlight))"))
             }
             return .start
         }

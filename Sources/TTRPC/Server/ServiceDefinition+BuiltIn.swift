@@ -9,12 +9,20 @@ extension ServiceDefinition {
     /// `grpc.health.v1.Health/Check`: SERVING for "" and for every name in `servingNames`,
     /// SERVICE_UNKNOWN otherwise. Installed automatically by the server.
     static func health(servingNames: Set<String>) -> ServiceDefinition {
+        health(servingNames: servingNames, isServing: { true })
+    }
+
+    /// The health service for a server whose ability to serve can change at run time: a known
+    /// name answers SERVING while `isServing()` is true and NOT_SERVING once it is false (a
+    /// coordinator whose journal failed, say). Register it among the server's services.
+    public static func health(servingNames: Set<String>, isServing: @escaping @Sendable () async -> Bool) -> ServiceDefinition {
         var service = ServiceDefinition(name: healthServiceName)
+        let names = servingNames.union([healthServiceName])
         service.unary("Check") {
             (request: Grpc_Health_V1_HealthCheckRequest, _: CallContext) -> Grpc_Health_V1_HealthCheckResponse in
             var response = Grpc_Health_V1_HealthCheckResponse()
-            let known = request.service.isEmpty || servingNames.contains(request.service)
-            response.status = known ? .serving : .serviceUnknown
+            let known = request.service.isEmpty || names.contains(request.service)
+            response.status = !known ? .serviceUnknown : (await isServing() ? .serving : .notServing)
             return response
         }
         return service

@@ -28,6 +28,9 @@ public struct ServerStreamWriter<Message: SwiftProtobuf.Message>: Sendable {
 enum MethodHandler: Sendable {
     case unary(@Sendable (Data, CallContext) async throws -> Data)
     case serverStreaming(@Sendable (Data, CallContext, @escaping @Sendable (Data) async throws -> Void) async throws -> Void)
+    /// A unary call that enforces its own deadline: the router does not cancel it when the
+    /// deadline passes, because past a point the handler has done something it must report.
+    case committing(@Sendable (Data, CallContext) async throws -> Data)
 }
 
 /// A named ttrpc service and its methods, registered on a ``TTRPCServer``.
@@ -52,6 +55,25 @@ public struct ServiceDefinition: Sendable {
         handler: @escaping @Sendable (Request, CallContext) async throws -> Response
     ) {
         methods[method] = .unary { payload, context in
+            let request = try Self.decode(Request.self, from: payload)
+            let response = try await handler(request, context)
+            do {
+                return try response.serializedBytes()
+            } catch {
+                throw TTRPCError(code: .internal, message: "ttrpc: error marshaling payload: \(error)", cause: error)
+            }
+        }
+    }
+
+    /// Registers a unary method that owns its deadline (``CallContext/deadline``): the handler
+    /// refuses a call whose deadline has passed before it acts, and once it has acted it is
+    /// always allowed to answer, so a caller is never told DEADLINE_EXCEEDED for work that was
+    /// done (a journaled input, say).
+    public mutating func committingUnary<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
+        _ method: String,
+        handler: @escaping @Sendable (Request, CallContext) async throws -> Response
+    ) {
+        methods[method] = .committing { payload, context in
             let request = try Self.decode(Request.self, from: payload)
             let response = try await handler(request, context)
             do {

@@ -5,11 +5,15 @@ struct ServiceRouter: Sendable {
     private let services: [String: ServiceDefinition]
     /// When set, calls other than health must carry it (``TTRPCToken``).
     private let requiredToken: String?
+    /// ``TTRPCServerConfiguration/onInternalError``.
+    private let onInternalError: (@Sendable (String, String) -> Void)?
 
     /// Registers `services` plus the health service (unless the caller brought their own).
     /// Duplicate names are a programming error, as in Go's `serviceSet.register`.
-    init(services: [ServiceDefinition], requiredToken: String? = nil) {
+    init(services: [ServiceDefinition], requiredToken: String? = nil,
+         onInternalError: (@Sendable (String, String) -> Void)? = nil) {
         self.requiredToken = requiredToken
+        self.onInternalError = onInternalError
         var table: [String: ServiceDefinition] = [:]
         for service in services {
             precondition(table[service.name] == nil, "duplicate service \(service.name) registered")
@@ -57,7 +61,7 @@ struct ServiceRouter: Sendable {
             let handler = try resolve(service: service, method: method)
             let body: @Sendable () async throws -> Data = {
                 switch handler {
-                case .unary(let run):
+                case .unary(let run), .committing(let run):
                     return try await run(payload, context)
                 case .serverStreaming(let run):
                     try await run(payload, context, sendData)
@@ -66,12 +70,19 @@ struct ServiceRouter: Sendable {
             }
             // No status field on success: Go's `status.FromError(nil)` is a nil *Status, so an OK
             // response is just the payload (checked byte for byte against Go in GoInteropTests).
-            response.payload = try await Self.withDeadline(context.deadline, body)
+            if case .committing = handler {
+                response.payload = try await body()
+            } else {
+                response.payload = try await Self.withDeadline(context.deadline, body)
+            }
         } catch {
             let expired = context.deadline.map { ContinuousClock.now >= $0 } ?? false
             let status = TTRPCError.from(error, deadlineExpired: expired)
             if status.code == .internal || status.code == .unknown {
-                context.logger.debug("ttrpc handler failed", metadata: ["error": "\(error)"])
+                context.logger.error("ttrpc handler failed", metadata: [
+                    "ttrpc.service": "\(service)", "ttrpc.method": "\(method)", "error": "\(error)",
+                ])
+                onInternalError?(service, method)
             }
             response.status = status.rpcStatus
         }

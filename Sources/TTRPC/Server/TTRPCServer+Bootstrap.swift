@@ -24,6 +24,14 @@ extension TTRPCServer {
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { [self] channel in
+                channel.eventLoop.makeCompletedFuture {
+                    // Without it a failing accept (EMFILE at the descriptor limit) spins at 100% CPU.
+                    try channel.pipeline.syncOperations.addHandler(
+                        AcceptPauseHandler(pause: configuration.acceptBackoff, log: acceptFailureLog, logger: logger),
+                        name: "AcceptPauseHandler")
+                }
+            }
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { [self] channel in
                 initializeConnection(channel, checkCredentials: isUnix(address))
@@ -72,7 +80,8 @@ extension TTRPCServer {
     /// Checks the peer, builds the pipeline and registers the connection for draining.
     ///
     /// Pipeline, head to tail: `configureConnection` handlers, `NIOSSLServerHandler` (with
-    /// ``TTRPCServerConfiguration/tls``), frame decoder, frame encoder, ``ServerConnectionHandler``.
+    /// ``TTRPCServerConfiguration/tls``), ``IncompleteFrameTimeoutHandler``, frame decoder,
+    /// frame encoder, ``ServerConnectionHandler``.
     func initializeConnection(_ channel: any Channel, checkCredentials: Bool) -> EventLoopFuture<Void> {
         let policy = configuration.peerUIDPolicy
         let credentials: EventLoopFuture<PeerCredentials?> =
@@ -94,16 +103,20 @@ extension TTRPCServer {
             let peer = PeerInfo(remoteAddress: channel.remoteAddress.map { "\($0)" }, credentials: credentials)
             var connectionLogger = logger
             connectionLogger[metadataKey: "ttrpc.peer"] = "\(peer)"
-            let handler = ServerConnectionHandler(router: router, peer: peer, logger: connectionLogger)
+            let handler = ServerConnectionHandler(
+                router: router, peer: peer, logger: connectionLogger,
+                maxInFlight: configuration.maxInFlightRequestsPerConnection, callBudget: callBudget)
             try channel.pipeline.syncOperations.addHandlers([
+                IncompleteFrameTimeoutHandler(timeout: TimeAmount(configuration.incompleteFrameTimeout), logger: connectionLogger),
                 ByteToMessageHandler(FrameDecoder()),
                 MessageToByteHandler(FrameEncoder()),
                 handler,
             ])
             try register(channel: channel, handler: handler)
         }
-        future.whenFailure { [logger] error in
-            logger.warning("ttrpc: refusing connection", metadata: ["error": "\(error)"])
+        future.whenFailure { [logger, refusalLog] error in
+            // Rate-limited: 2,000 refused peers wrote 376 KB of identical warnings (issue 10).
+            refusalLog.record(logger, metadata: ["error": "\(error)"])
             channel.close(promise: nil)
         }
         return future

@@ -18,6 +18,12 @@ public final class TTRPCServer: Sendable {
     let state = Mutex(State())
     /// Completed by ``shutdown()`` or ``close()``; what ``run()`` waits for.
     let shutdownRequested: EventLoopPromise<Void>
+    /// The calls running over all connections (``TTRPCServerConfiguration/maxConcurrentCalls``).
+    let callBudget: CallBudget
+    /// "refusing connection", at most once per ``TTRPCServerConfiguration/refusalLogInterval``.
+    let refusalLog: RateLimitedLog
+    /// "accept failed", at most once per ``TTRPCServerConfiguration/refusalLogInterval``.
+    let acceptFailureLog: RateLimitedLog
 
     struct State {
         var listener: (any Channel)?
@@ -46,12 +52,17 @@ public final class TTRPCServer: Sendable {
         logger: Logger,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) {
-        self.router = ServiceRouter(services: services, requiredToken: configuration.requiredToken)
+        self.router = ServiceRouter(services: services, requiredToken: configuration.requiredToken,
+                                    onInternalError: configuration.onInternalError)
         self.address = address
         self.configuration = configuration
         self.logger = logger
         self.group = group
         self.shutdownRequested = group.next().makePromise()
+        self.callBudget = CallBudget(limit: configuration.maxConcurrentCalls)
+        self.refusalLog = RateLimitedLog(.warning, "ttrpc: refusing connection", interval: configuration.refusalLogInterval)
+        self.acceptFailureLog = RateLimitedLog(
+            .warning, "ttrpc: accept failed, pausing the listener", interval: configuration.refusalLogInterval)
     }
 
     deinit {
