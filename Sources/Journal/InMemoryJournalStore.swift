@@ -7,6 +7,9 @@
 public actor InMemoryJournalStore: JournalStore {
     private var journal: [JournalEntry] = []
     private var sequenceByKey: [String: UInt64] = [:]
+    /// (first event, entry sequence) of the entries that have events, in order: the index
+    /// `SQLiteJournalStore` keeps in its `first_event` column.
+    private var firstEvents: [(event: UInt64, sequence: UInt64)] = []
     private var snapshots: [(sequence: UInt64, state: [UInt8])] = []
     private var isClosed = false
     /// Calls to `append` that appended or checked entries (one per call, as there is no batching).
@@ -25,6 +28,7 @@ public actor InMemoryJournalStore: JournalStore {
             }
             let sequence = UInt64(journal.count + 1)
             journal.append(entry.journaled(as: sequence))
+            if let first = entry.firstEvent { firstEvents.append((first, sequence)) }
             sequenceByKey[entry.key] = sequence
             return .appended(sequence)
         }
@@ -40,6 +44,17 @@ public actor InMemoryJournalStore: JournalStore {
         try EntryValidation.check(limit: limit)
         let start = Int(min(after, UInt64(journal.count)))
         return Array(journal[start...].prefix(limit))
+    }
+
+    public func entrySequence(holdingEvent event: UInt64) async throws -> UInt64? {
+        try checkOpen()
+        // Binary search for the last entry whose first event is at or before `event`.
+        var low = 0, high = firstEvents.count
+        while low < high {
+            let mid = (low + high) / 2
+            if firstEvents[mid].event <= event { low = mid + 1 } else { high = mid }
+        }
+        return low == 0 ? nil : firstEvents[low - 1].sequence
     }
 
     public var lastSequence: UInt64 {

@@ -36,13 +36,19 @@ public struct NewJournalEntry: Sendable, Hashable {
     public var receivedMs: Int64
     public var input: [UInt8]
     public var outcome: [UInt8]
+    /// The sequence of the first event in `outcome` (nil when it has none). Indexed, so a
+    /// history read after event N starts at the entry holding N+1 instead of scanning the
+    /// journal from its start (docs/journal.md, "History index").
+    public var firstEvent: UInt64?
 
-    public init(key: String, kind: String, receivedMs: Int64, input: [UInt8], outcome: [UInt8]) {
+    public init(key: String, kind: String, receivedMs: Int64, input: [UInt8], outcome: [UInt8],
+                firstEvent: UInt64? = nil) {
         self.key = key
         self.kind = kind
         self.receivedMs = receivedMs
         self.input = input
         self.outcome = outcome
+        self.firstEvent = firstEvent
     }
 
     /// The journaled form of this entry once `sequence` is assigned.

@@ -28,6 +28,16 @@ enum JournalSchema {
                     );
                     """)
         }
+        // Where each entry's events begin, so `history --after N` starts at the entry holding
+        // event N+1 (docs/journal.md, "History index"). Entries journaled before this migration
+        // keep NULL: a read reaching back to them scans from the start, as before.
+        migrator.registerMigration("v2-first-event-index") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE journal ADD COLUMN first_event INTEGER;
+                    CREATE INDEX journal_first_event ON journal (first_event) WHERE first_event IS NOT NULL;
+                    """)
+        }
         return migrator
     }
 

@@ -19,6 +19,10 @@ public protocol JournalReader: Sendable {
     func keys(after: UInt64, limit: Int) async throws -> [JournalKey]
     /// The highest journaled sequence, 0 when the journal is empty.
     var lastSequence: UInt64 { get async throws }
+    /// The sequence of the entry holding event `event`: the last entry whose first event is at
+    /// or before it (`NewJournalEntry.firstEvent`, indexed). Nil when no such entry is indexed
+    /// (none yet, or only entries journaled before the index existed): read from the start.
+    func entrySequence(holdingEvent event: UInt64) async throws -> UInt64?
 }
 
 /// Keeps snapshots of the coordinator's state so recovery replays only the journal after one.
@@ -52,6 +56,10 @@ public struct JournalKey: Sendable, Hashable {
 }
 
 extension JournalReader {
+    /// A store without the index: every history read starts at the journal's beginning
+    /// (correct, only slower).
+    public func entrySequence(holdingEvent event: UInt64) async throws -> UInt64? { nil }
+
     public func keys(after: UInt64, limit: Int) async throws -> [JournalKey] {
         try await entries(after: after, limit: limit).map { JournalKey(sequence: $0.sequence, key: $0.key) }
     }

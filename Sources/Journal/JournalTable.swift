@@ -15,14 +15,15 @@ enum JournalTable {
         // Empty byte arrays bind as NULL; coalesce keeps them empty blobs for NOT NULL.
         let insert = try db.cachedStatement(
             sql: """
-                INSERT INTO journal (\(columns)) VALUES (?, ?, ?, ?, coalesce(?, x''), coalesce(?, x''))
+                INSERT INTO journal (\(columns), first_event)
+                VALUES (?, ?, ?, ?, coalesce(?, x''), coalesce(?, x''), ?)
                 ON CONFLICT (key) DO NOTHING
                 """)
         return try groups.map { entries in
             try entries.map { entry in
                 try insert.execute(arguments: [
                     Int64(next), entry.key, entry.kind, entry.receivedMs,
-                    Data(entry.input), Data(entry.outcome),
+                    Data(entry.input), Data(entry.outcome), entry.firstEvent.map { Int64(clamping: $0) },
                 ])
                 if db.changesCount == 1 {
                     defer { next += 1 }
@@ -56,6 +57,14 @@ enum JournalTable {
         return try Row.fetchCursor(statement, arguments: [Int64(clamping: after), limit])
             .map { JournalKey(sequence: UInt64($0[0] as Int64), key: $0[1]) }
             .reduce(into: []) { $0.append($1) }
+    }
+
+    /// The entry holding `event`: the last one whose first event is at or before it. An index
+    /// look-up (`journal_first_event`), however long the journal.
+    static func entrySequence(holdingEvent event: UInt64, _ db: Database) throws -> UInt64? {
+        let statement = try db.cachedStatement(
+            sql: "SELECT sequence FROM journal WHERE first_event <= ? ORDER BY first_event DESC LIMIT 1")
+        return try Int64.fetchOne(statement, arguments: [Int64(clamping: event)]).map { UInt64($0) }
     }
 
     static func lastSequence(_ db: Database) throws -> UInt64 {

@@ -42,10 +42,9 @@ public final class SQLiteJournalStore: JournalStore {
         guard maxBatchEntries > 0 else {
             throw JournalError(code: .invalid, message: "'maxBatchEntries' must be positive")
         }
-        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
-        try mappingErrors(while: "creating directory \(directory.path)") {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        }
+        // Owner-only whatever the umask: the journal and its snapshots hold every balance.
+        try OwnerOnlyFiles.createDirectoryIfMissing(URL(fileURLWithPath: path).deletingLastPathComponent().path)
+        try OwnerOnlyFiles.prepareJournalFile(path)
         var configuration = Configuration()
         configuration.label = "journal"
         let database = try mappingErrors(while: "opening journal \(path)") {
@@ -58,6 +57,7 @@ public final class SQLiteJournalStore: JournalStore {
             try database.writeWithoutTransaction { db in
                 try durability.apply(to: db)
             }
+            try OwnerOnlyFiles.tightenCompanions(of: path)
             return database
         }
         self.path = path
@@ -91,6 +91,12 @@ public final class SQLiteJournalStore: JournalStore {
     public func keys(after: UInt64, limit: Int) async throws -> [JournalKey] {
         try EntryValidation.check(limit: limit)
         return try await read("reading keys") { db in try JournalTable.keys(after: after, limit: limit, db) }
+    }
+
+    public func entrySequence(holdingEvent event: UInt64) async throws -> UInt64? {
+        try await read("finding the entry of an event") { db in
+            try JournalTable.entrySequence(holdingEvent: event, db)
+        }
     }
 
     public var lastSequence: UInt64 {

@@ -1,56 +1,45 @@
 import CopyTradeProto
 import Foundation
 
-/// A `Watch` subscriber: events of one account (or all), delivered once committed. Until its
-/// history has been sent, live events are buffered, so nothing is missed. An event can be in
-/// the journal (so in the history) before its commit is published, so `lastSent` is what keeps
-/// it from being sent twice.
+/// A `Watch` subscriber: events of one account (or all), pushed into its bounded ``WatchFeed``
+/// as they commit. Its history is read by its ``WatchCursor``, outside the sequencer.
 struct Watcher: Sendable {
     let account: String
-    let continuation: AsyncStream<Copytrade_V1_Event>.Continuation
-    var live = false
-    var buffered: [Copytrade_V1_Event] = []
-    /// The highest event sequence sent; only later events go out.
-    var lastSent: UInt64 = 0
-
-    /// Sends the events after `lastSent`, in order.
-    mutating func send(_ events: [Copytrade_V1_Event]) {
-        for e in events where e.sequence > lastSent {
-            continuation.yield(e)
-            lastSent = e.sequence
-        }
-    }
+    let feed: WatchFeed
 }
 
 extension Sequencer {
-    /// Streams committed events after event sequence `afterEvent` (history first, then live).
-    public func watch(account: String, afterEvent: UInt64) async throws -> AsyncStream<Copytrade_V1_Event> {
-        let (stream, continuation) = AsyncStream.makeStream(of: Copytrade_V1_Event.self, bufferingPolicy: .bufferingNewest(100_000))
+    /// Subscribes to committed events after event sequence `afterEvent`: the cursor reads the
+    /// history first, then the events committed from now on, each once and in order. At most
+    /// `bufferLimit` events wait for the reader; past that the feed falls behind and ends
+    /// (docs/decisions.md, "Coordinator"). Call ``unsubscribe(_:)`` when done.
+    public func subscribe(account: String, afterEvent: UInt64,
+                          bufferLimit: Int = WatchCursor.defaultBufferLimit) -> WatchCursor {
         let id = UUID()
-        watchers[id] = Watcher(account: account, continuation: continuation)
-        continuation.onTermination = { [weak self] _ in Task { await self?.removeWatcher(id) } }
-        let past = try await history(account: account, afterEvent: afterEvent, limit: Int.max, kindPrefix: "")
-        var last = afterEvent
-        for e in past {
-            continuation.yield(e)
-            last = max(last, e.sequence)
-        }
-        if var w = watchers[id] {
-            w.lastSent = last
-            w.send(w.buffered)
-            w.buffered = []
-            w.live = true
-            watchers[id] = w
-        }
-        return stream
+        let feed = WatchFeed(limit: bufferLimit)
+        // Registered before the history is read: every event is either in the journal when
+        // the history is read, or committed later and so pushed here.
+        watchers[id] = Watcher(account: account, feed: feed)
+        return WatchCursor(id: id, sequencer: self, account: account, after: afterEvent, feed: feed)
     }
 
-    func removeWatcher(_ id: UUID) { watchers[id] = nil }
+    /// Removes a subscription (its feed ends).
+    public func unsubscribe(_ id: UUID) {
+        watchers.removeValue(forKey: id)?.feed.finish()
+    }
+
+    /// Streams committed events after event sequence `afterEvent` (history first, then live),
+    /// for in-process readers (the benchmark, tests); the control service's `Watch` uses
+    /// ``subscribe(account:afterEvent:bufferLimit:)`` directly so it can end a slow client.
+    public func watch(account: String, afterEvent: UInt64) async throws -> AsyncStream<Copytrade_V1_Event> {
+        let cursor = WatchCursorBox(subscribe(account: account, afterEvent: afterEvent))
+        return AsyncStream(unfolding: { try? await cursor.next() })
+    }
 
     /// Ends every watch stream: a `Watch` call lasts until its stream ends, so a graceful
     /// shutdown, which drains in-flight calls, would otherwise wait for watchers forever.
     public func endWatches() {
-        for w in watchers.values { w.continuation.finish() }
+        for w in watchers.values { w.feed.finish() }
         watchers = [:]
     }
 
@@ -67,16 +56,25 @@ extension Sequencer {
         let ready = uncommittedEvents.prefix(count).flatMap(\.events)
         uncommittedEvents.removeFirst(count)
         guard !watchers.isEmpty else { return }
-        for id in Array(watchers.keys) {
-            guard let account = watchers[id]?.account else { continue }
-            let mine = account.isEmpty ? ready : ready.filter { $0.accountID == account }
+        var behind: [UUID] = []
+        for (id, w) in watchers {
+            let mine = w.account.isEmpty ? ready : ready.filter { $0.accountID == w.account }
             guard !mine.isEmpty else { continue }
-            // In place, so a buffering watcher's array is not copied on every commit.
-            if watchers[id]?.live == true {
-                watchers[id]?.send(mine)
-            } else {
-                watchers[id]?.buffered.append(contentsOf: mine)
-            }
+            if !w.feed.push(mine) { behind.append(id) }
+        }
+        for id in behind {
+            // Its waiting events are released with it: a client that stopped reading costs
+            // at most `limit` events, never the daemon's memory (issue 10).
+            let limit = watchers.removeValue(forKey: id)?.feed.limit ?? 0
+            logger.warning("watch fell behind: ended", metadata: ["limit": "\(limit)", "sequence": "\(sequence)"])
         }
     }
+}
+
+/// Lets the unfolding `AsyncStream` of ``Sequencer/watch(account:afterEvent:)`` own a cursor
+/// (it is pulled by one consumer at a time).
+private final class WatchCursorBox: @unchecked Sendable {
+    var cursor: WatchCursor
+    init(_ cursor: WatchCursor) { self.cursor = cursor }
+    func next() async throws -> Copytrade_V1_Event? { try await cursor.next() }
 }

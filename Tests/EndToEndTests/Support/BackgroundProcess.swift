@@ -21,6 +21,8 @@ final class BackgroundProcess: Sendable {
     }
 
     var isRunning: Bool { child.isRunning }
+    /// Sends `sig` (SIGSTOP makes a client that stops reading; SIGCONT lets it go on).
+    func signal(_ sig: Int32) { child.signal(sig) }
     var output: String { (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "" }
     var lines: [String] { output.split(separator: "\n").map(String.init) }
 
