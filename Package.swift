@@ -10,6 +10,8 @@ let nio: [Target.Dependency] = [
 let protobuf: Target.Dependency = .product(name: "SwiftProtobuf", package: "swift-protobuf")
 let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+/// The swift-metrics API only: libraries count and time through it; executables pick the backend.
+let metrics: Target.Dependency = .product(name: "CoreMetrics", package: "swift-metrics")
 
 /// A module: its logic (no I/O) plus the ttrpc service adapter that serves it.
 func module(_ name: String, extra: [Target.Dependency] = [], resources: [Resource]? = nil) -> Target {
@@ -37,6 +39,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         .target(name: "CopyTradeCore"),
@@ -53,8 +57,9 @@ let package = Package(
             "CopyTradeCore", "CopyTradeProto", "TTRPC", "ModuleRuntime", "Pricing", "Margin", "Sizing", "Sync", logging,
             "Journal", protobuf,
             .product(name: "HeapModule", package: "swift-collections"),
+            .product(name: "DequeModule", package: "swift-collections"),
             .product(name: "Yams", package: "Yams"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), metrics,
         ] + nio),
         .target(name: "Journal", dependencies: [.product(name: "GRDB", package: "GRDB.swift"), logging]),
         // Scenario files run through an in-process coordinator on a driven clock: histories and reports.
@@ -66,8 +71,10 @@ let package = Package(
             "CopyTradeCore", "CopyTradeProto", "TTRPC", "ModuleRuntime", "Pricing", "Margin", "Sizing", "Sync", logging,
         ]),
         .executableTarget(name: "copytraded", dependencies: [
-            "Coordinator", "TTRPC", argumentParser, logging,
+            "Coordinator", "CopyTradeCore", "TTRPC", argumentParser, logging, metrics,
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
         ] + nio),
         .executableTarget(name: "copytrade-module", dependencies: [
             "Pricing", "Margin", "Sizing", "Sync", "TTRPC", "ModuleRuntime", argumentParser, logging,
@@ -75,8 +82,11 @@ let package = Package(
         ] + nio),
         .executableTarget(name: "copyctl", dependencies: [
             "Calculators", "CopyTradeCore", "CopyTradeProto", "TTRPC", "ModuleRuntime", argumentParser,
-            "Simulation", logging,
+            "Simulation", "Coordinator", logging,
         ] + nio),
+        // A module that answers wrongly on purpose: the end-to-end guard tests launch it as a plugin.
+        .executableTarget(name: "misbehaving-module", dependencies: ["Margin", "Sizing", "CopyTradeProto", "TTRPC", logging],
+                          path: "Tests/Fixtures/misbehaving-module"),
         .executableTarget(name: "copytrade-bench", dependencies: [
             "CopyTradeCore", "CopyTradeProto", "TTRPC", "Pricing", "Margin", "Sizing", "Sync", "Coordinator",
             "ModuleRuntime", "Journal", argumentParser, logging,
@@ -97,7 +107,10 @@ let package = Package(
         .testTarget(name: "SizingTests", dependencies: ["Sizing", "TestSupport", "Pricing", "CopyTradeCore"]),
         .testTarget(name: "SyncTests", dependencies: ["Sync", "TestSupport", "CopyTradeCore"]),
         .testTarget(name: "CalculatorTests", dependencies: ["Calculators", "TestSupport", "CopyTradeCore"]),
-        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "CopyTradeCore", "CopyTradeProto", "Margin", "Sizing"]),
+        .testTarget(name: "CoordinatorTests", dependencies: [
+            "Coordinator", "CopyTradeCore", "CopyTradeProto", "Margin", "Sizing", "Journal", logging,
+            .product(name: "MetricsTestKit", package: "swift-metrics"),
+        ]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "TestSupport", "Coordinator", "CopyTradeCore", "CopyTradeProto"]),
         .testTarget(name: "EndToEndTests", dependencies: ["CopyTradeCore", "TestSupport", "CopyTradeProto", "TTRPC"] + nio,
                     exclude: ["Fixtures"]),

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Coordinator
+import CoreMetrics
 import Foundation
 import Logging
+import Prometheus
 import ServiceLifecycle
 
 /// The coordinator daemon: the single writer of all state, serving the control API on a Unix
@@ -18,14 +20,29 @@ struct Copytraded: AsyncParsableCommand {
     @Option(name: .customLong("reorder-window-ms"), help: "Margin-sync reorder window in milliseconds (default 500).") var reorderWindowMs: Int64?
     @Option(name: .customLong("max-signal-delay-ms"), help: "Margin-sync signals older than this are dropped (default 60000).") var maxSignalDelayMs: Int64?
     @Option(help: "Market file (JSON) replacing the built-in markets.") var market: String?
+    @Option(name: .customLong("watch-buffer-events"), help: "Events that may wait for one slow watch client before its stream ends (default 10000).")
+    var watchBufferEvents: Int?
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
+    @Option(name: .customLong("log-format"), help: "text (default) or json: one JSON object per line.") var logFormat = "text"
+    @Option(name: .customLong("metrics-listen"), help: "Serve GET /metrics (Prometheus text format) on HOST:PORT; off by default.")
+    var metricsListen: String?
+
+    /// A mistyped option is refused (exit 64, naming it), never silently replaced by a default.
+    func validate() throws {
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level: \"\(logLevel)\" is not a level; use trace, debug, info, notice, warning, error or critical")
+        }
+        guard LogFormat(rawValue: logFormat) != nil else {
+            throw ValidationError("--log-format: \"\(logFormat)\" is not a format; use text or json")
+        }
+        if let metricsListen, ListenAddress(parsing: metricsListen) == nil {
+            throw ValidationError("--metrics-listen: \"\(metricsListen)\" is not an address; \(ListenAddress.rule)")
+        }
+    }
 
     func run() async throws {
-        LoggingSystem.bootstrap { label in
-            var h = StreamLogHandler.standardError(label: label)
-            h.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-            return h
-        }
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LogFormat(rawValue: logFormat)?.bootstrap(level: level)
         let logger = Logger(label: "copytraded")
         var options = DaemonOptions(dataDirectory: data)
         options.socketPath = socket ?? (data as NSString).appendingPathComponent("copytrade.sock")
@@ -43,6 +60,33 @@ struct Copytraded: AsyncParsableCommand {
         if let reorderWindowMs { options.config.reorderWindowMs = reorderWindowMs }
         if let maxSignalDelayMs { options.config.maxSignalDelayMs = maxSignalDelayMs }
         options.marketFile = market
+        if let watchBufferEvents {
+            guard watchBufferEvents > 0 else {
+                logger.critical("refusing to start: --watch-buffer-events must be positive, got \(watchBufferEvents)")
+                throw ExitCode(64)
+            }
+            options.watchBufferEvents = watchBufferEvents
+        }
+        var services: [any Service] = []
+        if let metricsListen, let address = ListenAddress(parsing: metricsListen) {
+            // Only the executable picks the backend (docs/metrics.md): Prometheus, process-wide,
+            // so the coordinator's metrics and any library's land in one exposition.
+            let (factory, registry) = Self.prometheus()
+            MetricsSystem.bootstrap(factory)
+            let metrics = CoordinatorMetrics(factory: factory)
+            options.metrics = metrics
+            do {
+                let endpoint = try await MetricsEndpoint.bind(address, scrape: {
+                    metrics.refresh(nowMs: SystemClock().nowMs())
+                    return registry.emitToBuffer()
+                }, logger: logger)
+                logger.info("serving metrics", metadata: ["address": "http://\(address)/metrics"])
+                services.append(endpoint)
+            } catch {
+                logger.critical("refusing to start: --metrics-listen \(address): \(error)")
+                throw ExitCode(70)
+            }
+        }
         let daemon: Daemon
         do {
             daemon = try await Daemon.start(options, logger: logger)
@@ -50,8 +94,46 @@ struct Copytraded: AsyncParsableCommand {
             logger.critical("refusing to start: \(error)")
             throw ExitCode(70)
         }
-        let group = ServiceGroup(services: [daemon], gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
+        // The metrics endpoint first: a group stops its services in reverse order, so it still
+        // answers while the daemon drains.
+        let group = ServiceGroup(services: services + [daemon], gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
         try await group.run()
         logger.info("stopped cleanly")
+    }
+}
+
+extension Copytraded {
+    /// The Prometheus backend, with buckets sized for what is timed here: decisions take tens
+    /// of microseconds to milliseconds, a journal commit milliseconds; a batch holds 1 to
+    /// thousands of inputs (group commit).
+    static func prometheus() -> (PrometheusMetricsFactory, PrometheusCollectorRegistry) {
+        let registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = [
+            .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1),
+            .microseconds(2500), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+            .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10),
+        ]
+        factory.valueHistogramBuckets[MetricName.journalBatchSize] = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000]
+        return (factory, registry)
+    }
+}
+
+/// `--log-format`: how log lines are written to stderr.
+enum LogFormat: String {
+    case text, json
+
+    /// Makes this format, at `level`, the process's logging backend.
+    func bootstrap(level: Logger.Level) {
+        switch self {
+        case .text:
+            LoggingSystem.bootstrap { label in
+                var h = StreamLogHandler.standardError(label: label)
+                h.logLevel = level
+                return h
+            }
+        case .json:
+            LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: level) }
+        }
     }
 }

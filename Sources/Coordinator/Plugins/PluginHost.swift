@@ -20,12 +20,15 @@ public actor PluginHost {
     var retired: [ModuleName: [ModuleConnection]] = [:]
     let market: Market
     let logger: Logger
+    /// Module call latency and errors (``routedCall(_:_:_:)``) and restarts are counted here.
+    let metrics: CoordinatorMetrics
     /// Longest a call waits for a module to come back before the input is refused.
     public var restoreTimeout: Duration = .seconds(30)
 
-    public init(market: Market, logger: Logger) {
+    public init(market: Market, logger: Logger, metrics: CoordinatorMetrics = CoordinatorMetrics()) {
         self.market = market
         self.logger = logger
+        self.metrics = metrics
     }
 
     /// Opens every route (in process when not configured); a route that cannot start fails here.
@@ -79,6 +82,7 @@ public actor PluginHost {
     private func restore(_ dead: ModuleConnection) {
         let module = dead.module, route = dead.route
         restarts[module, default: 0] += 1
+        metrics.pluginRestarts[module]?.increment()
         let market = self.market, logger = self.logger, limit = restoreTimeout
         restoring[module] = Task {
             await dead.stop(grace: .milliseconds(100))

@@ -13,16 +13,22 @@ import TTRPC
 /// failing. Other errors (a refusal, a deadline, garbage) go to the caller.
 func routedCall<T: Sendable>(_ host: PluginHost, _ m: ModuleName, _ body: (TTRPCClient, Duration) async throws -> T) async throws -> T {
     var attempts = 0
+    let metrics = host.metrics.moduleCalls[m]
     while true {
         let c = try await host.connection(m)
         guard let client = c.client else { throw TTRPCError(code: .unavailable, message: "\(m.rawValue) is in process") }
+        let started = ContinuousClock.now
         do {
-            return try await body(client, c.callTimeout)
+            let answer = try await body(client, c.callTimeout)
+            metrics?.duration.recordNanoseconds(started.duration(to: .now).nanoseconds)
+            return answer
         } catch let e as TTRPCError where e.code == .unavailable {
+            metrics?.errors.increment()
             attempts += 1
             await host.failed(c)
             if attempts > 20 { throw e }
         } catch let e as TTRPCError {
+            metrics?.errors.increment()
             // A deadline, garbage or a crash inside the plugin: refuse this input, name the module.
             throw DomainError(.failedPrecondition, field: m.rawValue,
                               "the \(m.rawValue) module (\(c.route.summary)) failed: \(e.code) \(e.message)")
