@@ -21,6 +21,17 @@ extension MarginMode {
         self = wire == .cross ? .cross : .isolated
     }
 
+    /// From a client's request: unspecified means isolated; a value this version does not know
+    /// (`margin_mode = 9`, decoded as UNRECOGNIZED) is refused naming `field`, never read as
+    /// isolated (issue 10; docs/decisions.md, "Coordinator").
+    public init(wire: Copytrade_V1_MarginMode, field: String) throws(DomainError) {
+        switch wire {
+        case .unspecified, .isolated: self = .isolated
+        case .cross: self = .cross
+        case .UNRECOGNIZED(let n): throw DomainError.invalid(field, "must be isolated or cross, got \(n)")
+        }
+    }
+
     /// The wire enum.
     public var wire: Copytrade_V1_MarginMode { self == .cross ? .cross : .isolated }
 }

@@ -6,7 +6,9 @@ import Foundation
 /// instant, or a scenario time (`90s`); the first row is placed at the path's start and the
 /// others keep their distance from it. Times must not go backwards.
 enum CandleFile {
-    static func parse(_ text: String, file: String, start: Millis) throws(ScenarioError) -> [PricePoint] {
+    /// `tick`: every close must be a multiple of it, since the coordinator refuses a mark off the
+    /// tick (docs/decisions.md, "Market data"); the row is named rather than the run failing later.
+    static func parse(_ text: String, file: String, start: Millis, tick: Decimal8) throws(ScenarioError) -> [PricePoint] {
         var out: [PricePoint] = []
         var first: Millis?
         var last: Millis?
@@ -32,6 +34,9 @@ enum CandleFile {
                 throw ScenarioError(file: file, line: n, path: "close", rule: error.message)
             }
             guard close.isPositive else { throw ScenarioError(file: file, line: n, path: "close", rule: "must be greater than 0") }
+            guard close.isMultiple(of: tick) else {
+                throw ScenarioError(file: file, line: n, path: "close", rule: "must be a multiple of the tick \(tick), got \(close)")
+            }
             if let last, t < last { throw ScenarioError(file: file, line: n, path: "time", rule: "time goes backwards") }
             last = t
             let origin = first ?? t

@@ -19,7 +19,7 @@ extension ParseContext {
                 let start = try f["at"]?.duration() ?? 0
                 switch (f["randomWalk"], f["csv"]) {
                 case (let w?, nil): out[symbol] = try randomWalk(w, tick: tick, start: start)
-                case (nil, let c?): out[symbol] = try candles(c, start: start)
+                case (nil, let c?): out[symbol] = try candles(c, start: start, tick: tick)
                 default: throw entry.error("must be a list of {at, price} points, or have exactly one of randomWalk: or csv:")
                 }
             }
@@ -33,7 +33,11 @@ extension ParseContext {
             let f = try YAMLFields(item, allowed: ["at", "price"])
             let atNode = try f.required("at")
             let at = try atNode.duration()
-            let price = try f.required("price").positiveDecimal()
+            let priceNode = try f.required("price")
+            let price = try priceNode.positiveDecimal()
+            // The coordinator refuses a mark off the tick (docs/decisions.md, "Market data"),
+            // so the scenario is refused here, naming the point, before anything runs.
+            guard price.isMultiple(of: tick) else { throw priceNode.error("must be a multiple of the tick \(tick), got \(price)") }
             if let last = out.last, at < last.at {
                 throw atNode.error("time goes backwards: \(ScenarioTime.format(at)) comes after \(ScenarioTime.format(last.at))")
             }
@@ -51,12 +55,12 @@ extension ParseContext {
         do { return try walk.generate(startingAt: start) } catch { throw v.error("random walk: \(error.message)") }
     }
 
-    func candles(_ v: YAMLValue, start: Millis) throws(ScenarioError) -> [PricePoint] {
+    func candles(_ v: YAMLValue, start: Millis, tick: Decimal8) throws(ScenarioError) -> [PricePoint] {
         let path = resolve(try v.string())
         guard let data = FileManager.default.contents(atPath: path) else { throw v.error("cannot read \(path)") }
         if data.count > ScenarioLimits.maxFileBytes {
             throw v.error(ScenarioLimits.rule("\(path): the file's size in bytes", limit: ScenarioLimits.maxFileBytes, got: data.count))
         }
-        return try CandleFile.parse(String(decoding: data, as: UTF8.self), file: path, start: start)
+        return try CandleFile.parse(String(decoding: data, as: UTF8.self), file: path, start: start, tick: tick)
     }
 }

@@ -25,10 +25,14 @@ enum NegativeNumbers {
         return positionals.isEmpty ? out : out + ["--"] + positionals
     }
 
-    /// `-5`, `-0.25`, `-.5`: a minus sign then digits with at most one point.
+    /// `-5`, `-0.25`, `-.5`, and also what only looks like a number (`-1e3`, `-5,000`, `-0x5`):
+    /// a minus sign then a digit or a point, and no further minus. No copyctl option starts with a
+    /// digit, so such a word is always a value; passed on as one, it meets the amount's own rule
+    /// (`amount: exponents are not accepted`, exit 1) instead of ArgumentParser's "missing
+    /// <amount>" (exit 64, issue 10). An id such as `-2-3` is left alone.
     static func isNegativeNumber(_ word: String) -> Bool {
         let body = word.dropFirst()
-        guard word.first == "-", body.contains(where: \.isNumber) else { return false }
-        return body.allSatisfy { $0.isASCII && ($0.isNumber || $0 == ".") } && body.filter { $0 == "." }.count <= 1
+        guard word.first == "-", let first = body.first, first.isASCII, first.isNumber || first == "." else { return false }
+        return !body.contains("-") && body.contains(where: \.isNumber)
     }
 }

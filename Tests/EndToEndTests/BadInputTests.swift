@@ -33,6 +33,23 @@ struct BadInputTests {
         Case(name: "follow leverage above the symbol's maximum", args: ["follow", "C", "T", "--multiplier", "1", "--symbol-leverage", "BTCUSDT=151"], field: "symbolLeverage.BTCUSDT"),
         Case(name: "follow leverage above every symbol's maximum", args: ["follow", "C", "T", "--multiplier", "1", "--leverage", "500"], field: "leverage"),
         Case(name: "multiplier out of bounds", args: ["follow", "C", "T", "--multiplier", "11"], field: "multiplier"),
+        // Issue 10: values that had been accepted silently.
+        Case(name: "--at yesterday on a deposit", args: ["deposit", "T", "10", "--at", "yesterday"], field: "--at"),
+        Case(name: "--at on a withdrawal, which has no occurrence time", args: ["withdraw", "T", "10", "--at", "2026-11-22T10:00:00Z"], field: "--at"),
+        Case(name: "--at on an account creation", args: ["account", "create", "N", "--role", "trader", "--at", "yesterday"], field: "--at"),
+        Case(name: "--at 2026-13-45 on auto margin", args: ["automargin", "on", "T", "--symbol", "BTCUSDT", "--amount", "10", "--at", "2026-13-45"], field: "--at"),
+        Case(name: "--at -5 on a mark", args: ["price", "set", "BTCUSDT", "20001", "--at", "-5"], field: "--at"),
+        Case(name: "--at 0 on a margin change", args: ["trader", "margin", "add", "T", "BTCUSDT", "5", "--at", "0"], field: "--at"),
+        Case(name: "--at in 2100", args: ["price", "set", "BTCUSDT", "20001", "--at", "2100-01-01T00:00:00Z"], field: "at"),
+        Case(name: "mark off the tick", args: ["price", "set", "BTCUSDT", "20000.05"], field: "price"),
+        Case(name: "mark a hundredfold above the last", args: ["price", "set", "BTCUSDT", "2000000.1"], field: "price"),
+        Case(name: "mark of Int64.max on the tick", args: ["price", "set", "BTCUSDT", "92233720368.5"], field: "price"),
+        Case(name: "mark below a hundredth of the last", args: ["price", "set", "BTCUSDT", "199.9"], field: "price"),
+        Case(name: "a copier opening its own position", args: ["trader", "open", "C", "BTCUSDT", "--side", "long", "--qty", "0.001", "--price", "20000"], field: "account"),
+        Case(name: "a copier placing an order", args: ["trader", "order", "place", "C", "BTCUSDT", "--side", "long", "--qty", "0.001", "--price", "20000"], field: "account"),
+        Case(name: "negative deposit in exponent form", args: ["deposit", "T", "-1e3"], field: "amount"),
+        Case(name: "negative deposit with a thousands separator", args: ["deposit", "T", "-5,000"], field: "amount"),
+        Case(name: "negative withdrawal", args: ["withdraw", "T", "-5", "--key", "w-5"], field: "amount"),
     ]
 
     @Test("a refused input changes nothing and names the field", arguments: cases)
@@ -41,6 +58,7 @@ struct BadInputTests {
         try await d.must("account", "create", "T", "--role", "trader")
         try await d.must("account", "create", "C", "--role", "copier")
         try await d.must("deposit", "T", "10000")
+        try await d.must("deposit", "C", "1000")
         try await d.must("price", "set", "BTCUSDT", "20000")
         // Margin 1000, of which at most 500 is reducible at 20000 after adding 500.
         try await d.must("trader", "open", "T", "BTCUSDT", "--side", "long", "--qty", "0.5", "--price", "20000")

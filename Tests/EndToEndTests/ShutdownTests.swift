@@ -10,7 +10,8 @@ struct ShutdownTests {
         try await d.must("trader", "margin", "add", "T", "BTCUSDT", "500")
         _ = try await d.waitForEvents(kind: "sync.", count: 4)
         try await d.must("withdraw", "A", "10.5")
-        try await d.must("trader", "order", "place", "B", "BTCUSDT", "--side", "long", "--qty", "0.1", "--price", "19000")
+        // A copier account only copies (docs/decisions.md): the resting order is the trader's.
+        try await d.must("trader", "order", "place", "T", "BTCUSDT", "--side", "long", "--qty", "0.1", "--price", "19000")
         let state = try await d.visibleState()
         let history = try await d.history()
         #expect(await d.stop() == 0)

@@ -43,6 +43,11 @@ struct ValidationTests {
           BTCUSDT:
             - {at: 0s, price: "20,000"}
         """, expected: "bad.yaml:7: marks.BTCUSDT[0].price: must be a decimal number, got \"20,000\""),
+        Case(name: "mark off the tick", yaml: header + """
+        marks:
+          BTCUSDT:
+            - {at: 0s, price: "20000.05"}
+        """, expected: "bad.yaml:7: marks.BTCUSDT[0].price: must be a multiple of the tick 0.1, got 20000.05"),
         Case(name: "malformed time", yaml: header + """
         actions:
           - {do: deposit, at: 5 minutes, account: C1, amount: "1"}

@@ -16,6 +16,16 @@ extension Engine {
         tx.event("account.created", account: id, detail: role.rawValue)
     }
 
+    /// A copier account is a copy-trading sub-account: it only copies (follows, deposits,
+    /// withdraws, closes and sets auto margin on its copies). Its own opens and orders are
+    /// refused naming `account`, as on the reference exchanges (issue 10; docs/decisions.md,
+    /// "Coordinator").
+    func requireTrader(_ account: AccountRecord, to action: String) throws(DomainError) {
+        guard account.role == .trader else {
+            throw DomainError.invalid("account", "\"\(account.id)\" is a copier account; a copier account only copies; \(action) from a trader account")
+        }
+    }
+
     func deposit(_ r: Copytrade_V1_TransferRequest, _ tx: inout EngineTransaction) throws(DomainError) {
         var a = try requireAccount(r.accountID, tx)
         let amount = try positive(r.amountE8, "amount")

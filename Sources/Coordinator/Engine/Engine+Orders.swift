@@ -7,6 +7,7 @@ extension Engine {
     /// the available balance until it is cancelled (orders rest; the engine does not match them).
     func placeOrder(_ r: Copytrade_V1_PlaceOrderRequest, _ tx: inout EngineTransaction) async throws {
         let account = try requireAccount(r.accountID, tx)
+        try requireTrader(account, to: "place orders")
         let spec = try spec(r.symbol)
         let side = try Side(wire: r.side, field: "side")
         let quantity = try positive(r.quantityE8, "quantity")

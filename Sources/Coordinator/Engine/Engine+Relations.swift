@@ -38,7 +38,12 @@ extension Engine {
                 throw DomainError.invalid("symbolLeverage.\(symbol)", "must be between 1 and \(s.maxLeverage) for \(s.symbol)")
             }
         }
-        for symbol in r.symbolMarginMode.keys { _ = try spec(symbol) }
+        let marginMode = try MarginMode(wire: r.marginMode, field: "marginMode")
+        var symbolMarginMode: [String: MarginMode] = [:]
+        for (symbol, wire) in r.symbolMarginMode {
+            _ = try spec(symbol)
+            symbolMarginMode[symbol] = try MarginMode(wire: wire, field: "symbolMarginMode.\(symbol)")
+        }
         if r.hasSlippage_p, r.slippageE8 < 0 || r.slippageE8 >= Decimal8.unitsPerOne {
             throw DomainError.invalid("slippage", "must be in [0, 1)")
         }
@@ -48,8 +53,8 @@ extension Engine {
         var rel = RelationRecord(id: tx.newID("r"), copier: copier.id, trader: trader.id, mode: mode,
                                  leverage: Int(r.leverage), establishedMs: occurred(r.atMs, tx))
         rel.symbolLeverage = r.symbolLeverage.mapValues { Int($0) }
-        rel.marginMode = MarginMode(wire: r.marginMode)
-        rel.symbolMarginMode = r.symbolMarginMode.mapValues { MarginMode(wire: $0) }
+        rel.marginMode = marginMode
+        rel.symbolMarginMode = symbolMarginMode
         rel.slippage = r.hasSlippage_p ? Decimal8(e8: r.slippageE8) : nil
         rel.maxMarginPerOrder = r.maxMarginPerOrderE8 > 0 ? Decimal8(e8: r.maxMarginPerOrderE8) : nil
         rel.maxTotalMargin = r.maxTotalMarginE8 > 0 ? Decimal8(e8: r.maxTotalMarginE8) : nil

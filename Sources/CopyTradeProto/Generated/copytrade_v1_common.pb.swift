@@ -414,6 +414,15 @@ public nonisolated struct Copytrade_V1_Position: @unchecked Sendable {
     set {_uniqueStorage()._riskInfinite = newValue}
   }
 
+  /// (risk_rate_e8 then holds the largest value, never 0)
+  /// In views: the margin module could not be asked (unreachable plugin), so the figures at the
+  /// mark (risk rate, requirement, unrealized PnL, the on-tick liquidation price) are unknown and
+  /// left 0; liquidation_price_e8 is then the stored figure the engine keeps up to date.
+  public var figuresUnavailable: Bool {
+    get {_storage._figuresUnavailable}
+    set {_uniqueStorage()._figuresUnavailable = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -781,7 +790,7 @@ nonisolated extension Copytrade_V1_PositionState: SwiftProtobuf.Message, SwiftPr
 
 nonisolated extension Copytrade_V1_Position: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Position"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}position_id\0\u{3}account_id\0\u{1}state\0\u{3}auto_margin\0\u{3}auto_margin_amount_e8\0\u{3}liquidation_price_e8\0\u{3}risk_rate_e8\0\u{3}copied_from_position_id\0\u{3}opened_ms\0\u{3}relation_id\0\u{3}has_liquidation_price\0\u{3}maintenance_requirement_e8\0\u{3}unrealized_pnl_e8\0\u{3}mark_price_e8\0\u{3}liquidation_price_rounded_e8\0\u{3}risk_infinite\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}position_id\0\u{3}account_id\0\u{1}state\0\u{3}auto_margin\0\u{3}auto_margin_amount_e8\0\u{3}liquidation_price_e8\0\u{3}risk_rate_e8\0\u{3}copied_from_position_id\0\u{3}opened_ms\0\u{3}relation_id\0\u{3}has_liquidation_price\0\u{3}maintenance_requirement_e8\0\u{3}unrealized_pnl_e8\0\u{3}mark_price_e8\0\u{3}liquidation_price_rounded_e8\0\u{3}risk_infinite\0\u{3}figures_unavailable\0")
 
   fileprivate class _StorageClass {
     var _positionID: String = String()
@@ -800,6 +809,7 @@ nonisolated extension Copytrade_V1_Position: SwiftProtobuf.Message, SwiftProtobu
     var _markPriceE8: Int64 = 0
     var _liquidationPriceRoundedE8: Int64 = 0
     var _riskInfinite: Bool = false
+    var _figuresUnavailable: Bool = false
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -826,6 +836,7 @@ nonisolated extension Copytrade_V1_Position: SwiftProtobuf.Message, SwiftProtobu
       _markPriceE8 = source._markPriceE8
       _liquidationPriceRoundedE8 = source._liquidationPriceRoundedE8
       _riskInfinite = source._riskInfinite
+      _figuresUnavailable = source._figuresUnavailable
     }
   }
 
@@ -860,6 +871,7 @@ nonisolated extension Copytrade_V1_Position: SwiftProtobuf.Message, SwiftProtobu
         case 14: try { try decoder.decodeSingularSInt64Field(value: &_storage._markPriceE8) }()
         case 15: try { try decoder.decodeSingularSInt64Field(value: &_storage._liquidationPriceRoundedE8) }()
         case 16: try { try decoder.decodeSingularBoolField(value: &_storage._riskInfinite) }()
+        case 17: try { try decoder.decodeSingularBoolField(value: &_storage._figuresUnavailable) }()
         default: break
         }
       }
@@ -920,6 +932,9 @@ nonisolated extension Copytrade_V1_Position: SwiftProtobuf.Message, SwiftProtobu
       if _storage._riskInfinite != false {
         try visitor.visitSingularBoolField(value: _storage._riskInfinite, fieldNumber: 16)
       }
+      if _storage._figuresUnavailable != false {
+        try visitor.visitSingularBoolField(value: _storage._figuresUnavailable, fieldNumber: 17)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -945,6 +960,7 @@ nonisolated extension Copytrade_V1_Position: SwiftProtobuf.Message, SwiftProtobu
         if _storage._markPriceE8 != rhs_storage._markPriceE8 {return false}
         if _storage._liquidationPriceRoundedE8 != rhs_storage._liquidationPriceRoundedE8 {return false}
         if _storage._riskInfinite != rhs_storage._riskInfinite {return false}
+        if _storage._figuresUnavailable != rhs_storage._figuresUnavailable {return false}
         return true
       }
       if !storagesAreEqual {return false}

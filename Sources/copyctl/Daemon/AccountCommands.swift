@@ -20,6 +20,7 @@ struct AccountCommand: AsyncParsableCommand {
 
         func run() async throws {
             var r = Copytrade_V1_CreateAccountRequest()
+            do { try input.refuseAt("account create") } catch { throw Output.fail(error, json: global.json) }
             r.key = input.keyValue
             r.accountID = id
             switch role {
@@ -47,7 +48,8 @@ struct AccountCommand: AsyncParsableCommand {
                 o.add("isolatedMargin", Decimal8(e8: v.isolatedMarginE8))
                 o.add("orderMargin", Decimal8(e8: v.orderMarginE8))
                 o.add("crossRequirement", Decimal8(e8: v.crossRequirementE8))
-                o.add("equity", Decimal8(e8: v.equityE8))
+                // Equity adds the positions' unrealized PnL: unknown when one's figures are.
+                o.add("equity", v.positions.contains(where: \.figuresUnavailable) ? .text(Views.unavailable) : .decimal(Decimal8(e8: v.equityE8)))
                 if global.json {
                     o.add("positions", .list(v.positions.map(Views.position)))
                     print(o.json)
@@ -94,7 +96,7 @@ struct Deposit: AsyncParsableCommand {
     @Argument var account: String
     @Argument var amount: String
 
-    func run() async throws { try await transfer("Deposit", global, input, account, amount) }
+    func run() async throws { try await transfer("Deposit", "deposit", global, input, account, amount) }
 }
 
 /// `copyctl withdraw ACCOUNT AMOUNT`.
@@ -105,14 +107,18 @@ struct Withdraw: AsyncParsableCommand {
     @Argument var account: String
     @Argument var amount: String
 
-    func run() async throws { try await transfer("Withdraw", global, input, account, amount) }
+    func run() async throws { try await transfer("Withdraw", "withdraw", global, input, account, amount) }
 }
 
 /// A deposit or a withdrawal: the same request, to the control method `method`.
-private func transfer(_ method: String, _ global: GlobalOptions, _ input: InputOptions, _ account: String, _ amount: String) async throws {
+private func transfer(_ method: String, _ command: String, _ global: GlobalOptions, _ input: InputOptions, _ account: String,
+                      _ amount: String) async throws {
     var r = Copytrade_V1_TransferRequest()
     r.key = input.keyValue
     r.accountID = account
-    do { r.amountE8 = try decimal(amount, "amount").e8 } catch { throw Output.fail(error, json: global.json) }
+    do {
+        r.amountE8 = try decimal(amount, "amount").e8
+        try input.refuseAt(command)
+    } catch { throw Output.fail(error, json: global.json) }
     try await submit(global, method, r)
 }

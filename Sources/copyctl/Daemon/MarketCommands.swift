@@ -99,7 +99,10 @@ struct AutoMarginCommand: AsyncParsableCommand {
             r.positionID = target.position
             r.symbol = target.symbol
             r.enabled = true
-            do { r.amountE8 = try decimal(amount, "--amount").e8 } catch { throw Output.fail(error, json: target.global.json) }
+            do {
+                r.amountE8 = try decimal(amount, "--amount").e8
+                r.atMs = try target.input.atMs()
+            } catch { throw Output.fail(error, json: target.global.json) }
             try await submit(target.global, "SetAutoMargin", r)
         }
     }
@@ -115,6 +118,7 @@ struct AutoMarginCommand: AsyncParsableCommand {
             r.positionID = target.position
             r.symbol = target.symbol
             r.enabled = false
+            do { r.atMs = try target.input.atMs() } catch { throw Output.fail(error, json: target.global.json) }
             try await submit(target.global, "SetAutoMargin", r)
         }
     }
@@ -150,7 +154,9 @@ struct History: AsyncParsableCommand {
 
 /// `copyctl watch`: follow events as they are committed (one line, or one JSON object, each).
 struct Watch: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Stream events as they happen.")
+    static let configuration = CommandConfiguration(
+        abstract: "Stream events as they happen.",
+        discussion: "A watch too slow to keep up ends with \"watch fell behind: resume with --after N\" (exit 1); run it again with --after N.")
     @OptionGroup var global: GlobalOptions
     @Option var account = ""
     @Option(help: "Start after this event sequence (default: only new events).") var after: UInt64?

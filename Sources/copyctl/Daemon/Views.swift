@@ -78,8 +78,13 @@ enum Views {
         o.add("entry", Decimal8(e8: s.entryPriceE8))
         o.add("margin", Decimal8(e8: s.marginE8))
         o.add("leverage", .integer(Int64(s.leverage)))
-        o.add("liquidationPrice", p.hasLiquidationPrice_p ? Decimal8(e8: p.liquidationPriceRoundedE8) : nil)
-        if p.markPriceE8 != 0 {
+        o.add("liquidationPrice", liquidationPrice(p))
+        if p.figuresUnavailable {
+            // The margin module could not be asked: the stored liquidation price above, and no
+            // figure at the mark rather than a reassuring 0 (docs/decisions.md, Coordinator).
+            if p.markPriceE8 != 0 { o.add("mark", Decimal8(e8: p.markPriceE8)) }
+            for figure in ["riskRate", "maintenanceRequirement", "unrealizedPnl"] { o.add(figure, .text(unavailable)) }
+        } else if p.markPriceE8 != 0 {
             o.add("mark", Decimal8(e8: p.markPriceE8))
             o.add("riskRate", (p.riskInfinite || p.riskRateE8 == infiniteRiskE8) ? .text("infinite") : .decimal(Decimal8(e8: p.riskRateE8)))
             o.add("maintenanceRequirement", Decimal8(e8: p.maintenanceRequirementE8))
@@ -88,6 +93,16 @@ enum Views {
         o.add("autoMargin", p.autoMargin ? .decimal(Decimal8(e8: p.autoMarginAmountE8)) : .text("off"))
         if !p.copiedFromPositionID.isEmpty { o.add("copiedFrom", p.copiedFromPositionID) }
         return o
+    }
+
+    /// What a figure the margin module could not compute is shown as.
+    static let unavailable = "unavailable"
+
+    /// The on-tick liquidation price of a view, or the stored 8-place one when the margin module
+    /// could not be asked (`figures_unavailable`); nil when the position has none.
+    static func liquidationPrice(_ p: Copytrade_V1_Position) -> Decimal8? {
+        guard p.hasLiquidationPrice_p else { return nil }
+        return Decimal8(e8: p.figuresUnavailable ? p.liquidationPriceE8 : p.liquidationPriceRoundedE8)
     }
 
     /// Positions as an aligned table, for people.
@@ -99,8 +114,9 @@ enum Views {
             rows.append([p.positionID, p.accountID, s.symbol, s.side == .short ? "short" : "long",
                          Decimal8(e8: s.quantityE8).description, Decimal8(e8: s.entryPriceE8).description,
                          Decimal8(e8: s.marginE8).description, "\(s.leverage)x",
-                         p.hasLiquidationPrice_p ? Decimal8(e8: p.liquidationPriceRoundedE8).description : "-",
-                         p.markPriceE8 == 0 ? "-" : ((p.riskInfinite || p.riskRateE8 == infiniteRiskE8) ? "infinite" : percent(p.riskRateE8)),
+                         liquidationPrice(p)?.description ?? "-",
+                         p.figuresUnavailable ? unavailable
+                             : p.markPriceE8 == 0 ? "-" : ((p.riskInfinite || p.riskRateE8 == infiniteRiskE8) ? "infinite" : percent(p.riskRateE8)),
                          p.autoMargin ? Decimal8(e8: p.autoMarginAmountE8).description : "off",
                          p.copiedFromPositionID.isEmpty ? "-" : p.copiedFromPositionID])
         }

@@ -863,7 +863,7 @@ const ProtobufCMessageDescriptor copytrade__v1__position_state__descriptor =
   (ProtobufCMessageInit) copytrade__v1__position_state__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor copytrade__v1__position__field_descriptors[16] =
+static const ProtobufCFieldDescriptor copytrade__v1__position__field_descriptors[17] =
 {
   {
     "position_id",
@@ -1057,12 +1057,25 @@ static const ProtobufCFieldDescriptor copytrade__v1__position__field_descriptors
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "figures_unavailable",
+    17,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__Position, figures_unavailable),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned copytrade__v1__position__field_indices_by_name[] = {
   1,   /* field[1] = account_id */
   3,   /* field[3] = auto_margin */
   4,   /* field[4] = auto_margin_amount_e8 */
   7,   /* field[7] = copied_from_position_id */
+  16,   /* field[16] = figures_unavailable */
   10,   /* field[10] = has_liquidation_price */
   5,   /* field[5] = liquidation_price_e8 */
   14,   /* field[14] = liquidation_price_rounded_e8 */
@@ -1079,7 +1092,7 @@ static const unsigned copytrade__v1__position__field_indices_by_name[] = {
 static const ProtobufCIntRange copytrade__v1__position__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 16 }
+  { 0, 17 }
 };
 const ProtobufCMessageDescriptor copytrade__v1__position__descriptor =
 {
@@ -1089,7 +1102,7 @@ const ProtobufCMessageDescriptor copytrade__v1__position__descriptor =
   "Copytrade__V1__Position",
   "copytrade.v1",
   sizeof(Copytrade__V1__Position),
-  16,
+  17,
   copytrade__v1__position__field_descriptors,
   copytrade__v1__position__field_indices_by_name,
   1,  copytrade__v1__position__number_ranges,

@@ -179,10 +179,17 @@ struct  Copytrade__V1__Position
    * in views: the margin balance is at or below zero
    */
   protobuf_c_boolean risk_infinite;
+  /*
+   * (risk_rate_e8 then holds the largest value, never 0)
+   * In views: the margin module could not be asked (unreachable plugin), so the figures at the
+   * mark (risk rate, requirement, unrealized PnL, the on-tick liquidation price) are unknown and
+   * left 0; liquidation_price_e8 is then the stored figure the engine keeps up to date.
+   */
+  protobuf_c_boolean figures_unavailable;
 };
 #define COPYTRADE__V1__POSITION__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&copytrade__v1__position__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, 0, 0, 0, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0 }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, 0, 0, 0, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0, 0 }
 
 
 struct  Copytrade__V1__Account
