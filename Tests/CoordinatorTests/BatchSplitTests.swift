@@ -92,7 +92,7 @@ struct BatchSplitTests {
             single.traderQuantityE8 = batch.traderQuantityE8
             single.market = batch.market
             let alone = try await sizer.size(single)
-            #expect(event.amountE8 == alone.marginE8, "copier \(i)")
+            #expect(event.amountE8 == alone.orderMarginE8, "copier \(i)")
             #expect(p.quantity.e8 == alone.quantityE8, "copier \(i)")
             #expect(p.liquidationPrice != nil, "copier \(i) has no liquidation price")
         }

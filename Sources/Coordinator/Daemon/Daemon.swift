@@ -16,6 +16,12 @@ public struct DaemonOptions: Sendable {
     public var marketFile: String?
     /// Where each module runs (default: all in process).
     public var routes: [ModuleName: ModuleRoute] = [:]
+    /// Where the coordinator's metrics go (docs/metrics.md); nil: the process-wide
+    /// `MetricsSystem.factory`, a no-op unless the executable bootstrapped a backend.
+    public var metrics: CoordinatorMetrics?
+    /// Events that may wait for one `watch` client before its stream is ended RESOURCE_EXHAUSTED
+    /// with the sequence to resume from (docs/decisions.md, "Coordinator").
+    public var watchBufferEvents = WatchCursor.defaultBufferLimit
 
     public init(dataDirectory: String) {
         self.dataDirectory = dataDirectory
@@ -44,10 +50,12 @@ public final class Daemon: Service, Sendable {
 
     /// Opens the data directory, recovers state and binds the control socket.
     public static func start(_ options: DaemonOptions, logger: Logger) async throws -> Daemon {
-        try FileManager.default.createDirectory(atPath: options.dataDirectory, withIntermediateDirectories: true)
+        // 0700 even when it already existed: the journal in it holds every balance.
+        try OwnerOnlyFiles.prepareDirectory(options.dataDirectory)
         let market = try options.marketFile.map { try Market(contentsOf: URL(fileURLWithPath: $0)) } ?? Market.builtIn
         let store = try SQLiteJournalStore(path: (options.dataDirectory as NSString).appendingPathComponent("journal.sqlite"))
-        let host = PluginHost(market: market, logger: logger)
+        let metrics = options.metrics ?? CoordinatorMetrics()
+        let host = PluginHost(market: market, logger: logger, metrics: metrics)
         do {
             try await host.start(routes: options.routes)
         } catch {
@@ -56,14 +64,19 @@ public final class Daemon: Service, Sendable {
             throw error
         }
         let engine = Engine(modules: await host.moduleSet(), config: options.config, market: market)
-        let sequencer = try await Sequencer(engine: engine, store: store, logger: logger)
+        let sequencer = try await Sequencer(engine: engine, store: store, logger: logger, metrics: metrics)
         let started = await sequencer.started
         let dataDir = options.dataDirectory
         let modules = ModuleControl(host: host, sequencer: sequencer)
-        let control = ServiceDefinition.control(sequencer, modules: modules) {
+        let control = ServiceDefinition.control(sequencer, modules: modules, watchBufferEvents: options.watchBufferEvents) {
             await DaemonStatus.make(sequencer, host: host, startedMs: started, dataDirectory: dataDir)
         }
-        let server = TTRPCServer(address: .unix(path: options.socketPath), services: [control], logger: logger)
+        // Health turns NOT_SERVING when the journal fails (docs/decisions.md, "Coordinator").
+        let health = ServiceDefinition.health(servingNames: [ServiceDefinition.controlName]) { await sequencer.isServing }
+        var serverConfiguration = TTRPCServerConfiguration()
+        serverConfiguration.onInternalError = { service, method in metrics.countInternalAnswer(service: service, method: method) }
+        let server = TTRPCServer(address: .unix(path: options.socketPath), services: [control, health],
+                                 configuration: serverConfiguration, logger: logger)
         _ = try await server.bind()
         logger.info("listening", metadata: ["socket": "\(options.socketPath)", "data": "\(options.dataDirectory)"])
         return Daemon(sequencer: sequencer, host: host, server: server, store: store, options: options, logger: logger)

@@ -37,6 +37,9 @@ extension Engine {
             q.minQuantityE8 = spec.minQuantity.e8
             let plan = try await modules.sizing.closeQuantity(q)
             let copyQuantity = Decimal8(e8: plan.quantityE8)
+            guard !copyQuantity.isNegative, copyQuantity <= copy.quantity, copyQuantity.isMultiple(of: spec.stepSize) else {
+                throw ModuleFault.error("sizing", "a close of \(copyQuantity) for \(copy.id) holding \(copy.quantity)")
+            }
             guard copyQuantity.isPositive else {
                 tx.event("copy.close_skipped", account: copy.account, symbol: spec.symbol, position: copy.id,
                          reason: "rounded_to_zero", detail: "the pro-rata share of \(copy.quantity) rounds to zero steps")

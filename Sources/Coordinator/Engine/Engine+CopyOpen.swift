@@ -53,7 +53,7 @@ extension Engine {
         }
         let answer = try await sizeBatch(batch)
         guard answer.decisions.count == relations.count else {
-            throw DomainError(.internal, field: "", "sizing module answered \(answer.decisions.count) of \(relations.count) decisions")
+            throw ModuleFault.error("sizing", "\(answer.decisions.count) of \(relations.count) decisions")
         }
         let mark = tx.mark(spec.symbol)?.price
         var opened: [PositionRecord] = []
@@ -107,7 +107,7 @@ extension Engine {
                    balances: AccountBalances, relation rel: RelationRecord, traderPosition: PositionRecord,
                    spec: SymbolSpec, price: Decimal8, tx: EngineTransaction) async throws -> (reason: String, detail: String)? {
         guard quantity.isPositive, quantity.isMultiple(of: spec.stepSize), !margin.isNegative, !fee.isNegative else {
-            throw DomainError(.internal, field: "", "sizing module answered quantity \(quantity) margin \(margin) fee \(fee) for \(rel.copier): not a valid order")
+            throw ModuleFault.error("sizing", "quantity \(quantity) margin \(margin) fee \(fee) for \(rel.copier), not a valid order")
         }
         let needed = try margin + fee
         guard needed <= balances.available else {

@@ -79,11 +79,11 @@ extension Engine {
         guard !indexes.isEmpty else { return out }
         let res = try await evaluateBatch(batch)
         guard res.evaluations.count == indexes.count else {
-            throw DomainError(.internal, field: "", "margin module answered \(res.evaluations.count) of \(indexes.count) evaluations")
+            throw ModuleFault.error("margin", "\(res.evaluations.count) of \(indexes.count) evaluations")
         }
         for (k, i) in indexes.enumerated() {
             if k < res.errors.count, !res.errors[k].isEmpty {
-                throw DomainError(.internal, field: "", "margin module refused position \(ps[i].id): \(res.errors[k])")
+                throw ModuleFault.error("margin", "a refusal for position \(ps[i].id) (\(res.errors[k]))")
             }
             out[i] = res.evaluations[k]
         }

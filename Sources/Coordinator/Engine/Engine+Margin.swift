@@ -110,17 +110,18 @@ extension Engine {
             targets.append(copy)
         }
         guard !targets.isEmpty else { return }
+        var bounds: [Decimal8] = []
         if signal.deltaE8 < 0 {
             // Only reductions need the maximum reducible margin: one batched evaluation.
-            let bounds = try await maxReducible(targets, tx: tx)
+            bounds = try await maxReducible(targets, tx: tx)
             for i in batch.copiers.indices { batch.copiers[i].maxReducibleE8 = bounds[i].e8 }
         }
         let answer = try await decideBatch(batch)
         guard answer.decisions.count == targets.count else {
-            throw DomainError(.internal, field: "", "sync module answered \(answer.decisions.count) of \(targets.count) decisions")
+            throw ModuleFault.error("sync", "\(answer.decisions.count) of \(targets.count) decisions")
         }
         var changed: [PositionRecord] = []
-        for (copy, d) in zip(targets, answer.decisions) {
+        for (i, (copy, d)) in zip(targets, answer.decisions).enumerated() {
             let outcome = d.outcome.name
             let delta = Decimal8(e8: d.copierDeltaE8)
             guard (d.outcome == .applied || d.outcome == .capped), !delta.isZero else {
@@ -128,6 +129,7 @@ extension Engine {
                          reason: outcome, detail: "signal \(signal.signalID): \(d.reason)")
                 continue
             }
+            try checkSyncDelta(delta, signal: signal, copy: copy, maxReducible: bounds.isEmpty ? nil : bounds[i])
             // The sync module decided against this copier's balance at this moment; check again
             // here so a faulty module can never spend money the copier lacks.
             if delta.isPositive, delta > (try tx.available(copy.account)) {
@@ -150,6 +152,25 @@ extension Engine {
                      position: copy.id, amount: delta, detail: "signal \(signal.signalID): margin \(before) -> \(p.margin)")
         }
         for p in try await withLiquidationPrices(changed) { tx.put(p) }
+    }
+
+    /// A sync decision must go the signal's way and never beyond its ratio (`|delta| <=
+    /// |r| * M`, compared exactly) nor, for a reduction, beyond the maximum reducible margin.
+    func checkSyncDelta(_ delta: Decimal8, signal: Copytrade_V1_MarginSignal, copy: PositionRecord,
+                        maxReducible: Decimal8?) throws(DomainError) {
+        let signalDelta = Decimal8(e8: signal.deltaE8), before = Decimal8(e8: signal.traderMarginBeforeE8)
+        guard delta.isPositive == signalDelta.isPositive, before.isPositive else {
+            throw ModuleFault.error("sync", "a change of \(delta) to \(copy.id) against a signal of \(signalDelta)")
+        }
+        // |delta| * before <= |signalDelta| * M
+        let lhs = try delta.magnitude.exact * before.exact
+        let rhs = try signalDelta.magnitude.exact * copy.margin.exact
+        guard try ExactDecimal.compare(lhs, rhs) <= 0 else {
+            throw ModuleFault.error("sync", "a change of \(delta) to \(copy.id), more than the signal's ratio of its margin \(copy.margin)")
+        }
+        if let maxReducible, delta.isNegative, delta.magnitude > maxReducible {
+            throw ModuleFault.error("sync", "a reduction of \(delta.magnitude) to \(copy.id) beyond its maximum reducible \(maxReducible)")
+        }
     }
 
     /// The maximum reducible margin of each position at the current mark, in one module call

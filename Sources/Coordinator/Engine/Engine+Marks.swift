@@ -8,7 +8,8 @@ extension Engine {
     /// accounts holding the symbol are re-checked as a whole.
     func setMark(_ r: Copytrade_V1_SetMarkPriceRequest, _ tx: inout EngineTransaction, state: EngineState) async throws {
         let spec = try spec(r.symbol)
-        _ = try positive(r.priceE8, "price")
+        let price = try positive(r.priceE8, "price")
+        try MarkBounds.check(price, spec: spec, references: MarkBounds.references(spec.symbol, tx))
         var m = Copytrade_V1_SetMarkRequest()
         m.symbol = spec.symbol
         m.priceE8 = r.priceE8
@@ -52,10 +53,13 @@ extension Engine {
             req.amountE8 = p.autoMargin?.e8 ?? 0
             let d = try await modules.margin.decideAutoMargin(req)
             switch d.action {
-            case .none, .unspecified, .UNRECOGNIZED:
+            case .none:
                 return
+            case .unspecified, .UNRECOGNIZED:
+                // Never read as "do nothing": a position might be left liquidatable.
+                throw ModuleFault.error("margin", "an auto-margin decision for \(p.id) with no action")
             case .cancelOrders:
-                guard !orders.isEmpty else { throw DomainError(.internal, field: "", "margin module asked to cancel orders but none hold margin") }
+                guard !orders.isEmpty else { throw ModuleFault.error("margin", "cancel orders for \(p.id) where none hold margin") }
                 for o in orders {
                     tx.remove(order: o.id)
                     tx.event("order.cancelled", account: o.account, symbol: o.symbol, amount: o.heldMargin, price: o.price,
@@ -65,7 +69,7 @@ extension Engine {
                 let amount = Decimal8(e8: d.addAmountE8)
                 let available = try tx.available(p.account)
                 guard amount.isPositive, amount <= available else {
-                    throw DomainError(.internal, field: "", "margin module proposed adding \(amount) with \(available) available")
+                    throw ModuleFault.error("margin", "an addition of \(amount) to \(p.id) with \(available) available")
                 }
                 p.margin = try p.margin + amount
                 p = try await withLiquidationPrice(p)
@@ -77,7 +81,7 @@ extension Engine {
                 return
             }
         }
-        throw DomainError(.internal, field: "", "auto margin for \(p.id) did not settle")
+        throw ModuleFault.error("margin", "auto-margin steps for \(p.id) that never settle")
     }
 
     /// Closes an isolated position at its bankruptcy price: its margin is lost to the insurance

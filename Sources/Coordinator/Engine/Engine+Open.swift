@@ -7,6 +7,7 @@ extension Engine {
     /// active follower's order is sized and filled at the same price (SPEC §4).
     func open(_ r: Copytrade_V1_OpenRequest, _ tx: inout EngineTransaction) async throws {
         let account = try requireAccount(r.accountID, tx)
+        try requireTrader(account, to: "open")
         let spec = try spec(r.symbol)
         let side = try Side(wire: r.side, field: "side")
         let quantity = try positive(r.quantityE8, "quantity")
@@ -20,7 +21,7 @@ extension Engine {
         guard (1...spec.maxLeverage).contains(leverage) else {
             throw DomainError.invalid("leverage", "must be between 1 and \(spec.maxLeverage) for \(spec.symbol)")
         }
-        let mode = MarginMode(wire: r.marginMode)
+        let mode = try MarginMode(wire: r.marginMode, field: "marginMode")
         let existing = tx.ownPosition(account: account.id, symbol: spec.symbol)
         if let e = existing {
             guard e.side == side else {

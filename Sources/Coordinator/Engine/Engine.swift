@@ -67,6 +67,7 @@ public struct Engine: Sendable {
     /// The outcome of `input`; a refusal throws ``DomainError`` and changes nothing.
     public func decide(_ input: Copytrade_V1_Input, key: String, state: EngineState) async throws -> StateChanges {
         let now = input.receivedMs
+        try checkOccurrence(input)
         var tx = EngineTransaction(base: state, inputKey: key, nowMs: now)
         switch input.kind {
         case .createAccount(let r): try createAccount(r, &tx)
@@ -87,10 +88,22 @@ public struct Engine: Sendable {
         case .setRollout(let r): try setRollout(r, &tx)
         case nil: throw DomainError.invalid("input", "is empty")
         }
+        try Self.checkAccounting(tx.changes)
         return tx.changes
     }
 
-    /// Occurrence time: the request's `at_ms`, or the receive time when absent.
+    /// SPEC §7's identity, `deposits - withdrawals + realized PnL - fees = wallet`, for every
+    /// account the input touched: whatever a module answered, an outcome that breaks it is
+    /// refused whole and nothing is applied.
+    static func checkAccounting(_ changes: StateChanges) throws(DomainError) {
+        for a in changes.accounts.values where !a.identityHolds {
+            throw DomainError(.internal, field: "",
+                              "the outcome breaks the accounting identity of \(a.id) (wallet \(a.wallet)); refused, nothing applied")
+        }
+    }
+
+    /// Occurrence time: the request's `at_ms`, or the receive time when absent (bounded by
+    /// ``checkOccurrence(_:)`` before any input is decided).
     func occurred(_ atMs: Int64, _ tx: EngineTransaction) -> Millis { atMs > 0 ? atMs : tx.nowMs }
 
     func spec(_ symbol: String) throws(DomainError) -> SymbolSpec { try market.spec(for: symbol) }

@@ -20,12 +20,19 @@ actor CommitPipeline {
     /// Called after each commit with the highest committed sequence.
     private var onCommit: (@Sendable (UInt64) async -> Void)?
 
-    init(store: any JournalStore, committed: UInt64) {
+    private let metrics: CoordinatorMetrics
+
+    init(store: any JournalStore, committed: UInt64, metrics: CoordinatorMetrics = CoordinatorMetrics()) {
         self.store = store
         self.committedSequence = committed
+        self.metrics = metrics
     }
 
     func setOnCommit(_ f: @escaping @Sendable (UInt64) async -> Void) { onCommit = f }
+
+    /// Called once when the journal fails, with the error that stopped it.
+    private var onFailure: (@Sendable (any Error) async -> Void)?
+    func setOnFailure(_ f: @escaping @Sendable (any Error) async -> Void) { onFailure = f }
 
     /// Queues an entry; `done` runs after it is durable (or with the error that stopped the journal).
     func enqueue(_ p: Pending) {
@@ -42,7 +49,9 @@ actor CommitPipeline {
             let batch = buffer
             buffer.removeAll(keepingCapacity: true)
             do {
+                let started = ContinuousClock.now
                 let results = try await store.append(batch.map(\.entry))
+                metrics.committed(batchSize: batch.count, took: started.duration(to: .now))
                 transactions += 1
                 for (p, r) in zip(batch, results) {
                     guard case .appended(let seq) = r, seq == p.expectedSequence else {
@@ -58,6 +67,7 @@ actor CommitPipeline {
                 failure = error
                 for p in batch + buffer { p.done(.failure(error)) }
                 buffer.removeAll()
+                await onFailure?(error)
             }
         }
         running = false

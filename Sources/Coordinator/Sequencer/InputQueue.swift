@@ -1,5 +1,6 @@
 import CopyTradeCore
 import CopyTradeProto
+import Synchronization
 
 /// The sequencer's inbox, consumed by one loop in arrival order: inputs, and barriers — work
 /// that must run between two inputs (a module swap).
@@ -7,8 +8,18 @@ final class InputQueue: Sendable {
     struct Submission: Sendable {
         let input: Copytrade_V1_Input
         let key: String
+        /// The caller's deadline: past it, the input is refused rather than decided.
+        var deadline: ContinuousClock.Instant? = nil
         /// Called once with the durable outcome or the refusal.
-        let reply: @Sendable (Result<Copytrade_V1_InputResult, any Error>) -> Void
+        var reply: @Sendable (Result<Copytrade_V1_InputResult, any Error>) -> Void
+
+        init(input: Copytrade_V1_Input, key: String, deadline: ContinuousClock.Instant? = nil,
+             reply: @escaping @Sendable (Result<Copytrade_V1_InputResult, any Error>) -> Void) {
+            self.input = input
+            self.key = key
+            self.deadline = deadline
+            self.reply = reply
+        }
     }
 
     enum Item: Sendable {
@@ -18,13 +29,17 @@ final class InputQueue: Sendable {
 
     let stream: AsyncStream<Item>
     private let continuation: AsyncStream<Item>.Continuation
+    /// Inputs pushed and not yet taken by the loop (`copytrade_input_queue_depth`).
+    private let depth = Atomic<Int>(0)
 
     init() {
         (stream, continuation) = AsyncStream.makeStream(of: Item.self)
     }
 
     func push(_ s: Submission) {
+        depth.add(1, ordering: .relaxed)
         if case .terminated = continuation.yield(.input(s)) {
+            depth.subtract(1, ordering: .relaxed)
             s.reply(.failure(DomainErrorShutdown.error))
         }
     }
@@ -37,6 +52,9 @@ final class InputQueue: Sendable {
     }
 
     func finish() { continuation.finish() }
+
+    /// The loop took one input: the number still waiting behind it.
+    func took() -> Int { depth.subtract(1, ordering: .relaxed).newValue }
 }
 
 enum DomainErrorShutdown {

@@ -14,26 +14,32 @@ extension Sequencer {
     }
 
     func process(_ s: InputQueue.Submission) async {
-        if let failure = await pipeline.failed {
-            s.reply(.failure(DomainError(.internal, field: "", "the journal failed (\(failure)); restart the coordinator to recover")))
+        let s = metrics.counting(s, queueDepth: queue.took())
+        let pipelineFailed = await pipeline.failed != nil
+        if journalFailure != nil || pipelineFailed {
+            s.reply(.failure(unavailable))
+            return
+        }
+        if let deadline = s.deadline, ContinuousClock.now >= deadline {
+            s.reply(.failure(DomainError(.deadlineExceeded, field: "", "the call's deadline passed before the input was decided; nothing was applied")))
             return
         }
         var key = s.key
-        if key.isEmpty {
-            generatedKeys += 1
-            key = "auto-\(startedMs)-\(generatedKeys)"
-        }
+        if key.isEmpty { key = IdempotencyKey.generated() }
         do {
-            if let duplicate = try await replay(key: key) {
+            if let duplicate = try await replay(key: key, input: s.input) {
                 s.reply(.success(duplicate))
                 return
             }
             var input = s.input
             if input.receivedMs == 0 { input.receivedMs = clock.nowMs() }
+            let decideStarted = ContinuousClock.now
             let changes = try await engine.decide(input, key: key, state: state)
+            metrics.decided(took: decideStarted.duration(to: .now))
             let sequence = nextSequence
             nextSequence += 1
             state.apply(changes)
+            logger.debug("input applied", metadata: ["key": "\(key)", "sequence": "\(sequence)", "kind": "\(input.kindName)"])
             inFlightKeys[key] = sequence
             journaledKeys.insert(key)
             let outcome = OutcomeWire.wire(changes)
@@ -42,30 +48,42 @@ extension Sequencer {
             result.events = changes.events
             result.createdID = changes.createdID
             let entry = NewJournalEntry(key: key, kind: input.kindName, receivedMs: input.receivedMs,
-                                        input: try input.serializedBytes(), outcome: try outcome.serializedBytes())
+                                        input: try input.serializedBytes(), outcome: try outcome.serializedBytes(),
+                                        firstEvent: changes.events.first?.sequence)
             let reply = s.reply
             let answer = result
             await pipeline.enqueue(.init(entry: entry, expectedSequence: sequence) { r in
                 switch r {
                 case .success: reply(.success(answer))
-                case .failure(let e): reply(.failure(DomainError(.internal, field: "", "journal write failed: \(e)")))
+                case .failure(let e):
+                    reply(.failure(DomainError(.unavailable, field: "",
+                                               "journal write failed (\(e)); the input was not acknowledged; restart the coordinator to recover")))
                 }
             })
             afterApply(changes, events: changes.events)
             sinceSnapshot += 1
             if sinceSnapshot >= snapshotEvery {
                 await pipeline.flush()
-                try? await saveSnapshot()
+                await writeSnapshot()
             }
         } catch {
+            logger.debug("input refused", metadata: ["key": "\(key)", "kind": "\(s.input.kindName)", "error": "\(error)"])
             s.reply(.failure(error))
         }
     }
 
-    /// The recorded answer for a key already journaled (or in flight: then after it commits).
-    func replay(key: String) async throws -> Copytrade_V1_InputResult? {
+    /// The recorded answer for a key already journaled (or in flight: then after it commits),
+    /// when `input` is the same request as the one journaled under it. A key reused for a
+    /// different request is refused (FAILED_PRECONDITION naming the key), never answered with
+    /// the other request's outcome.
+    func replay(key: String, input: Copytrade_V1_Input) async throws -> Copytrade_V1_InputResult? {
         if inFlightKeys[key] != nil { await pipeline.flush() } else if !journaledKeys.contains(key) { return nil }
         guard let entry = try await store.entry(forKey: key) else { return nil }
+        let original = try Copytrade_V1_Input(serializedBytes: entry.input)
+        guard IdempotencyKey.sameRequest(original, input) else {
+            throw DomainError(.failedPrecondition, field: "key",
+                              "\"\(key)\" was already used for a different request (\(original.kindName) at sequence \(entry.sequence)); use a new key")
+        }
         let outcome = try Copytrade_V1_Outcome(serializedBytes: entry.outcome)
         var result = Copytrade_V1_InputResult()
         result.sequence = entry.sequence
@@ -101,6 +119,7 @@ extension Copytrade_V1_Input {
         case .setMark: "mark"
         case .setAutoMargin: "automargin"
         case .syncRelease: "sync.release"
+        case .setRollout: "rollout.set"
         case nil: "empty"
         }
     }

@@ -10,12 +10,20 @@ extension Sequencer {
     public var started: Millis { startedMs }
 
     /// Events from the journal, oldest first: of one account (or all), after an event sequence.
-    public func history(account: String, afterEvent: UInt64, limit: Int, kindPrefix: String) async throws -> [Copytrade_V1_Event] {
+    ///
+    /// Starts at the journal entry holding event `afterEvent + 1` (the `first_event` index,
+    /// docs/journal.md "History index"), not at the journal's start, and reads pages of
+    /// ``historyPageEntries`` entries. Nonisolated: it reads only the journal, which holds only
+    /// committed inputs, so decoding pages never holds up the sequencer's writers.
+    public nonisolated func history(account: String, afterEvent: UInt64, limit: Int, kindPrefix: String) async throws -> [Copytrade_V1_Event] {
         var out: [Copytrade_V1_Event] = []
+        guard limit > 0 else { return out }
         var after: UInt64 = 0
+        if afterEvent < UInt64.max, let holding = try await store.entrySequence(holdingEvent: afterEvent + 1) {
+            after = holding - 1
+        }
         while out.count < limit {
-            let page = try await store.entries(after: after, limit: 1_000)
-            if page.isEmpty { break }
+            let page = try await store.entries(after: after, limit: Self.historyPageEntries)
             for entry in page {
                 let outcome = try Copytrade_V1_Outcome(serializedBytes: entry.outcome)
                 for e in outcome.events where e.sequence > afterEvent
@@ -25,9 +33,14 @@ extension Sequencer {
                 }
                 after = entry.sequence
             }
+            if page.count < Self.historyPageEntries { break }
         }
         return out
     }
+
+    /// Journal entries per history read: small enough that one page decodes in a few
+    /// milliseconds, large enough that a full `history` needs few round trips.
+    public static let historyPageEntries = 500
 
     /// A position with its figures at the current mark, for views. A cross position has no
     /// liquidation price of its own: it shows its own unrealized PnL and maintenance
@@ -40,8 +53,16 @@ extension Sequencer {
         // evaluated as if isolated with its initial margin; its liquidation price is not shown.
         var evaluated = p
         evaluated.mode = .isolated
+        // A module that cannot answer (an unreachable plugin) is said so, never shown as a
+        // liquidation price of 0 and a risk of 0%: the view keeps the stored liquidation price
+        // (RecordWire, kept up to date by the engine) and flags the figures at the mark
+        // unavailable (issue 10; docs/decisions.md, "Coordinator").
         guard let request = try? engine.evaluateRequest(evaluated, mark: mark),
-              let e = try? await engine.modules.margin.evaluate(request) else { return w }
+              let e = try? await engine.modules.margin.evaluate(request) else {
+            w.figuresUnavailable = true
+            return w
+        }
+        if p.mode == .cross, crossRisk == nil, e.hasMark_p { w.figuresUnavailable = true }
         if p.mode == .isolated {
             w.hasLiquidationPrice_p = e.hasLiquidationPrice_p
             w.liquidationPriceE8 = e.liquidationPriceE8

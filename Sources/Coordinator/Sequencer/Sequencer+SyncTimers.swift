@@ -6,10 +6,11 @@ extension Sequencer {
     /// Puts newly held trader signals into the reorder window and submits a release for any
     /// trader whose window has expired; re-arms the timer for the next deadline.
     func feedReorderWindow(_ changes: StateChanges) {
+        metrics.heldSignals.record(state.heldSignals.count)
         guard !changes.heldSignals.isEmpty else { return }
         var released: [MarginSyncSignal] = []
         for w in changes.heldSignals {
-            guard let s = try? SyncWire.signal(w) else { continue }
+            guard let s = decodedSignal(w) else { continue }
             released += reorder.receive(s, now: w.receivedMs)
         }
         submitReleases(released)
@@ -18,14 +19,29 @@ extension Sequencer {
 
     /// Held signals survive a restart in the state; put them back into a fresh window.
     func rebuildReorderWindow() {
+        metrics.heldSignals.record(state.heldSignals.count)
         let held = state.heldSignals.values.sorted { ($0.receivedMs, $0.signalID) < ($1.receivedMs, $1.signalID) }
         var released: [MarginSyncSignal] = []
         for w in held {
-            guard let s = try? SyncWire.signal(w) else { continue }
+            guard let s = decodedSignal(w) else { continue }
             released += reorder.receive(s, now: w.receivedMs)
         }
         released += reorder.advance(to: clock.nowMs())
         submitReleases(released)
+    }
+
+    /// A held signal as the reorder window takes it. One that cannot be decoded (a journal
+    /// written by another version, a bug) is never released: logged at error and counted
+    /// (`copytrade_held_signals_undecodable_total`) so an operator sees it, never skipped silently.
+    func decodedSignal(_ w: Copytrade_V1_MarginSignal) -> MarginSyncSignal? {
+        do {
+            return try SyncWire.signal(w)
+        } catch {
+            metrics.undecodableSignals.increment()
+            logger.error("held margin signal cannot be decoded; it will not be released",
+                         metadata: ["signal": "\(w.signalID)", "trader": "\(w.traderID)", "error": "\(error)"])
+            return nil
+        }
     }
 
     /// One internal `SyncRelease` input per trader, listing its signals in release order. Its

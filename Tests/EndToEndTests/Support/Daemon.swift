@@ -76,6 +76,11 @@ final class Daemon: @unchecked Sendable {
         await signal(SIGTERM, timeout: timeout)
     }
 
+    /// Waits for the process to exit after a signal sent elsewhere (`kill(pid, SIGTERM)`).
+    func waitForExit(timeout: Duration) async -> Int32? {
+        await signal(0, timeout: timeout)
+    }
+
     /// SIGKILL, then waits for the process to be gone.
     func kill9() async {
         _ = await signal(SIGKILL, timeout: .seconds(10))

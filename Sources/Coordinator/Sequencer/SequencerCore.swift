@@ -1,0 +1,196 @@
+import CopyTradeCore
+import DequeModule
+import Sync
+
+/// Everything the sequencer decides with, and nothing it does (docs/decisions.md, "Sequencer"):
+/// sequence numbers, idempotency keys and their retention, the margin-sync reorder window,
+/// snapshot cadence and the journal's health. No I/O and no clock: every method is given the
+/// time and returns the ``Action``s the ``Sequencer`` actor then performs (decide, journal,
+/// reply, publish, arm a timer, snapshot). Tested alone, in milliseconds (SequencerCoreTests).
+struct SequencerCore: Sendable {
+    /// When to snapshot and how long to remember keys.
+    struct Policy: Sendable, Equatable {
+        /// Snapshot after this many inputs...
+        var snapshotEveryInputs = 100_000
+        /// ...or once this many bytes of outcome were journaled since the last one (recovery
+        /// replays outcomes: their size, not their count, is what a restart pays for)...
+        var snapshotEveryBytes = 64 << 20
+        /// ...or this long after the last one, when anything was journaled since.
+        var snapshotEveryMs: Millis = 10 * 60_000
+        /// Keys are kept in memory this long; older ones are looked up in the journal.
+        var keyRetentionMs: Millis = 7 * 24 * 3_600_000
+        /// How often the timer prunes keys and checks the snapshot clock when nothing else arms it.
+        var housekeepingEveryMs: Millis = 60_000
+    }
+
+    /// What to do with an input that just arrived.
+    enum Admission: Sendable, Equatable {
+        /// Refused before anything is decided: nothing applies.
+        case refuse(DomainError)
+        /// Its key is being journaled: wait for the commit, then answer from the journal.
+        case replayAfterCommit
+        /// Its key is journaled: answer from the journal (or refuse a different request).
+        case replay
+        /// The key is older than the retention: the journal says whether it was used.
+        case lookUpKey
+        /// New: decide it.
+        case decide
+    }
+
+    /// Work for the actor, in order.
+    enum Action: Sendable, Equatable {
+        /// Snapshot the state as of the last committed sequence.
+        case snapshot
+        /// Submit a release input for these signals of one trader, in this order.
+        case release(trader: String, signalIDs: [String])
+        /// Call ``timerFired(now:)`` at this time (replacing any earlier timer).
+        case armTimer(at: Millis)
+        /// The journal failed: stop serving, log it.
+        case stopServing(reason: String)
+    }
+
+    let policy: Policy
+    /// The sequence the next decided input gets.
+    private(set) var nextSequence: UInt64
+    private(set) var committedSequence: UInt64
+    /// Keys decided but not yet committed, with their sequence.
+    private var inFlight: [String: UInt64] = [:]
+    /// Keys journaled within the retention, with when they were decided, oldest first in `order`.
+    private var keys: [String: Millis] = [:]
+    private var order: Deque<(key: String, at: Millis)> = []
+    /// True once any key was forgotten (pruned, or older than the retention at recovery): a key
+    /// not in memory may then be in the journal.
+    private(set) var forgotKeys: Bool
+    private var reorder: SignalReorderWindow
+    private var since = (inputs: 0, bytes: 0, atMs: Millis(0))
+    private(set) var failure: String?
+    private var armed: Millis?
+
+    init(policy: Policy = Policy(), lastSequence: UInt64, keys recovered: [(key: String, at: Millis)], now: Millis,
+         reorderWindowMs: Millis) throws(DomainError) {
+        self.policy = policy
+        nextSequence = lastSequence + 1
+        committedSequence = lastSequence
+        reorder = try SignalReorderWindow(window: reorderWindowMs)
+        since.atMs = now
+        let horizon = now - policy.keyRetentionMs
+        var forgot = false
+        for k in recovered {
+            guard k.at >= horizon else { forgot = true; continue }
+            keys[k.key] = k.at
+            order.append(k)
+        }
+        forgotKeys = forgot
+    }
+
+    var isServing: Bool { failure == nil }
+    var rememberedKeys: Int { keys.count }
+    var heldSignals: Int { reorder.heldCount }
+
+    // MARK: Inputs
+
+    /// Admits an input: refused when the journal failed or the caller's deadline passed;
+    /// otherwise new, a replay, or a key to look up. `clientKey` is false for keys the
+    /// coordinator made (random or derived from signal ids), which cannot be older reuses.
+    func admit(key: String, clientKey: Bool, deadlinePassed: Bool) -> Admission {
+        if let failure { return .refuse(Self.unavailable(failure)) }
+        if deadlinePassed {
+            return .refuse(DomainError(.deadlineExceeded, field: "", "the call's deadline passed before the input was decided; nothing was applied"))
+        }
+        if inFlight[key] != nil { return .replayAfterCommit }
+        if keys[key] != nil { return .replay }
+        return clientKey && forgotKeys ? .lookUpKey : .decide
+    }
+
+    /// An input was decided: it takes the next sequence, and its key is remembered.
+    mutating func decided(key: String, outcomeBytes: Int, now: Millis) -> UInt64 {
+        let sequence = nextSequence
+        nextSequence += 1
+        inFlight[key] = sequence
+        keys[key] = now
+        order.append((key, now))
+        since.inputs += 1
+        since.bytes += outcomeBytes
+        return sequence
+    }
+
+    /// The journal committed everything through `sequence`.
+    mutating func committed(through sequence: UInt64, now: Millis) -> [Action] {
+        committedSequence = max(committedSequence, sequence)
+        if !inFlight.isEmpty { inFlight = inFlight.filter { $0.value > sequence } }
+        return snapshotDue(now: now) ? [.snapshot] : []
+    }
+
+    /// The journal refused a write: from now on nothing is decided or answered.
+    mutating func journalFailed(_ reason: String) -> [Action] {
+        guard failure == nil else { return [] }
+        failure = reason
+        inFlight.removeAll()
+        return [.stopServing(reason: reason)]
+    }
+
+    /// A snapshot of everything through the committed sequence was written.
+    mutating func snapshotTaken(now: Millis) {
+        since = (0, 0, now)
+    }
+
+    // MARK: Signals and time
+
+    /// Newly held signals enter the reorder window; those already due are released.
+    mutating func hold(_ signals: [MarginSyncSignal], now: Millis) -> [Action] {
+        var released: [MarginSyncSignal] = []
+        for s in signals { released += reorder.receive(s, now: now) }
+        return Self.releases(released) + arm(now: now)
+    }
+
+    /// The timer fired: release due signals, forget keys past the retention, snapshot by time.
+    mutating func timerFired(now: Millis) -> [Action] {
+        armed = nil
+        var actions = Self.releases(reorder.advance(to: now))
+        pruneKeys(now: now)
+        if snapshotDue(now: now) { actions.append(.snapshot) }
+        return actions + arm(now: now)
+    }
+
+    /// The next timer: the reorder window's next deadline, or housekeeping.
+    private mutating func arm(now: Millis) -> [Action] {
+        let next = min(reorder.nextDeadline ?? .max, now + policy.housekeepingEveryMs)
+        guard armed.map({ next < $0 }) ?? true else { return [] }
+        armed = next
+        return [.armTimer(at: next)]
+    }
+
+    private mutating func pruneKeys(now: Millis) {
+        let horizon = now - policy.keyRetentionMs
+        while let first = order.first, first.at < horizon {
+            order.removeFirst()
+            // A key decided again later has a newer time: only the entry it has now counts.
+            if keys[first.key] == first.at, inFlight[first.key] == nil {
+                keys[first.key] = nil
+                forgotKeys = true
+            }
+        }
+    }
+
+    private func snapshotDue(now: Millis) -> Bool {
+        guard since.inputs > 0, failure == nil else { return false }
+        return since.inputs >= policy.snapshotEveryInputs || since.bytes >= policy.snapshotEveryBytes
+            || now - since.atMs >= policy.snapshotEveryMs
+    }
+
+    /// One release per trader, in the order the window released them.
+    static func releases(_ released: [MarginSyncSignal]) -> [Action] {
+        var traders: [String] = []
+        var ids: [String: [String]] = [:]
+        for s in released {
+            if ids[s.trader.rawValue] == nil { traders.append(s.trader.rawValue) }
+            ids[s.trader.rawValue, default: []].append(s.id)
+        }
+        return traders.map { .release(trader: $0, signalIDs: ids[$0]!) }
+    }
+
+    static func unavailable(_ reason: String) -> DomainError {
+        DomainError(.unavailable, field: "",
+                    "the journal failed (\(reason)); the state in memory may hold unjournaled inputs, so nothing is served: free the cause (disk space, permissions) and restart the coordinator, which recovers exactly what was acknowledged")
+    }
+}
