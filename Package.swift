@@ -59,7 +59,8 @@ let package = Package(
             .product(name: "HeapModule", package: "swift-collections"),
             .product(name: "DequeModule", package: "swift-collections"),
             .product(name: "Yams", package: "Yams"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), metrics,
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"), metrics,
         ] + nio),
         .target(name: "Journal", dependencies: [.product(name: "GRDB", package: "GRDB.swift"), logging]),
         // Scenario files run through an in-process coordinator on a driven clock: histories and reports.

@@ -49,9 +49,13 @@ public protocol JournalStore: JournalAppender, JournalReader, SnapshotStore {
 public struct JournalKey: Sendable, Hashable {
     public var sequence: UInt64
     public var key: String
-    public init(sequence: UInt64, key: String) {
+    /// When the coordinator received the input: keys are remembered in memory for a retention
+    /// measured from it.
+    public var receivedMs: Int64
+    public init(sequence: UInt64, key: String, receivedMs: Int64 = 0) {
         self.sequence = sequence
         self.key = key
+        self.receivedMs = receivedMs
     }
 }
 
@@ -61,7 +65,7 @@ extension JournalReader {
     public func entrySequence(holdingEvent event: UInt64) async throws -> UInt64? { nil }
 
     public func keys(after: UInt64, limit: Int) async throws -> [JournalKey] {
-        try await entries(after: after, limit: limit).map { JournalKey(sequence: $0.sequence, key: $0.key) }
+        try await entries(after: after, limit: limit).map { JournalKey(sequence: $0.sequence, key: $0.key, receivedMs: $0.receivedMs) }
     }
 }
 

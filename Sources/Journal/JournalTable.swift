@@ -53,9 +53,9 @@ enum JournalTable {
 
     static func keys(after: UInt64, limit: Int, _ db: Database) throws -> [JournalKey] {
         let statement = try db.cachedStatement(
-            sql: "SELECT sequence, key FROM journal WHERE sequence > ? ORDER BY sequence LIMIT ?")
+            sql: "SELECT sequence, key, received_ms FROM journal WHERE sequence > ? ORDER BY sequence LIMIT ?")
         return try Row.fetchCursor(statement, arguments: [Int64(clamping: after), limit])
-            .map { JournalKey(sequence: UInt64($0[0] as Int64), key: $0[1]) }
+            .map { JournalKey(sequence: UInt64($0[0] as Int64), key: $0[1], receivedMs: $0[2]) }
             .reduce(into: []) { $0.append($1) }
     }
 

@@ -66,18 +66,10 @@ public struct SimulationRunner: Sendable {
         let clock = ManualClock(startMs: Scenario.epochMs)
         let engine = Engine(modules: await host.moduleSet(), config: scenario.engine, market: scenario.market)
         let sequencer = try await Sequencer(engine: engine, store: store, clock: clock, logger: logger)
-        var outcome: (events: [Copytrade_V1_Event], summary: RunSummary, series: RunSeries, refusals: [Refusal], steps: Int, lost: [ScriptedAction])
-        do {
-            outcome = try await drive(scenario, sequencer: sequencer, clock: clock)
-        } catch {
-            await sequencer.shutdown()
-            await host.shutdown()
-            try? await store.close()
-            throw error
+        // The same services as the daemon (CoordinatorServices), stopped in the same order.
+        let outcome = try await CoordinatorServices.running(sequencer: sequencer, host: host, store: store, logger: logger) {
+            try await self.drive(scenario, sequencer: sequencer, clock: clock)
         }
-        await sequencer.shutdown()
-        await host.shutdown()
-        try await store.close()
         let result = SimulationResult(scenario: scenario.name, variant: variant, outDirectory: outDirectory, events: outcome.events,
                                       summary: outcome.summary, series: outcome.series, refusals: outcome.refusals, lost: outcome.lost,
                                       steps: outcome.steps, seconds: Self.seconds(since: started))

@@ -218,8 +218,7 @@ struct CoordinatorBench {
             if wantSync && n == options.syncCopiers {
                 try await marginSync(sequencer, copiers: n, trader: trader, before: await sequencer.snapshotOfState, report: syncReport)
             }
-            await sequencer.shutdownQuietly()
-            try? await store.close()
+            await stop(sequencer, store: store)
         }
         if options.parts.contains("fanout") {
             report.note("Target: ≥ 1,000,000 sizing decisions/s end to end in process; 'copier orders/s' is copiers ÷ (open → ack).")
@@ -408,8 +407,7 @@ struct CoordinatorBench {
                 }
                 add(n, "Sequencer + journal, \(options.concurrency) in flight", "sequencer-n", ticks: t, seconds: seconds(since: t0),
                     latencies: lat, build: build)
-                await sequencer.shutdownQuietly()
-                try? await store.close()
+                await stop(sequencer, store: store)
                 try? FileManager.default.removeItem(at: dir)
             }
         }
@@ -454,8 +452,7 @@ struct CoordinatorBench {
             (Self.deposit("d-\(i % accounts)", 1), "deposit-\(i)")
         }
         add("sequencer-n", "Sequencer.submit(deposit), concurrent", options.deposits, options.concurrency, seconds(since: t0), lat)
-        await sequencer.shutdownQuietly()
-        try? await store.close()
+        await stop(sequencer, store: store)
 
         // The same sequencer over the in-memory journal: what the sequencer loop costs without
         // SQLite (no fsync, no reader-pool hop for the idempotency-key lookup).
@@ -463,7 +460,8 @@ struct CoordinatorBench {
         do {
             var config = EngineConfig()
             config.reorderWindowMs = 0
-            let memory = try await Sequencer(engine: Engine(modules: .inProcess(), config: config), store: InMemoryJournalStore(), logger: quiet)
+            let memoryStore = InMemoryJournalStore()
+            let memory = try await Sequencer(engine: Engine(modules: .inProcess(), config: config), store: memoryStore, logger: quiet)
             try await submitAll(memory, count: accounts, concurrency: options.concurrency) { i in (Self.createAccount("d-\(i)", trader: false), "create-\(i)") }
             t0 = nowNanos()
             lat = try await submitAll(memory, count: options.deposits, concurrency: options.concurrency, recordLatency: true) { i in
@@ -471,7 +469,7 @@ struct CoordinatorBench {
             }
             add("sequencer-memory", "Sequencer.submit(deposit) over InMemoryJournalStore (reference, no SQLite)", options.deposits,
                 options.concurrency, seconds(since: t0), lat)
-            await memory.shutdownQuietly()
+            await stop(memory, store: memoryStore)
         }
 
         // The journal alone, for reference: JournalBenchmark (~200-byte entries, one append each).
@@ -484,9 +482,11 @@ struct CoordinatorBench {
     }
 }
 
-extension Sequencer {
-    /// Stops the sequencer without writing a final snapshot of a large benchmark state.
-    func shutdownQuietly() async {
-        await shutdown()
+extension CoordinatorBench {
+    /// Stops a benchmark's coordinator the way every coordinator stops: its service group
+    /// (CoordinatorServices) shut down in order; the sequencer flushes and snapshots, the
+    /// journal closes.
+    func stop(_ sequencer: Sequencer, store: any JournalStore) async {
+        _ = try? await CoordinatorServices.running(sequencer: sequencer, store: store, logger: quiet) {}
     }
 }

@@ -22,6 +22,12 @@ struct Copytraded: AsyncParsableCommand {
     @Option(help: "Market file (JSON) replacing the built-in markets.") var market: String?
     @Option(name: .customLong("watch-buffer-events"), help: "Events that may wait for one slow watch client before its stream ends (default 10000).")
     var watchBufferEvents: Int?
+    @Option(name: .customLong("key-retention-hours"), help: "Idempotency keys kept in memory this long (default 168, 7 days); older ones are looked up in the journal.")
+    var keyRetentionHours: Int64?
+    @Option(name: .customLong("snapshot-every-seconds"), help: "Snapshot at least this often while inputs arrive (default 600), besides every 100,000 inputs or 64 MiB of outcomes.")
+    var snapshotEverySeconds: Int64?
+    @Option(name: .customLong("max-queued-inputs"), help: "Client inputs that may wait for the sequencer; past it RESOURCE_EXHAUSTED at once (default 10000).")
+    var maxQueuedInputs: Int?
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
     @Option(name: .customLong("log-format"), help: "text (default) or json: one JSON object per line.") var logFormat = "text"
     @Option(name: .customLong("metrics-listen"), help: "Serve GET /metrics (Prometheus text format) on HOST:PORT; off by default.")
@@ -37,6 +43,13 @@ struct Copytraded: AsyncParsableCommand {
         }
         if let metricsListen, ListenAddress(parsing: metricsListen) == nil {
             throw ValidationError("--metrics-listen: \"\(metricsListen)\" is not an address; \(ListenAddress.rule)")
+        }
+        for (name, value, limit) in [("--key-retention-hours", keyRetentionHours, Int64(24 * 3_650)),
+                                     ("--snapshot-every-seconds", snapshotEverySeconds, Int64(86_400 * 365)),
+                                     ("--max-queued-inputs", maxQueuedInputs.map(Int64.init), Int64(10_000_000))] {
+            if let value, !(1...limit).contains(value) {
+                throw ValidationError("\(name): must be between 1 and \(limit), got \(value)")
+            }
         }
     }
 
@@ -60,6 +73,9 @@ struct Copytraded: AsyncParsableCommand {
         if let reorderWindowMs { options.config.reorderWindowMs = reorderWindowMs }
         if let maxSignalDelayMs { options.config.maxSignalDelayMs = maxSignalDelayMs }
         options.marketFile = market
+        if let keyRetentionHours { options.policy.keyRetentionMs = keyRetentionHours * 3_600_000 }
+        if let snapshotEverySeconds { options.policy.snapshotEveryMs = snapshotEverySeconds * 1_000 }
+        if let maxQueuedInputs { options.policy.maxQueuedInputs = maxQueuedInputs }
         if let watchBufferEvents {
             guard watchBufferEvents > 0 else {
                 logger.critical("refusing to start: --watch-buffer-events must be positive, got \(watchBufferEvents)")
@@ -95,8 +111,8 @@ struct Copytraded: AsyncParsableCommand {
             throw ExitCode(70)
         }
         // The metrics endpoint first: a group stops its services in reverse order, so it still
-        // answers while the daemon drains.
-        let group = ServiceGroup(services: services + [daemon], gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
+        // answers while the daemon drains (the order: CoordinatorServices).
+        let group = CoordinatorServices.group(daemon, first: services, logger: logger)
         try await group.run()
         logger.info("stopped cleanly")
     }

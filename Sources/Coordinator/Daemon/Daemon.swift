@@ -14,6 +14,8 @@ public struct DaemonOptions: Sendable {
     public var socketPath: String
     public var config = EngineConfig()
     public var marketFile: String?
+    /// Snapshot cadence, idempotency-key retention and the input queue's bound.
+    public var policy = SequencerPolicy()
     /// Where each module runs (default: all in process).
     public var routes: [ModuleName: ModuleRoute] = [:]
     /// Where the coordinator's metrics go (docs/metrics.md); nil: the process-wide
@@ -29,9 +31,10 @@ public struct DaemonOptions: Sendable {
     }
 }
 
-/// The coordinator process as a service: journal, sequencer and control server, started
-/// together and stopped in order (stop accepting, drain calls, flush the journal, snapshot).
-public final class Daemon: Service, Sendable {
+/// The coordinator process's parts, opened together: journal, plugin host, sequencer and the
+/// bound control server. ``CoordinatorServices/group(_:first:logger:signals:)`` runs them as
+/// services and stops them in order.
+public final class Daemon: Sendable {
     public let sequencer: Sequencer
     public let host: PluginHost
     let server: TTRPCServer
@@ -64,7 +67,7 @@ public final class Daemon: Service, Sendable {
             throw error
         }
         let engine = Engine(modules: await host.moduleSet(), config: options.config, market: market)
-        let sequencer = try await Sequencer(engine: engine, store: store, logger: logger, metrics: metrics)
+        let sequencer = try await Sequencer(engine: engine, store: store, logger: logger, metrics: metrics, policy: options.policy)
         let started = await sequencer.started
         let dataDir = options.dataDirectory
         let modules = ModuleControl(host: host, sequencer: sequencer)
@@ -80,20 +83,6 @@ public final class Daemon: Service, Sendable {
         _ = try await server.bind()
         logger.info("listening", metadata: ["socket": "\(options.socketPath)", "data": "\(options.dataDirectory)"])
         return Daemon(sequencer: sequencer, host: host, server: server, store: store, options: options, logger: logger)
-    }
-
-    public func run() async throws {
-        try await withGracefulShutdownHandler {
-            try await server.run()
-        } onGracefulShutdown: { [server, sequencer] in
-            Task {
-                await server.shutdown()
-                await sequencer.endWatches()
-            }
-        }
-        await sequencer.shutdown()
-        await host.shutdown()
-        try await store.close()
     }
 }
 

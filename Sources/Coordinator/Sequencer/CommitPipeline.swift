@@ -13,7 +13,8 @@ actor CommitPipeline {
 
     private let store: any JournalStore
     private var buffer: [Pending] = []
-    private var running = false
+    /// The drain in progress, owned here: ``flush()`` awaits it, nothing outlives it.
+    private var draining: Task<Void, Never>?
     private var failure: (any Error)?
     private(set) var committedSequence: UInt64
     private(set) var transactions: UInt64 = 0
@@ -38,9 +39,8 @@ actor CommitPipeline {
     func enqueue(_ p: Pending) {
         if let failure { p.done(.failure(failure)); return }
         buffer.append(p)
-        if !running {
-            running = true
-            Task { await self.drain() }
+        if draining == nil {
+            draining = Task { await self.drain() }
         }
     }
 
@@ -70,12 +70,13 @@ actor CommitPipeline {
                 await onFailure?(error)
             }
         }
-        running = false
+        draining = nil
     }
 
-    /// Waits until everything queued so far is committed.
+    /// Waits until everything queued so far is committed (or failed): awaits the drain, no
+    /// polling. Must not be called from the drain's own callbacks (it would wait for itself).
     func flush() async {
-        while running || !buffer.isEmpty { try? await Task.sleep(for: .milliseconds(1)) }
+        while let d = draining { await d.value }
     }
 
     var failed: (any Error)? { failure }

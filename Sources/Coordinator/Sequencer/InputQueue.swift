@@ -32,10 +32,27 @@ final class InputQueue: Sendable {
     /// Inputs pushed and not yet taken by the loop (`copytrade_input_queue_depth`).
     private let depth = Atomic<Int>(0)
 
-    init() {
+    /// Client inputs that may wait; past it a new one is refused RESOURCE_EXHAUSTED at once, so
+    /// a flood cannot push every other client's wait (and the daemon's memory) without bound.
+    let capacity: Int
+
+    init(capacity: Int = .max) {
+        self.capacity = capacity
         (stream, continuation) = AsyncStream.makeStream(of: Item.self)
     }
 
+    /// Queues a client's input, or refuses it at once when `capacity` inputs already wait.
+    func pushBounded(_ s: Submission) {
+        let waiting = depth.load(ordering: .relaxed)
+        guard waiting < capacity else {
+            s.reply(.failure(DomainError(.resourceExhausted, field: "",
+                                         "\(waiting) inputs are already waiting (the coordinator's queue holds \(capacity)); retry shortly")))
+            return
+        }
+        push(s)
+    }
+
+    /// Queues an input whatever the queue holds (the coordinator's own: signal releases).
     func push(_ s: Submission) {
         depth.add(1, ordering: .relaxed)
         if case .terminated = continuation.yield(.input(s)) {
@@ -51,12 +68,20 @@ final class InputQueue: Sendable {
         }
     }
 
+    /// Runs `body` between two inputs, without waiting for it (a snapshot the core asked for).
+    func schedule(_ body: @escaping @Sendable () async -> Void) {
+        _ = continuation.yield(.barrier(body))
+    }
+
     func finish() { continuation.finish() }
+
+    /// Inputs waiting for the loop.
+    var waiting: Int { depth.load(ordering: .relaxed) }
 
     /// The loop took one input: the number still waiting behind it.
     func took() -> Int { depth.subtract(1, ordering: .relaxed).newValue }
 }
 
 enum DomainErrorShutdown {
-    static let error = DomainError(.failedPrecondition, field: "", "the coordinator is shutting down")
+    static let error = DomainError(.unavailable, field: "", "the coordinator is shutting down; retry against the next one")
 }

@@ -15,69 +15,67 @@ extension Sequencer {
 
     func process(_ s: InputQueue.Submission) async {
         let s = metrics.counting(s, queueDepth: queue.took())
-        let pipelineFailed = await pipeline.failed != nil
-        if journalFailure != nil || pipelineFailed {
-            s.reply(.failure(unavailable))
-            return
-        }
-        if let deadline = s.deadline, ContinuousClock.now >= deadline {
-            s.reply(.failure(DomainError(.deadlineExceeded, field: "", "the call's deadline passed before the input was decided; nothing was applied")))
-            return
-        }
-        var key = s.key
-        if key.isEmpty { key = IdempotencyKey.generated() }
+        if core.isServing, let error = await pipeline.failed { journalFailed(error) }
+        let clientKey = !s.key.isEmpty && !s.key.hasPrefix("sync-release:")
+        let key = s.key.isEmpty ? IdempotencyKey.generated() : s.key
+        let deadlinePassed = s.deadline.map { ContinuousClock.now >= $0 } ?? false
         do {
-            if let duplicate = try await replay(key: key, input: s.input) {
-                s.reply(.success(duplicate))
+            switch core.admit(key: key, clientKey: clientKey, deadlinePassed: deadlinePassed) {
+            case .refuse(let error):
+                s.reply(.failure(error))
                 return
-            }
-            var input = s.input
-            if input.receivedMs == 0 { input.receivedMs = clock.nowMs() }
-            let decideStarted = ContinuousClock.now
-            let changes = try await engine.decide(input, key: key, state: state)
-            metrics.decided(took: decideStarted.duration(to: .now))
-            let sequence = nextSequence
-            nextSequence += 1
-            state.apply(changes)
-            logger.debug("input applied", metadata: ["key": "\(key)", "sequence": "\(sequence)", "kind": "\(input.kindName)"])
-            inFlightKeys[key] = sequence
-            journaledKeys.insert(key)
-            let outcome = OutcomeWire.wire(changes)
-            var result = Copytrade_V1_InputResult()
-            result.sequence = sequence
-            result.events = changes.events
-            result.createdID = changes.createdID
-            let entry = NewJournalEntry(key: key, kind: input.kindName, receivedMs: input.receivedMs,
-                                        input: try input.serializedBytes(), outcome: try outcome.serializedBytes(),
-                                        firstEvent: changes.events.first?.sequence)
-            let reply = s.reply
-            let answer = result
-            await pipeline.enqueue(.init(entry: entry, expectedSequence: sequence) { r in
-                switch r {
-                case .success: reply(.success(answer))
-                case .failure(let e):
-                    reply(.failure(DomainError(.unavailable, field: "",
-                                               "journal write failed (\(e)); the input was not acknowledged; restart the coordinator to recover")))
-                }
-            })
-            afterApply(changes, events: changes.events)
-            sinceSnapshot += 1
-            if sinceSnapshot >= snapshotEvery {
+            case .replayAfterCommit:
                 await pipeline.flush()
-                await writeSnapshot()
+                if let duplicate = try await replay(key: key, input: s.input) { s.reply(.success(duplicate)); return }
+            case .replay, .lookUpKey:
+                if let duplicate = try await replay(key: key, input: s.input) { s.reply(.success(duplicate)); return }
+            case .decide:
+                break
             }
+            try await decide(s, key: key)
         } catch {
             logger.debug("input refused", metadata: ["key": "\(key)", "kind": "\(s.input.kindName)", "error": "\(error)"])
             s.reply(.failure(error))
         }
     }
 
-    /// The recorded answer for a key already journaled (or in flight: then after it commits),
-    /// when `input` is the same request as the one journaled under it. A key reused for a
+    /// Decides a new input, applies it, and queues it for the journal; its caller is answered
+    /// once the journal has committed it.
+    func decide(_ s: InputQueue.Submission, key: String) async throws {
+        var input = s.input
+        if input.receivedMs == 0 { input.receivedMs = clock.nowMs() }
+        let decideStarted = ContinuousClock.now
+        let changes = try await engine.decide(input, key: key, state: state)
+        metrics.decided(took: decideStarted.duration(to: .now))
+        let outcome: [UInt8] = try OutcomeWire.wire(changes).serializedBytes()
+        let entry = NewJournalEntry(key: key, kind: input.kindName, receivedMs: input.receivedMs,
+                                    input: try input.serializedBytes(), outcome: outcome,
+                                    firstEvent: changes.events.first?.sequence)
+        let sequence = core.decided(key: key, outcomeBytes: outcome.count, now: clock.nowMs())
+        state.apply(changes)
+        logger.debug("input applied", metadata: ["key": "\(key)", "sequence": "\(sequence)", "kind": "\(input.kindName)"])
+        var result = Copytrade_V1_InputResult()
+        result.sequence = sequence
+        result.events = changes.events
+        result.createdID = changes.createdID
+        let reply = s.reply
+        let answer = result
+        await pipeline.enqueue(.init(entry: entry, expectedSequence: sequence) { r in
+            switch r {
+            case .success: reply(.success(answer))
+            case .failure(let e):
+                reply(.failure(DomainError(.unavailable, field: "",
+                                           "journal write failed (\(e)); the input was not acknowledged; restart the coordinator to recover")))
+            }
+        })
+        afterApply(changes, events: changes.events)
+    }
+
+    /// The recorded answer for a key already journaled, when `input` is the same request as the
+    /// one journaled under it; nil when the journal does not hold the key. A key reused for a
     /// different request is refused (FAILED_PRECONDITION naming the key), never answered with
     /// the other request's outcome.
     func replay(key: String, input: Copytrade_V1_Input) async throws -> Copytrade_V1_InputResult? {
-        if inFlightKeys[key] != nil { await pipeline.flush() } else if !journaledKeys.contains(key) { return nil }
         guard let entry = try await store.entry(forKey: key) else { return nil }
         let original = try Copytrade_V1_Input(serializedBytes: entry.input)
         guard IdempotencyKey.sameRequest(original, input) else {
@@ -93,9 +91,10 @@ extension Sequencer {
         return result
     }
 
-    /// After a commit: forget in-flight keys and tell watchers.
+    /// After a commit: the core forgets in-flight keys (and may ask for a snapshot); watchers
+    /// are told.
     func committed(through sequence: UInt64) {
-        inFlightKeys = inFlightKeys.filter { $0.value > sequence }
+        perform(core.committed(through: sequence, now: clock.nowMs()))
         publishCommitted(through: sequence)
     }
 }

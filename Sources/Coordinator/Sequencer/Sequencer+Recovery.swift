@@ -28,16 +28,20 @@ extension Sequencer {
         return (state, last)
     }
 
-    /// All journaled idempotency keys, read once at start.
-    static func loadKeys(from store: any JournalStore) async throws -> Set<String> {
-        var keys: Set<String> = []
+    /// The journaled idempotency keys received since `since` (the retention), read once at
+    /// start, and whether older ones were left out (they are then looked up in the journal).
+    static func loadKeys(from store: any JournalStore, since: Millis) async throws -> (keys: [(key: String, at: Millis)], forgot: Bool) {
+        var keys: [(key: String, at: Millis)] = []
+        var forgot = false
         var after: UInt64 = 0
         while true {
             let page = try await store.keys(after: after, limit: 50_000)
             guard let last = page.last else { break }
-            for k in page { keys.insert(k.key) }
+            for k in page {
+                if k.receivedMs >= since { keys.append((k.key, k.receivedMs)) } else { forgot = true }
+            }
             after = last.sequence
         }
-        return keys
+        return (keys, forgot)
     }
 }

@@ -43,28 +43,26 @@ public actor Sequencer {
     let logger: Logger
     let metrics: CoordinatorMetrics
     let pipeline: CommitPipeline
+    /// What the sequencer decides with: sequences, keys, the reorder window, snapshot cadence,
+    /// the journal's health (``SequencerCore``); this actor performs its actions.
+    var core: SequencerCore
     /// The sequence the next decided input will get.
-    var nextSequence: UInt64
-    /// Keys decided but not yet committed, so a replay in that gap waits for the original.
-    var inFlightKeys: [String: UInt64] = [:]
-    /// Every journaled key: a new key is recognised as new without reading the journal.
-    var journaledKeys: Set<String> = []
-    var reorder: SignalReorderWindow
-    var syncTimer: Task<Void, Never>?
+    var nextSequence: UInt64 { core.nextSequence }
+    /// The one timer, armed at the core's next deadline (reorder window or housekeeping).
+    var timer: Task<Void, Never>?
+    /// The input loop (one input at a time, in arrival order).
+    var loop: Task<Void, Never>?
     /// Open `Watch` streams; every way one is added or removed updates `copytrade_watchers`.
     var watchers: [UUID: Watcher] = [:] { didSet { metrics.watchers.record(watchers.count) } }
     /// Events of applied inputs not yet committed, by input sequence.
     var uncommittedEvents: [(sequence: UInt64, events: [Copytrade_V1_Event])] = []
     let startedMs: Millis
-    /// Inputs applied since the last snapshot; a snapshot is taken every `snapshotEvery`.
-    var sinceSnapshot = 0
-    public var snapshotEvery = 100_000
     var queue: InputQueue
 
     /// Opens the sequencer over a journal, recovering state from its latest snapshot and the
     /// entries after it.
     public init(engine: Engine, store: any JournalStore, clock: any EngineClock = SystemClock(), logger: Logger,
-                metrics: CoordinatorMetrics = CoordinatorMetrics()) async throws {
+                metrics: CoordinatorMetrics = CoordinatorMetrics(), policy: SequencerPolicy = SequencerPolicy()) async throws {
         self.engine = engine
         self.metrics = metrics
         self.store = store
@@ -74,18 +72,18 @@ public actor Sequencer {
         metrics.started(atMs: startedMs)
         let (state, last) = try await Self.recover(from: store, logger: logger)
         self.state = state
-        self.nextSequence = last + 1
         self.pipeline = CommitPipeline(store: store, committed: last, metrics: metrics)
-        self.journaledKeys = try await Self.loadKeys(from: store)
-        self.reorder = try SignalReorderWindow(window: engine.config.reorderWindowMs)
-        self.queue = InputQueue()
+        let recent = try await Self.loadKeys(from: store, since: startedMs - policy.keyRetentionMs)
+        self.core = try SequencerCore(policy: policy.core, lastSequence: last, keys: recent.keys, forgotKeys: recent.forgot,
+                                      now: startedMs, reorderWindowMs: engine.config.reorderWindowMs)
+        self.queue = InputQueue(capacity: policy.maxQueuedInputs)
         await pipeline.setOnCommit { [weak self] seq in await self?.committed(through: seq) }
         await pipeline.setOnFailure { [weak self] error in await self?.journalFailed(error) }
         rebuildReorderWindow()
         noteRolloutOverride()
         let q = queue
-        Task { await self.run(q) }
-        scheduleSyncTimer()
+        // The input loop is owned by the sequencer: ``shutdown()`` ends it and waits for it.
+        loop = Task { await self.run(q) }
     }
 
     /// Submits an input and waits for its durable outcome. Refusals throw ``DomainError``; an
@@ -93,7 +91,7 @@ public actor Sequencer {
     public func submit(_ input: Copytrade_V1_Input, key: String,
                        deadline: ContinuousClock.Instant? = nil) async throws -> Copytrade_V1_InputResult {
         try await withCheckedThrowingContinuation { c in
-            queue.push(InputQueue.Submission(input: input, key: key, deadline: deadline, reply: { c.resume(with: $0) }))
+            queue.pushBounded(InputQueue.Submission(input: input, key: key, deadline: deadline, reply: { c.resume(with: $0) }))
         }
     }
 
@@ -107,41 +105,33 @@ public actor Sequencer {
     }
 
     func setModules(_ modules: ModuleSet) { engine.modules = modules }
+    /// Client inputs waiting for the loop.
+    public var queuedInputs: Int { queue.waiting }
     public var modules: ModuleSet { engine.modules }
     public var config: EngineConfig { engine.config }
     public var market: Pricing.Market { engine.market }
 
+    /// True while the coordinator can serve: its journal has not failed (Health answers from it).
+    public var isServing: Bool { core.isServing }
+
     /// Set when the journal failed: the state in memory may hold inputs that were never
     /// journaled, so from then on nothing is decided and no query is answered from it.
-    var journalFailure: String?
-
-    /// True while the coordinator can serve: its journal has not failed (Health answers from it).
-    public var isServing: Bool { journalFailure == nil }
-
     func journalFailed(_ error: any Error) {
-        guard journalFailure == nil else { return }
-        journalFailure = "\(error)"
-        logger.error("journal failed: the coordinator stops deciding and answering queries; restart it to recover what was acknowledged",
-                     metadata: ["error": "\(error)", "sequence": "\(nextSequence - 1)"])
+        perform(core.journalFailed("\(error)"))
     }
 
-    /// The refusal for anything asked of a coordinator whose journal failed.
-    var unavailable: DomainError {
-        DomainError(.unavailable, field: "",
-                    "the journal failed (\(journalFailure ?? "")); the state in memory may hold unjournaled inputs, so nothing is served: free the cause (disk space, permissions) and restart the coordinator, which recovers exactly what was acknowledged")
-    }
-
-    /// Throws ``unavailable`` once the journal has failed; every query calls it first.
+    /// Throws UNAVAILABLE once the journal has failed; every query calls it first.
     public func requireServing() throws(DomainError) {
-        if journalFailure != nil { throw unavailable }
+        if let failure = core.failure { throw SequencerCore.unavailable(failure) }
     }
 
     /// Stops timers, waits for the journal, and writes a snapshot so the next start is quick.
     public func shutdown() async {
-        syncTimer?.cancel()
+        timer?.cancel()
         queue.finish()
+        await loop?.value
         await pipeline.flush()
-        if await pipeline.failed == nil, nextSequence > 1 {
+        if core.isServing, await pipeline.failed == nil, nextSequence > 1 {
             await writeSnapshot()
         }
     }
@@ -151,6 +141,7 @@ public actor Sequencer {
     func writeSnapshot() async {
         do {
             try await saveSnapshot()
+            core.snapshotTaken(now: clock.nowMs())
             metrics.snapshotWritten(nowMs: clock.nowMs())
         } catch {
             metrics.snapshotFailures.increment()
@@ -162,7 +153,6 @@ public actor Sequencer {
         let seq = nextSequence - 1
         let bytes: [UInt8] = try OutcomeWire.snapshot(state, sequence: seq).serializedBytes()
         try await store.saveSnapshot(sequence: seq, state: bytes)
-        sinceSnapshot = 0
     }
 }
 

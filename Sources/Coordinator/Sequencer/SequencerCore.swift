@@ -66,21 +66,23 @@ struct SequencerCore: Sendable {
     private(set) var failure: String?
     private var armed: Millis?
 
-    init(policy: Policy = Policy(), lastSequence: UInt64, keys recovered: [(key: String, at: Millis)], now: Millis,
-         reorderWindowMs: Millis) throws(DomainError) {
+    /// `keys`: the journal's keys with their times (older ones may be left out: say so with
+    /// `forgotKeys`).
+    init(policy: Policy = Policy(), lastSequence: UInt64, keys recovered: [(key: String, at: Millis)], forgotKeys: Bool = false,
+         now: Millis, reorderWindowMs: Millis) throws(DomainError) {
         self.policy = policy
         nextSequence = lastSequence + 1
         committedSequence = lastSequence
         reorder = try SignalReorderWindow(window: reorderWindowMs)
         since.atMs = now
         let horizon = now - policy.keyRetentionMs
-        var forgot = false
+        var forgot = forgotKeys
         for k in recovered {
             guard k.at >= horizon else { forgot = true; continue }
             keys[k.key] = k.at
             order.append(k)
         }
-        forgotKeys = forgot
+        self.forgotKeys = forgot
     }
 
     var isServing: Bool { failure == nil }

@@ -16,13 +16,14 @@ struct CoordinatorHarness {
     let store: InMemoryJournalStore
 
     init(reorderWindowMs: Int64 = 500, store: InMemoryJournalStore = InMemoryJournalStore(),
-         modules: ModuleSet = .inProcess()) async throws {
+         modules: ModuleSet = .inProcess(), policy: SequencerPolicy = SequencerPolicy(),
+         clock: ManualClock = ManualClock(startMs: CoordinatorHarness.t0)) async throws {
         var config = EngineConfig()
         config.reorderWindowMs = reorderWindowMs
-        clock = ManualClock(startMs: Self.t0)
+        self.clock = clock
         self.store = store
         sequencer = try await Sequencer(engine: Engine(modules: modules, config: config), store: store, clock: clock,
-                                        logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+                                        logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), policy: policy)
     }
 
     /// Moves the clock to `t0 + ms` and releases whatever signals are due then.
