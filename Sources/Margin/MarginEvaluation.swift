@@ -14,6 +14,19 @@ public struct MarkFigures: Sendable, Hashable {
     public var isLiquidatable: Bool
     /// Margin that may be taken out now, rounded down.
     public var maxReducibleMargin: Decimal8
+
+    /// The figures as given: the coordinator reads a remote margin module's answer into them
+    /// (docs/decisions.md, "Coordinator").
+    public init(mark: Decimal8, maintenanceRequirement: Decimal8, unrealizedPnL: Decimal8, marginBalance: Decimal8,
+                riskRate: RiskRate, isLiquidatable: Bool, maxReducibleMargin: Decimal8) {
+        self.mark = mark
+        self.maintenanceRequirement = maintenanceRequirement
+        self.unrealizedPnL = unrealizedPnL
+        self.marginBalance = marginBalance
+        self.riskRate = riskRate
+        self.isLiquidatable = isLiquidatable
+        self.maxReducibleMargin = maxReducibleMargin
+    }
 }
 
 /// Every figure of SPEC §3 for one isolated position, as a calculator or service returns it.

@@ -33,8 +33,8 @@ final class RemoteSizing: @unchecked Sendable {
     }
 
     var modules: ModuleSet {
-        ModuleSet(pricing: PricingHandler(), margin: MarginHandler(), sizing: SizingRemote(client: client, timeout: .seconds(600)),
-                  sync: SyncHandler())
+        ModuleSet(pricing: InProcessPricing(), margin: InProcessMargin(),
+                  sizing: SizingOverWire(SizingRemote(client: client, timeout: .seconds(600))), sync: InProcessSync())
     }
 
     func stop() async {

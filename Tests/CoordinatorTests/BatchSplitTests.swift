@@ -18,9 +18,11 @@ struct BatchSplitTests {
     func fanOutIsSplitAndJoinedInOrder() async throws {
         let sizing = RecordingSizing()
         let margin = RecordingMargin()
+        // Wire-level recording modules behind the engine's remote adapters: the split is made on
+        // domain values in the engine, so it reaches a module out of process as these batches.
         var modules = ModuleSet.inProcess()
-        modules.sizing = sizing
-        modules.margin = margin
+        modules.sizing = SizingOverWire(sizing)
+        modules.margin = MarginOverWire(margin)
         let engine = Engine(modules: modules)
         var state = EngineState()
         var n = 0

@@ -192,7 +192,7 @@ struct CrossMarginAccountingTests {
     @Test("a sizing module that overspends: the copy is skipped insufficient_balance, nothing spent")
     func overspendingSizerIsRefused() async throws {
         var modules = ModuleSet.inProcess()
-        modules.sizing = OverspendingSizing()
+        modules.sizing = SizingOverWire(OverspendingSizing())
         var h = EngineHarness(modules: modules)
         try await h.account("T", trader: true, deposit: "100000")
         try await h.account("X", trader: false, deposit: "100")

@@ -13,7 +13,7 @@ extension Engine {
         }
         tx.put(AccountRecord(id: id, role: role, region: r.region, market: r.market))
         tx.created(id)
-        tx.event("account.created", account: id, detail: role.rawValue)
+        tx.event(.accountCreated, account: id, detail: role.rawValue)
     }
 
     /// A copier account is a copy-trading sub-account: it only copies (follows, deposits,
@@ -32,7 +32,7 @@ extension Engine {
         a.wallet = try a.wallet + amount
         a.deposits = try a.deposits + amount
         tx.put(a)
-        tx.event("deposit", account: a.id, amount: amount)
+        tx.event(.deposit, account: a.id, amount: amount)
     }
 
     /// Takes money out of the available balance (which counts an unrealized cross loss, SPEC §7),
@@ -47,7 +47,7 @@ extension Engine {
         a.wallet = try a.wallet - amount
         a.withdrawals = try a.withdrawals + amount
         tx.put(a)
-        tx.event("withdrawal", account: a.id, amount: amount)
+        tx.event(.withdrawal, account: a.id, amount: amount)
         try await requireCrossSafe(a.id, field: "amount", tx: tx)
     }
 }

@@ -1,51 +1,36 @@
-import CopyTradeProto
-import SwiftProtobuf
+import CopyTradeCore
+import Margin
+import Sizing
+import Sync
 
 /// Module batches are split so no request nears ttrpc's 4 MiB frame limit when the module runs
 /// behind a socket (a SizeRequest is ~40 bytes, an EvaluateRequest ~150): 100,000 copiers are
-/// twenty calls, not one refused frame. Answers are joined back in order.
+/// twenty calls, not one refused frame. The split is made here, on domain values, so it is the
+/// same in process and out of process (docs/decisions.md, "Coordinator"); answers are joined
+/// back in order.
 extension Engine {
     static let batchLimit = 5_000
 
-    func sizeBatch(_ r: Copytrade_V1_SizeBatchRequest) async throws -> Copytrade_V1_SizeBatchResponse {
-        try await inParts(r.items, { items in
-            var part = r
-            part.items = items
-            return try await modules.sizing.sizeBatch(part)
-        }, merge: { out, a in
-            out.decisions += a.decisions
-            out.errors += a.errors.isEmpty ? Array(repeating: "", count: a.decisions.count) : a.errors
-        })
+    func plan(_ orders: [CopyOrderRequest]) async throws -> [CopySizingAnswer] {
+        try await inParts(orders) { try await modules.sizing.plan($0) }
     }
 
-    func evaluateBatch(_ r: Copytrade_V1_EvaluateBatchRequest) async throws -> Copytrade_V1_EvaluateBatchResponse {
-        try await inParts(r.requests, { requests in
-            var part = Copytrade_V1_EvaluateBatchRequest()
-            part.requests = requests
-            return try await modules.margin.evaluateBatch(part)
-        }, merge: { out, a in
-            out.evaluations += a.evaluations
-            out.errors += a.errors.isEmpty ? Array(repeating: "", count: a.evaluations.count) : a.errors
-        })
+    func evaluate(all checks: [PositionCheck]) async throws -> [Result<PositionFigures, ModuleRefusal>] {
+        try await inParts(checks) { try await modules.margin.evaluate(all: $0) }
     }
 
-    func decideBatch(_ r: Copytrade_V1_SyncBatchRequest) async throws -> Copytrade_V1_SyncBatchResponse {
-        try await inParts(r.copiers, { copiers in
-            var part = r
-            part.copiers = copiers
-            return try await modules.sync.decideBatch(part)
-        }, merge: { out, a in out.decisions += a.decisions })
+    func decide(_ signal: MarginSyncSignal, for copiers: [CopierMarginState]) async throws -> [CopierSyncAnswer] {
+        try await inParts(copiers) { try await modules.sync.decide(signal, for: $0, maxDelay: config.maxSignalDelayMs) }
     }
 
     /// One call when `items` fit in a batch; otherwise one call per `batchLimit` items, in
-    /// order, each answer merged into the joined one.
-    private func inParts<Item, Answer: SwiftProtobuf.Message>(
-        _ items: [Item], _ call: ([Item]) async throws -> Answer, merge: (inout Answer, Answer) -> Void
-    ) async throws -> Answer {
+    /// order, the answers joined.
+    private func inParts<Item, Answer>(_ items: [Item], _ call: ([Item]) async throws -> [Answer]) async throws -> [Answer] {
         guard items.count > Self.batchLimit else { return try await call(items) }
-        var out = Answer()
+        var out: [Answer] = []
+        out.reserveCapacity(items.count)
         for start in stride(from: 0, to: items.count, by: Self.batchLimit) {
-            merge(&out, try await call(Array(items[start..<min(start + Self.batchLimit, items.count)])))
+            out += try await call(Array(items[start..<min(start + Self.batchLimit, items.count)]))
         }
         return out
     }

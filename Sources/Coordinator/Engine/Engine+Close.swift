@@ -1,6 +1,5 @@
 import CopyTradeCore
 import CopyTradeProto
-import ModuleRuntime
 
 extension Engine {
     /// Closes all or part of an account's own position at an exit price (the mark when none is
@@ -26,26 +25,21 @@ extension Engine {
             }
             price = m.price
         }
-        try await closePart(position, quantity: quantity, price: price, kind: "position", tx: &tx)
+        try await closePart(position, quantity: quantity, price: price, kind: .own, tx: &tx)
         if position.mode == .cross { try await settleCross(account: account.id, tx: &tx) }
         for copy in tx.copies(of: position.id) {
-            var q = Copytrade_V1_CloseQuantityRequest()
-            q.traderQuantityBeforeE8 = position.quantity.e8
-            q.traderCloseQuantityE8 = quantity.e8
-            q.copierQuantityE8 = copy.quantity.e8
-            q.stepSizeE8 = spec.stepSize.e8
-            q.minQuantityE8 = spec.minQuantity.e8
-            let plan = try await modules.sizing.closeQuantity(q)
-            let copyQuantity = Decimal8(e8: plan.quantityE8)
+            let copyQuantity = try await modules.sizing.closeQuantity(CopyCloseRequest(
+                copierQuantity: copy.quantity, traderClosedQuantity: quantity, traderQuantityBefore: position.quantity,
+                stepSize: spec.stepSize, minQuantity: spec.minQuantity))
             guard !copyQuantity.isNegative, copyQuantity <= copy.quantity, copyQuantity.isMultiple(of: spec.stepSize) else {
                 throw ModuleFault.error("sizing", "a close of \(copyQuantity) for \(copy.id) holding \(copy.quantity)")
             }
             guard copyQuantity.isPositive else {
-                tx.event("copy.close_skipped", account: copy.account, symbol: spec.symbol, position: copy.id,
+                tx.event(.copyCloseSkipped, account: copy.account, symbol: spec.symbol, position: copy.id,
                          reason: "rounded_to_zero", detail: "the pro-rata share of \(copy.quantity) rounds to zero steps")
                 continue
             }
-            try await closePart(copy, quantity: copyQuantity, price: price, kind: "copy", tx: &tx)
+            try await closePart(copy, quantity: copyQuantity, price: price, kind: .copy, tx: &tx)
             if copy.mode == .cross { try await settleCross(account: copy.account, tx: &tx) }
         }
     }
@@ -53,7 +47,7 @@ extension Engine {
     /// Books a close of `quantity` at `price`: gross PnL `s*q*(exit - E)` (rounded down), the
     /// closing fee (rounded up), and the released share of margin. An isolated position cannot
     /// lose more than its released margin; any shortfall is taken by the insurance ledger.
-    func closePart(_ p: PositionRecord, quantity: Decimal8, price: Decimal8, kind: String, tx: inout EngineTransaction) async throws {
+    func closePart(_ p: PositionRecord, quantity: Decimal8, price: Decimal8, kind: ClosedPosition, tx: inout EngineTransaction) async throws {
         let spec = try spec(p.symbol)
         guard var a = tx.account(p.account) else { throw DomainError.notFound("account", "no account \"\(p.account)\"") }
         let full = quantity == p.quantity
@@ -84,7 +78,7 @@ extension Engine {
             rest = try await withLiquidationPrice(rest)
             tx.put(rest)
         }
-        tx.event(full ? "\(kind).closed" : "\(kind).reduced", account: p.account, symbol: p.symbol, position: p.id,
+        tx.event(kind.kind(full: full), account: p.account, symbol: p.symbol, position: p.id,
                  amount: try gross - fee, price: price, quantity: quantity,
                  detail: "pnl \(gross) fee \(fee) margin released \(released)" + (shortfall.isZero ? "" : " insurance covered \(shortfall)"))
     }

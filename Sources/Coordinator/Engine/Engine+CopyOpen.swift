@@ -1,6 +1,5 @@
 import CopyTradeCore
-import CopyTradeProto
-import ModuleRuntime
+import Sizing
 
 extension Engine {
     /// Fans a trader's fill out to every follower: one batched sizing call, then each planned
@@ -11,78 +10,65 @@ extension Engine {
         let relations = tx.relations(ofTrader: trader)
         guard !relations.isEmpty else { return }
         let spec = try spec(traderPosition.symbol)
-        var batch = Copytrade_V1_SizeBatchRequest()
-        batch.side = traderPosition.side.wire
-        batch.fillPriceE8 = price.e8
-        batch.traderQuantityE8 = quantity.e8
-        var market = Copytrade_V1_SizingMarket()
-        market.takerFeeRateE8 = spec.takerFeeRate.e8
-        market.stepSizeE8 = spec.stepSize.e8
-        market.minQuantityE8 = spec.minQuantity.e8
-        market.minNotionalE8 = spec.minNotional.e8
-        market.maxLeverage = Int32(clamping: spec.maxLeverage)
-        market.tickSizeE8 = spec.tickSize.e8
-        batch.market = market
-        batch.items.reserveCapacity(relations.count)
+        let rules = CopySymbolRules(spec)
+        var orders: [CopyOrderRequest] = []
+        orders.reserveCapacity(relations.count)
         tx.reserve(copies: relations.count)
         // Each copier's balances as the sizing module is told them: one relation per copier and
         // trader, so nothing else in this fan-out changes them before the copy is applied.
         var copierBalances: [AccountBalances] = []
         copierBalances.reserveCapacity(relations.count)
         for rel in relations {
-            var item = Copytrade_V1_SizeRequest()
-            switch rel.mode {
-            case .proportional(let m):
-                item.mode = .proportional
-                item.multiplierE8 = m.e8
-            case .fixed(let b):
-                item.mode = .fixed
-                item.fixedMarginE8 = b.e8
+            let mode: CopyMode = switch rel.mode {
+            case .proportional(let m): .proportional(multiplier: m)
+            case .fixed(let b): .fixedMargin(b)
             }
-            item.leverage = Int32(clamping: rel.leverage(for: spec.symbol))
-            item.slippageE8 = (rel.slippage ?? spec.slippage).e8
             let balances = try tx.balances(of: rel.copier)
             copierBalances.append(balances)
-            item.hasAvailable_p = true
-            item.availableE8 = balances.spendable.e8
-            item.paused = rel.paused
-            item.maxMarginPerOrderE8 = rel.maxMarginPerOrder?.e8 ?? 0
-            item.maxTotalMarginE8 = rel.maxTotalMargin?.e8 ?? 0
-            if rel.maxTotalMargin != nil { item.currentTotalMarginE8 = try copyMargin(relation: rel, tx).e8 }
-            batch.items.append(item)
+            // A cap of zero is no cap, as the module reads it.
+            let limits = CopyRelationLimits(
+                isPaused: rel.paused, maxMarginPerOrder: rel.maxMarginPerOrder.flatMap { $0.isPositive ? $0 : nil },
+                maxTotalCopyMargin: rel.maxTotalMargin.flatMap { $0.isPositive ? $0 : nil },
+                currentTotalCopyMargin: rel.maxTotalMargin != nil ? try copyMargin(relation: rel, tx) : .zero)
+            orders.append(CopyOrderRequest(side: traderPosition.side, fillPrice: price, traderQuantity: quantity, mode: mode,
+                                           leverage: rel.leverage(for: spec.symbol), rules: rules,
+                                           slippage: rel.slippage ?? spec.slippage, relation: limits,
+                                           availableBalance: balances.spendable))
         }
-        let answer = try await sizeBatch(batch)
-        guard answer.decisions.count == relations.count else {
-            throw ModuleFault.error("sizing", "\(answer.decisions.count) of \(relations.count) decisions")
+        let answers = try await plan(orders)
+        guard answers.count == relations.count else {
+            throw ModuleFault.error("sizing", "\(answers.count) of \(relations.count) decisions")
         }
         let mark = tx.mark(spec.symbol)?.price
         var opened: [PositionRecord] = []
         for (i, rel) in relations.enumerated() {
-            if i < answer.errors.count, !answer.errors[i].isEmpty {
-                tx.event("copy.skipped", account: rel.copier, symbol: spec.symbol, position: traderPosition.id,
-                         reason: "invalid", detail: answer.errors[i])
+            let d: CopyOrderPlan
+            switch answers[i] {
+            case .refused(let reason):
+                tx.event(.copySkipped, account: rel.copier, symbol: spec.symbol, position: traderPosition.id,
+                         reason: "invalid", detail: reason)
                 continue
-            }
-            let d = answer.decisions[i]
-            if d.skipped {
-                tx.event("copy.skipped", account: rel.copier, symbol: spec.symbol, position: traderPosition.id,
-                         reason: d.reason.name, detail: d.reasonText)
+            case .skipped(let reason, let detail):
+                tx.event(.copySkipped, account: rel.copier, symbol: spec.symbol, position: traderPosition.id,
+                         reason: reason?.historyName ?? unknownOutcomeName, detail: detail)
                 continue
+            case .planned(let plan):
+                d = plan
             }
-            let worst = Decimal8(e8: d.worstPriceE8)
+            let worst = d.worstPrice
             if let mark, traderPosition.side == .long ? mark > worst : mark < worst {
-                tx.event("copy.unfilled", account: rel.copier, symbol: spec.symbol, position: traderPosition.id,
-                         price: worst, quantity: Decimal8(e8: d.quantityE8), reason: "price_beyond_worst",
+                tx.event(.copyUnfilled, account: rel.copier, symbol: spec.symbol, position: traderPosition.id,
+                         price: worst, quantity: d.quantity, reason: "price_beyond_worst",
                          detail: "mark \(mark) is beyond the worst acceptable price \(worst)")
                 continue
             }
             let existing = tx.copy(of: traderPosition.id, account: rel.copier)
             let mode = existing?.mode ?? rel.marginMode(for: spec.symbol)
-            let quantity = Decimal8(e8: d.quantityE8), margin = Decimal8(e8: d.orderMarginE8), fee = Decimal8(e8: d.feeE8)
+            let quantity = d.quantity, margin = d.margin, fee = d.fee
             if let refusal = try await copyGuard(quantity: quantity, margin: margin, fee: fee, mode: mode, existing: existing,
                                                  balances: copierBalances[i], relation: rel, traderPosition: traderPosition,
                                                  spec: spec, price: price, tx: tx) {
-                tx.event("copy.skipped", account: rel.copier, symbol: spec.symbol, position: traderPosition.id,
+                tx.event(.copySkipped, account: rel.copier, symbol: spec.symbol, position: traderPosition.id,
                          reason: refusal.reason, detail: refusal.detail)
                 continue
             }
@@ -92,9 +78,9 @@ extension Engine {
                                    fee: fee, at: traderPosition.openedMs, copiedFrom: traderPosition.id,
                                    relationID: rel.id, autoMargin: rel.autoMarginAmount, tx: &tx)
             opened.append(p)
-            tx.event(existing == nil ? "copy.opened" : "copy.increased", account: rel.copier, symbol: spec.symbol, position: p.id,
-                     amount: Decimal8(e8: d.orderMarginE8), price: price, quantity: Decimal8(e8: d.quantityE8),
-                     detail: "copies \(traderPosition.id) fee \(Decimal8(e8: d.feeE8))")
+            tx.event(existing == nil ? .copyOpened : .copyIncreased, account: rel.copier, symbol: spec.symbol, position: p.id,
+                     amount: margin, price: price, quantity: quantity,
+                     detail: "copies \(traderPosition.id) fee \(fee)")
         }
         for p in try await withLiquidationPrices(opened) { tx.put(p) }
     }
@@ -111,7 +97,7 @@ extension Engine {
         }
         let needed = try margin + fee
         guard needed <= balances.available else {
-            return (Copytrade_V1_SkipReason.insufficientBalance.name, "margin plus fee \(needed) is more than the available balance \(balances.available) (rechecked at apply time)")
+            return (CopySkipReason.insufficientBalance.historyName, "margin plus fee \(needed) is more than the available balance \(balances.available) (rechecked at apply time)")
         }
         guard balances.crossPositions > 0 || mode == .cross else { return nil }
         var adding: PositionRecord? = nil
@@ -131,7 +117,7 @@ extension Engine {
             }
         }
         guard try await crossSafe(rel.copier, taking: taking, adding: adding, tx: tx) else {
-            return (Copytrade_V1_SkipReason.insufficientBalance.name, "the copy would leave the copier's cross positions liquidatable")
+            return (CopySkipReason.insufficientBalance.historyName, "the copy would leave the copier's cross positions liquidatable")
         }
         return nil
     }

@@ -1,41 +1,36 @@
 import CopyTradeCore
-import CopyTradeProto
-import ModuleRuntime
+import Margin
 
 /// Cross margin (docs/decisions.md, "Cross margin"): the cross wallet (wallet less isolated
 /// margins and order holds) plus the cross positions' unrealized PnL is the account's cross
 /// equity; the account is liquidated when it falls to the sum of their maintenance
 /// requirements, and no input may bring it there.
 extension Engine {
-    /// The margin module's evaluation of `positions` (all cross) backed by `crossWallet`, each
+    /// The margin module's figures for `positions` (all cross) backed by `crossWallet`, each
     /// at its symbol's mark (entry when there is none); nil when there are no positions.
-    func crossEvaluation(positions: [PositionRecord], crossWallet: Decimal8,
-                         tx: EngineTransaction) async throws -> Copytrade_V1_AccountEvaluation? {
+    func crossFigures(positions: [PositionRecord], crossWallet: Decimal8, tx: EngineTransaction) async throws -> CrossFigures? {
         guard !positions.isEmpty else { return nil }
-        var req = Copytrade_V1_EvaluateAccountRequest()
-        req.preset = config.preset
-        req.walletBalanceE8 = crossWallet.e8
+        var inputs: [CrossPositionInput] = []
+        inputs.reserveCapacity(positions.count)
         for p in positions {
-            req.positions.append(positionState(p))
-            req.risks.append(try risk(p.symbol))
-            req.markPricesE8.append((tx.mark(p.symbol)?.price ?? p.entry).e8)
+            inputs.append(CrossPositionInput(position: positionState(p), risk: try risk(p.symbol), mark: tx.mark(p.symbol)?.price ?? p.entry))
         }
-        return try await modules.margin.evaluateAccount(req)
+        return try await modules.margin.evaluateCross(CrossCheck(preset: try marginPreset(), crossWallet: crossWallet, positions: inputs))
     }
 
-    /// The account's cross evaluation with this input's changes so far.
-    func crossEvaluation(of account: String, tx: EngineTransaction) async throws -> Copytrade_V1_AccountEvaluation? {
+    /// The account's cross figures with this input's changes so far.
+    func crossFigures(of account: String, tx: EngineTransaction) async throws -> CrossFigures? {
         let cross = tx.positions(of: account).filter { $0.mode == .cross }
         guard !cross.isEmpty else { return nil }
-        return try await crossEvaluation(positions: cross, crossWallet: try tx.balances(of: account).crossWallet, tx: tx)
+        return try await crossFigures(positions: cross, crossWallet: try tx.balances(of: account).crossWallet, tx: tx)
     }
 
     /// Refuses an input that leaves the account's cross positions liquidatable (SPEC §7 as
     /// documented in docs/decisions.md): called after the input's changes are made.
     func requireCrossSafe(_ account: String, field: String, tx: EngineTransaction) async throws {
-        guard let e = try await crossEvaluation(of: account, tx: tx), e.liquidatable else { return }
+        guard let e = try await crossFigures(of: account, tx: tx), e.isLiquidatable else { return }
         throw DomainError(.failedPrecondition, field: field,
-                          "would leave \(account)'s cross equity \(Decimal8(e8: e.equityE8)) at or below its maintenance requirement \(Decimal8(e8: e.maintenanceRequirementE8)) (no input may leave a cross account liquidatable)")
+                          "would leave \(account)'s cross equity \(e.equity) at or below its maintenance requirement \(e.totalRequirement) (no input may leave a cross account liquidatable)")
     }
 
     /// True unless taking `amount` more out of the cross wallet (and, when given, adding
@@ -50,8 +45,8 @@ extension Engine {
         }
         guard !cross.isEmpty else { return true }
         let wallet = try tx.balances(of: account).crossWallet - amount
-        guard let e = try await crossEvaluation(positions: cross, crossWallet: wallet, tx: tx) else { return true }
-        return !e.liquidatable
+        guard let e = try await crossFigures(positions: cross, crossWallet: wallet, tx: tx) else { return true }
+        return !e.isLiquidatable
     }
 
     /// Re-checks every account holding a cross position on `symbol` after its mark moved.
@@ -76,12 +71,12 @@ extension Engine {
             a.realizedPnl = try a.realizedPnl + deficit
             tx.put(a)
             try tx.addInsurance(try -deficit)
-            tx.event("liquidated", account: account, amount: deficit, reason: "cross_deficit",
+            tx.event(.liquidated, account: account, amount: deficit, reason: "cross_deficit",
                      detail: "cross loss beyond the cross balance: deficit \(deficit) covered by insurance")
             return
         }
-        guard let e = try await crossEvaluation(positions: cross, crossWallet: try tx.balances(of: account).crossWallet, tx: tx),
-              e.liquidatable else { return }
+        guard let e = try await crossFigures(positions: cross, crossWallet: try tx.balances(of: account).crossWallet, tx: tx),
+              e.isLiquidatable else { return }
         try await liquidateCross(account: account, positions: cross, tx: &tx)
     }
 
@@ -90,7 +85,7 @@ extension Engine {
     func liquidateCross(account: String, positions: [PositionRecord], tx: inout EngineTransaction) async throws {
         for p in positions {
             let price = tx.mark(p.symbol)?.price ?? p.entry
-            try await closePart(p, quantity: p.quantity, price: price, kind: "cross", tx: &tx)
+            try await closePart(p, quantity: p.quantity, price: price, kind: .cross, tx: &tx)
         }
         let free = try tx.balances(of: account).crossWallet
         guard var a = tx.account(account) else { return }
@@ -105,7 +100,7 @@ extension Engine {
             try tx.addInsurance(try -deficit)
         }
         tx.put(a)
-        tx.event("liquidated", account: account, reason: "cross_equity",
+        tx.event(.liquidated, account: account, reason: "cross_equity",
                  detail: "\(positions.count) cross positions closed; \(free.isPositive ? "fee \(free) to" : "deficit \(free.magnitude) covered by") insurance")
     }
 }

@@ -1,42 +1,32 @@
 import CopyTradeCore
-import CopyTradeProto
 import Margin
-import ModuleRuntime
 
 extension Engine {
     /// The margin module's view of a position.
-    func positionState(_ p: PositionRecord) -> Copytrade_V1_PositionState {
-        var s = Copytrade_V1_PositionState()
-        s.symbol = p.symbol
-        s.side = p.side.wire
-        s.quantityE8 = p.quantity.e8
-        s.entryPriceE8 = p.entry.e8
-        s.marginE8 = p.margin.e8
-        s.leverage = Int32(clamping: p.leverage)
-        s.marginMode = p.mode.wire
-        return s
+    func positionState(_ p: PositionRecord) -> PositionState {
+        PositionState(symbol: p.symbol, side: p.side, quantity: p.quantity, entryPrice: p.entry, margin: p.margin,
+                      leverage: p.leverage, mode: p.mode)
+    }
+
+    /// The configured margin model preset (empty: the reference exchange's).
+    func marginPreset() throws(DomainError) -> MarginPreset {
+        try MarginPreset(parsing: config.preset.isEmpty ? "bingx" : config.preset)
     }
 
     /// Rates for a symbol under the configured preset.
-    func risk(_ symbol: String) throws(DomainError) -> Copytrade_V1_RiskParameters {
-        try MarginRisk.parameters(spec: try spec(symbol), preset: config.preset)
+    func risk(_ symbol: String) throws(DomainError) -> RiskParameters {
+        try riskParameters(for: try spec(symbol), preset: marginPreset())
     }
 
-    func evaluateRequest(_ p: PositionRecord, mark: Decimal8?) throws(DomainError) -> Copytrade_V1_EvaluateRequest {
-        var r = Copytrade_V1_EvaluateRequest()
-        r.preset = config.preset
-        r.position = positionState(p)
-        r.risk = try risk(p.symbol)
-        if let mark {
-            r.hasMark_p = true
-            r.markPriceE8 = mark.e8
-        }
-        return r
+    /// What the margin module is asked about a position, at `mark` when given.
+    func positionCheck(_ p: PositionRecord, mark: Decimal8?) throws(DomainError) -> PositionCheck {
+        let risk = try risk(p.symbol)
+        return PositionCheck(preset: try marginPreset(), position: positionState(p), risk: risk, mark: mark)
     }
 
     /// Evaluates a position, at `mark` when given.
-    func evaluate(_ p: PositionRecord, mark: Decimal8?) async throws -> Copytrade_V1_Evaluation {
-        try await modules.margin.evaluate(try evaluateRequest(p, mark: mark))
+    func evaluate(_ p: PositionRecord, mark: Decimal8?) async throws -> PositionFigures {
+        try await modules.margin.evaluate(try positionCheck(p, mark: mark))
     }
 
     /// The position with its liquidation price refreshed (nil for cross positions, which are
@@ -49,43 +39,56 @@ extension Engine {
         }
         let e = try await evaluate(p, mark: nil)
         var q = p
-        q.liquidationPrice = e.hasLiquidationPrice_p ? Decimal8(e8: e.liquidationPriceE8) : nil
+        q.liquidationPrice = e.liquidationPrice?.exact
         return q
     }
 
     /// Liquidation prices of many positions in batched module calls (fan-out paths); cross
     /// positions have none.
     func withLiquidationPrices(_ ps: [PositionRecord]) async throws -> [PositionRecord] {
-        let evaluations = try await evaluations(of: ps) { $0.mode == .isolated ? try evaluateRequest($0, mark: nil) : nil }
+        let evaluations = try await evaluations(of: ps) { $0.mode == .isolated ? .withoutMark : nil }
         var out = ps
-        for i in out.indices {
-            out[i].liquidationPrice = evaluations[i].flatMap { $0.hasLiquidationPrice_p ? Decimal8(e8: $0.liquidationPriceE8) : nil }
-        }
+        for i in out.indices { out[i].liquidationPrice = evaluations[i]?.liquidationPrice?.exact }
         return out
     }
 
-    /// Evaluates the positions `request` builds a request for, in batched module calls; nil
-    /// for the positions it skips. A refused or missing answer fails the input.
-    func evaluations(of ps: [PositionRecord],
-                     _ request: (PositionRecord) throws -> Copytrade_V1_EvaluateRequest?) async throws -> [Copytrade_V1_Evaluation?] {
-        var batch = Copytrade_V1_EvaluateBatchRequest()
+    /// Where a batched evaluation looks at a position.
+    enum EvaluationPoint {
+        case withoutMark
+        case at(Decimal8)
+    }
+
+    /// Evaluates the positions `point` places (nil leaves one out, and its answer nil) in
+    /// batched module calls. A refused or missing answer fails the input. The rates are
+    /// resolved once per symbol: a fan-out is mostly one symbol.
+    func evaluations(of ps: [PositionRecord], _ point: (PositionRecord) -> EvaluationPoint?) async throws -> [PositionFigures?] {
+        var checks: [PositionCheck] = []
         var indexes: [Int] = []
+        var risks: [String: RiskParameters] = [:]
         for (i, p) in ps.enumerated() {
-            guard let r = try request(p) else { continue }
-            batch.requests.append(r)
+            guard let at = point(p) else { continue }
+            let risk: RiskParameters
+            if let known = risks[p.symbol] {
+                risk = known
+            } else {
+                risk = try self.risk(p.symbol)
+                risks[p.symbol] = risk
+            }
+            let mark: Decimal8? = if case .at(let m) = at { m } else { nil }
+            checks.append(PositionCheck(preset: try marginPreset(), position: positionState(p), risk: risk, mark: mark))
             indexes.append(i)
         }
-        var out = [Copytrade_V1_Evaluation?](repeating: nil, count: ps.count)
+        var out = [PositionFigures?](repeating: nil, count: ps.count)
         guard !indexes.isEmpty else { return out }
-        let res = try await evaluateBatch(batch)
-        guard res.evaluations.count == indexes.count else {
-            throw ModuleFault.error("margin", "\(res.evaluations.count) of \(indexes.count) evaluations")
+        let answers = try await evaluate(all: checks)
+        guard answers.count == indexes.count else {
+            throw ModuleFault.error("margin", "\(answers.count) of \(indexes.count) evaluations")
         }
         for (k, i) in indexes.enumerated() {
-            if k < res.errors.count, !res.errors[k].isEmpty {
-                throw ModuleFault.error("margin", "a refusal for position \(ps[i].id) (\(res.errors[k]))")
+            switch answers[k] {
+            case .success(let figures): out[i] = figures
+            case .failure(let refusal): throw ModuleFault.error("margin", "a refusal for position \(ps[i].id) (\(refusal.reason))")
             }
-            out[i] = res.evaluations[k]
         }
         return out
     }

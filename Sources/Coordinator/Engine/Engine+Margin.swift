@@ -28,7 +28,7 @@ extension Engine {
                 throw DomainError(.failedPrecondition, field: "delta", "no mark price for \(spec.symbol) to bound the reduction")
             }
             let e = try await evaluate(p, mark: mark.price)
-            let maxReducible = Decimal8(e8: e.maxReducibleE8)
+            let maxReducible = e.atMark?.maxReducibleMargin ?? .zero
             guard delta.magnitude <= maxReducible else {
                 throw DomainError(.failedPrecondition, field: "delta", "reducing \(delta.magnitude) is more than the maximum reducible \(maxReducible)")
             }
@@ -36,7 +36,7 @@ extension Engine {
         p.margin = try p.margin + delta
         p = try await withLiquidationPrice(p)
         tx.put(p)
-        tx.event(delta.isPositive ? "margin.added" : "margin.reduced", account: account.id, symbol: spec.symbol, position: p.id,
+        tx.event(delta.isPositive ? .marginAdded : .marginReduced, account: account.id, symbol: spec.symbol, position: p.id,
                  amount: delta.magnitude, price: p.liquidationPrice, detail: "margin \(before) -> \(p.margin)")
         if delta.isPositive { try await requireCrossSafe(account.id, field: "delta", tx: tx) }
         guard tx.hasCopies(p.id) else { return }
@@ -47,13 +47,8 @@ extension Engine {
     /// the adjustment's occurrence time.
     func holdSignal(trader: AccountRecord, position: PositionRecord, marginBefore: Decimal8, delta: Decimal8,
                     occurred: Millis, tx: inout EngineTransaction) async throws {
-        var check = Copytrade_V1_EligibilityRequest()
-        check.phases = rolloutPhases(tx)
-        check.traderID = trader.id
-        check.traderMarket = trader.market
-        check.traderRegion = trader.region
-        check.atMs = occurred
-        let eligibility = try await modules.sync.checkEligibility(check)
+        let eligible = try await modules.sync.isEligible(trader: AccountID(trader.id), market: trader.market, region: trader.region,
+                                                         under: try rolloutPlan(tx), at: occurred)
         var s = Copytrade_V1_MarginSignal()
         s.signalID = tx.newID("s")
         s.traderID = trader.id
@@ -63,10 +58,10 @@ extension Engine {
         s.occurredMs = occurred
         s.receivedMs = tx.nowMs
         s.traderMarginMode = position.mode.wire
-        s.traderEligible = eligibility.eligible
+        s.traderEligible = eligible
         tx.hold(s)
-        tx.event("sync.received", account: trader.id, symbol: position.symbol, position: position.id, amount: delta,
-                 reason: eligibility.eligible ? "" : "not_eligible",
+        tx.event(.syncReceived, account: trader.id, symbol: position.symbol, position: position.id, amount: delta,
+                 reason: eligible ? "" : SyncOutcome.notEligible.historyName,
                  detail: "signal \(s.signalID) occurred \(occurred) received \(tx.nowMs)")
     }
 
@@ -80,67 +75,63 @@ extension Engine {
         }
     }
 
-    func applySignal(_ signal: Copytrade_V1_MarginSignal, tx: inout EngineTransaction) async throws {
-        let copies = tx.copies(of: signal.traderPositionID)
-        var batch = Copytrade_V1_SyncBatchRequest()
-        batch.signal = signal
-        batch.maxDelayMs = config.maxSignalDelayMs
+    /// Decides and applies one released signal for every copy of the trader's position. The
+    /// held signal is a journal record (wire form); the module is asked in domain values.
+    func applySignal(_ held: Copytrade_V1_MarginSignal, tx: inout EngineTransaction) async throws {
+        let signal = try SyncWire.signal(held)
+        let copies = tx.copies(of: signal.traderPosition)
+        var copiers: [CopierMarginState] = []
         var targets: [PositionRecord] = []
         for copy in copies {
             guard let relID = copy.relationID, let rel = tx.relation(relID) else {
-                tx.event("sync.skipped", account: copy.account, symbol: copy.symbol, position: copy.id, reason: "not_following",
-                         detail: "signal \(signal.signalID): the copy relation has ended")
+                tx.event(.syncSkipped, account: copy.account, symbol: copy.symbol, position: copy.id, reason: "not_following",
+                         detail: "signal \(signal.id): the copy relation has ended")
                 continue
             }
             // A cross copy has no margin of its own to adjust (SPEC §5): skipped here, before the
             // batched bound below, which the margin module answers for isolated positions only.
             guard copy.mode == .isolated else {
-                tx.event("sync.skipped", account: copy.account, symbol: copy.symbol, position: copy.id, reason: Copytrade_V1_SyncOutcome.notIsolated.name,
-                         detail: "signal \(signal.signalID): the copy is in cross mode")
+                tx.event(.syncSkipped, account: copy.account, symbol: copy.symbol, position: copy.id, reason: SyncOutcome.notIsolated.historyName,
+                         detail: "signal \(signal.id): the copy is in cross mode")
                 continue
             }
-            var c = Copytrade_V1_CopierMargin()
-            c.copierID = copy.account
-            c.positionID = copy.id
-            c.marginE8 = copy.margin.e8
-            c.availableE8 = try tx.balances(of: copy.account).spendable.e8
-            c.establishedMs = rel.establishedMs
-            c.marginMode = copy.mode.wire
-            batch.copiers.append(c)
+            copiers.append(CopierMarginState(copier: AccountID(copy.account), position: copy.id, positionMargin: copy.margin,
+                                             availableBalance: try tx.balances(of: copy.account).spendable, maxReducible: .zero,
+                                             relationEstablishedAt: rel.establishedMs, marginMode: copy.mode))
             targets.append(copy)
         }
         guard !targets.isEmpty else { return }
         var bounds: [Decimal8] = []
-        if signal.deltaE8 < 0 {
+        if signal.delta.isNegative {
             // Only reductions need the maximum reducible margin: one batched evaluation.
             bounds = try await maxReducible(targets, tx: tx)
-            for i in batch.copiers.indices { batch.copiers[i].maxReducibleE8 = bounds[i].e8 }
+            for i in copiers.indices { copiers[i].maxReducible = bounds[i] }
         }
-        let answer = try await decideBatch(batch)
-        guard answer.decisions.count == targets.count else {
-            throw ModuleFault.error("sync", "\(answer.decisions.count) of \(targets.count) decisions")
+        let answers = try await decide(signal, for: copiers)
+        guard answers.count == targets.count else {
+            throw ModuleFault.error("sync", "\(answers.count) of \(targets.count) decisions")
         }
         var changed: [PositionRecord] = []
-        for (i, (copy, d)) in zip(targets, answer.decisions).enumerated() {
-            let outcome = d.outcome.name
-            let delta = Decimal8(e8: d.copierDeltaE8)
+        for (i, (copy, d)) in zip(targets, answers).enumerated() {
+            let outcome = d.outcome?.historyName ?? unknownOutcomeName
+            let delta = d.delta
             guard (d.outcome == .applied || d.outcome == .capped), !delta.isZero else {
-                tx.event("sync.skipped", account: copy.account, symbol: copy.symbol, position: copy.id, amount: delta,
-                         reason: outcome, detail: "signal \(signal.signalID): \(d.reason)")
+                tx.event(.syncSkipped, account: copy.account, symbol: copy.symbol, position: copy.id, amount: delta,
+                         reason: outcome, detail: "signal \(signal.id): \(d.explanation)")
                 continue
             }
             try checkSyncDelta(delta, signal: signal, copy: copy, maxReducible: bounds.isEmpty ? nil : bounds[i])
             // The sync module decided against this copier's balance at this moment; check again
             // here so a faulty module can never spend money the copier lacks.
             if delta.isPositive, delta > (try tx.available(copy.account)) {
-                tx.event("sync.skipped", account: copy.account, symbol: copy.symbol, position: copy.id, amount: delta,
-                         reason: "insufficient_balance", detail: "signal \(signal.signalID): rechecked at apply time")
+                tx.event(.syncSkipped, account: copy.account, symbol: copy.symbol, position: copy.id, amount: delta,
+                         reason: SyncOutcome.insufficientBalance.historyName, detail: "signal \(signal.id): rechecked at apply time")
                 continue
             }
             // Nor may an addition leave the copier's cross positions liquidatable (SPEC §7).
             if delta.isPositive, try await !crossSafe(copy.account, taking: delta, tx: tx) {
-                tx.event("sync.skipped", account: copy.account, symbol: copy.symbol, position: copy.id, amount: delta,
-                         reason: "insufficient_balance", detail: "signal \(signal.signalID): would leave the cross account liquidatable")
+                tx.event(.syncSkipped, account: copy.account, symbol: copy.symbol, position: copy.id, amount: delta,
+                         reason: SyncOutcome.insufficientBalance.historyName, detail: "signal \(signal.id): would leave the cross account liquidatable")
                 continue
             }
             var p = copy
@@ -148,17 +139,17 @@ extension Engine {
             p.margin = try p.margin + delta
             tx.put(p)
             changed.append(p)
-            tx.event(d.outcome == .capped ? "sync.capped" : "sync.applied", account: copy.account, symbol: copy.symbol,
-                     position: copy.id, amount: delta, detail: "signal \(signal.signalID): margin \(before) -> \(p.margin)")
+            tx.event(d.outcome == .capped ? .syncCapped : .syncApplied, account: copy.account, symbol: copy.symbol,
+                     position: copy.id, amount: delta, detail: "signal \(signal.id): margin \(before) -> \(p.margin)")
         }
         for p in try await withLiquidationPrices(changed) { tx.put(p) }
     }
 
     /// A sync decision must go the signal's way and never beyond its ratio (`|delta| <=
     /// |r| * M`, compared exactly) nor, for a reduction, beyond the maximum reducible margin.
-    func checkSyncDelta(_ delta: Decimal8, signal: Copytrade_V1_MarginSignal, copy: PositionRecord,
+    func checkSyncDelta(_ delta: Decimal8, signal: MarginSyncSignal, copy: PositionRecord,
                         maxReducible: Decimal8?) throws(DomainError) {
-        let signalDelta = Decimal8(e8: signal.deltaE8), before = Decimal8(e8: signal.traderMarginBeforeE8)
+        let signalDelta = signal.delta, before = signal.traderMarginBefore
         guard delta.isPositive == signalDelta.isPositive, before.isPositive else {
             throw ModuleFault.error("sync", "a change of \(delta) to \(copy.id) against a signal of \(signalDelta)")
         }
@@ -176,7 +167,7 @@ extension Engine {
     /// The maximum reducible margin of each position at the current mark, in one module call
     /// (zero without a mark: without a price no reduction is safe).
     func maxReducible(_ ps: [PositionRecord], tx: EngineTransaction) async throws -> [Decimal8] {
-        let evaluations = try await evaluations(of: ps) { p in try tx.mark(p.symbol).map { try evaluateRequest(p, mark: $0.price) } }
-        return evaluations.map { $0.map { Decimal8(e8: $0.maxReducibleE8) } ?? .zero }
+        let evaluations = try await evaluations(of: ps) { p in tx.mark(p.symbol).map { .at($0.price) } }
+        return evaluations.map { $0.map { $0.atMark?.maxReducibleMargin ?? .zero } ?? .zero }
     }
 }

@@ -1,6 +1,6 @@
 import CopyTradeCore
 import CopyTradeProto
-import ModuleRuntime
+import Margin
 
 extension Engine {
     /// Records a mark price and checks only the positions whose liquidation price it crossed
@@ -10,13 +10,9 @@ extension Engine {
         let spec = try spec(r.symbol)
         let price = try positive(r.priceE8, "price")
         try MarkBounds.check(price, spec: spec, references: MarkBounds.references(spec.symbol, tx))
-        var m = Copytrade_V1_SetMarkRequest()
-        m.symbol = spec.symbol
-        m.priceE8 = r.priceE8
-        m.atMs = occurred(r.atMs, tx)
-        let quote = try await modules.pricing.setMark(m)
-        let mark = Decimal8(e8: quote.markPriceE8)
-        tx.setMark(spec.symbol, MarkPoint(price: mark, atMs: m.atMs))
+        let at = occurred(r.atMs, tx)
+        let mark = try await modules.pricing.recordMark(symbol: spec.symbol, price: price, at: at).price
+        tx.setMark(spec.symbol, MarkPoint(price: mark, atMs: at))
         let crossed = state.takeCrossed(symbol: spec.symbol, mark: mark).sorted(by: IDOrder.less)
         do {
             for id in crossed {
@@ -37,36 +33,31 @@ extension Engine {
     func autoMarginOrLiquidate(_ start: PositionRecord, mark: Decimal8, tx: inout EngineTransaction) async throws {
         var p = start
         for _ in 0..<10_000 {
-            var req = Copytrade_V1_AutoMarginRequest()
-            req.preset = config.preset
-            req.position = positionState(p)
-            req.risk = try risk(p.symbol)
-            req.markPriceE8 = mark.e8
-            req.availableE8 = try tx.balances(of: p.account).spendable.e8
+            let risk = try risk(p.symbol)
+            let available = try tx.balances(of: p.account).spendable
             let orders = tx.orders(of: p.account).filter { $0.symbol == p.symbol }
             var held = Decimal8.zero
             for o in orders { held = try held + o.heldMargin }
-            req.cancellableOrderMarginE8 = held.e8
-            req.autoMarginEnabled = p.autoMargin != nil
-            req.policy = config.autoMarginPolicy
-            req.targetRiskRateE8 = config.targetRiskRate.units
-            req.amountE8 = p.autoMargin?.e8 ?? 0
-            let d = try await modules.margin.decideAutoMargin(req)
-            switch d.action {
-            case .none:
-                return
-            case .unspecified, .UNRECOGNIZED:
+            let situation = AutoMarginSituation(position: positionState(p), risk: risk, mark: mark, available: available,
+                                                cancellableOrderMargin: held)
+            let d = try await modules.margin.decideAutoMargin(AutoMarginQuestion(
+                preset: try marginPreset(), situation: situation, enabled: p.autoMargin != nil, policy: config.autoMarginPolicy,
+                amount: p.autoMargin ?? .zero, targetRiskRate: config.targetRiskRate))
+            guard let action = d.action else {
                 // Never read as "do nothing": a position might be left liquidatable.
                 throw ModuleFault.error("margin", "an auto-margin decision for \(p.id) with no action")
+            }
+            switch action {
+            case .none:
+                return
             case .cancelOrders:
                 guard !orders.isEmpty else { throw ModuleFault.error("margin", "cancel orders for \(p.id) where none hold margin") }
                 for o in orders {
                     tx.remove(order: o.id)
-                    tx.event("order.cancelled", account: o.account, symbol: o.symbol, amount: o.heldMargin, price: o.price,
+                    tx.event(.orderCancelled, account: o.account, symbol: o.symbol, amount: o.heldMargin, price: o.price,
                              quantity: o.quantity, reason: "auto_margin", detail: "\(o.id) cancelled to save \(p.id)")
                 }
-            case .addMargin:
-                let amount = Decimal8(e8: d.addAmountE8)
+            case .addMargin(let amount):
                 let available = try tx.available(p.account)
                 guard amount.isPositive, amount <= available else {
                     throw ModuleFault.error("margin", "an addition of \(amount) to \(p.id) with \(available) available")
@@ -74,10 +65,10 @@ extension Engine {
                 p.margin = try p.margin + amount
                 p = try await withLiquidationPrice(p)
                 tx.put(p)
-                tx.event("automargin.added", account: p.account, symbol: p.symbol, position: p.id, amount: amount, price: mark,
+                tx.event(.autoMarginAdded, account: p.account, symbol: p.symbol, position: p.id, amount: amount, price: mark,
                          detail: "margin \(p.margin) liquidation price \(p.liquidationPrice.map { "\($0)" } ?? "none") available \(try tx.available(p.account))")
             case .liquidate:
-                try liquidate(p, bankruptcy: Decimal8(e8: d.evaluation.bankruptcyPriceE8), mark: mark, tx: &tx)
+                try liquidate(p, bankruptcy: d.figures.bankruptcyPrice ?? .zero, mark: mark, tx: &tx)
                 return
             }
         }
@@ -93,7 +84,7 @@ extension Engine {
         tx.put(a)
         try tx.addInsurance(p.margin)
         tx.close(position: p.id)
-        tx.event("liquidated", account: p.account, symbol: p.symbol, position: p.id, amount: p.margin, price: bankruptcy,
+        tx.event(.liquidated, account: p.account, symbol: p.symbol, position: p.id, amount: p.margin, price: bankruptcy,
                  quantity: p.quantity, reason: "risk_rate", detail: "mark \(mark); margin \(p.margin) to insurance")
     }
 }

@@ -41,7 +41,7 @@ extension Engine {
         let position = try await fill(account: account.id, existing: existing, symbol: spec.symbol, side: side, quantity: quantity,
                                       price: price, leverage: leverage, mode: mode, margin: cost.margin, fee: cost.fee, at: at, tx: &tx)
         tx.created(position.id)
-        tx.event(existing == nil ? "position.opened" : "position.increased", account: account.id, symbol: spec.symbol,
+        tx.event(existing == nil ? .positionOpened : .positionIncreased, account: account.id, symbol: spec.symbol,
                  position: position.id, amount: cost.margin, price: price, quantity: quantity,
                  detail: "\(side.rawValue) \(leverage)x fee \(cost.fee)")
         try await requireCrossSafe(account.id, field: "quantity", tx: tx)
@@ -49,9 +49,9 @@ extension Engine {
         // fill price far from the mark): it would be liquidated by the next tick.
         if position.mode == .isolated, let mark = tx.mark(spec.symbol) {
             let e = try await evaluate(position, mark: mark.price)
-            if e.liquidatable {
+            if e.atMark?.isLiquidatable == true {
                 throw DomainError(.failedPrecondition, field: "price",
-                                  "the position would be liquidatable at the current mark \(mark.price) (liquidation price \(Decimal8(e8: e.liquidationPriceRoundedE8))); fill nearer the mark or with lower leverage")
+                                  "the position would be liquidatable at the current mark \(mark.price) (liquidation price \(e.liquidationPrice?.onTick ?? .zero)); fill nearer the mark or with lower leverage")
             }
         }
         try await copyOpen(trader: account.id, traderPosition: position, fill: price, quantity: quantity, tx: &tx)

@@ -29,7 +29,7 @@ extension Engine {
                                 price: price, leverage: leverage, heldMargin: held, createdMs: occurred(r.atMs, tx))
         tx.put(order)
         tx.created(order.id)
-        tx.event("order.placed", account: account.id, symbol: spec.symbol, amount: held, price: price, quantity: quantity,
+        tx.event(.orderPlaced, account: account.id, symbol: spec.symbol, amount: held, price: price, quantity: quantity,
                  detail: "\(order.id) \(side.rawValue) \(leverage)x")
         try await requireCrossSafe(account.id, field: "quantity", tx: tx)
     }
@@ -40,7 +40,7 @@ extension Engine {
             throw DomainError.notFound("order", "\(account.id) has no open order \"\(r.orderID)\"")
         }
         tx.remove(order: order.id)
-        tx.event("order.cancelled", account: account.id, symbol: order.symbol, amount: order.heldMargin, price: order.price,
+        tx.event(.orderCancelled, account: account.id, symbol: order.symbol, amount: order.heldMargin, price: order.price,
                  quantity: order.quantity, reason: "requested", detail: order.id)
     }
 
@@ -66,10 +66,10 @@ extension Engine {
         if r.enabled {
             let amount = try positive(r.amountE8, "amount")
             p.autoMargin = amount
-            tx.event("automargin.on", account: account.id, symbol: p.symbol, position: p.id, amount: amount)
+            tx.event(.autoMarginOn, account: account.id, symbol: p.symbol, position: p.id, amount: amount)
         } else {
             p.autoMargin = nil
-            tx.event("automargin.off", account: account.id, symbol: p.symbol, position: p.id)
+            tx.event(.autoMarginOff, account: account.id, symbol: p.symbol, position: p.id)
         }
         tx.put(p)
     }

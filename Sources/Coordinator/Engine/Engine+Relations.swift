@@ -61,14 +61,14 @@ extension Engine {
         rel.autoMarginAmount = r.autoMarginAmountE8 > 0 ? Decimal8(e8: r.autoMarginAmountE8) : nil
         tx.put(rel)
         tx.created(rel.id)
-        tx.event("relation.followed", account: copier.id, detail: "follows \(trader.id) (\(rel.id))")
+        tx.event(.relationFollowed, account: copier.id, detail: "follows \(trader.id) (\(rel.id))")
     }
 
     func unfollow(_ r: Copytrade_V1_RelationRequest, _ tx: inout EngineTransaction) throws(DomainError) {
         let rel = try requireRelation(r, tx)
         tx.remove(relation: rel.id)
         // Open copies stay open and keep their link for closes; only new opens stop.
-        tx.event("relation.unfollowed", account: rel.copier, detail: "stopped following \(rel.trader) (\(rel.id))")
+        tx.event(.relationUnfollowed, account: rel.copier, detail: "stopped following \(rel.trader) (\(rel.id))")
     }
 
     func setPaused(_ r: Copytrade_V1_RelationRequest, _ paused: Bool, _ tx: inout EngineTransaction) throws(DomainError) {
@@ -78,7 +78,7 @@ extension Engine {
         }
         rel.paused = paused
         tx.put(rel)
-        tx.event(paused ? "relation.paused" : "relation.resumed", account: rel.copier, detail: "\(rel.trader) (\(rel.id))")
+        tx.event(paused ? .relationPaused : .relationResumed, account: rel.copier, detail: "\(rel.trader) (\(rel.id))")
     }
 
     func requireRelation(_ r: Copytrade_V1_RelationRequest, _ tx: EngineTransaction) throws(DomainError) -> RelationRecord {

@@ -1,5 +1,6 @@
 import CopyTradeCore
 import CopyTradeProto
+import Sync
 
 extension Engine {
     /// The rollout phases in force: the last ones set at run time, else the configuration's
@@ -8,6 +9,12 @@ extension Engine {
     /// with the held signal, so a later change never re-decides a signal already received.
     func rolloutPhases(_ tx: EngineTransaction) -> [Copytrade_V1_RolloutPhase] {
         tx.base.rollout?.phases ?? config.rollout
+    }
+
+    /// The phases in force as the sync module's ``RolloutPlan`` (validated as the module would:
+    /// a refusal names `phases[i].field`).
+    func rolloutPlan(_ tx: EngineTransaction) throws(DomainError) -> RolloutPlan {
+        try RolloutPlan(phases: try rolloutPhases(tx).enumerated().map { i, p throws(DomainError) in try SyncWire.phase(p, index: i) })
     }
 
     /// `copyctl rollout set`: replaces the phases, after the same checks as the configuration's
@@ -21,7 +28,7 @@ extension Engine {
         setting.key = tx.inputKey
         tx.setRollout(setting)
         let names = r.phases.map { "\($0.name) from \(UTCTime.format($0.startsMs))" }
-        tx.event("rollout.set", detail: r.phases.isEmpty ? "no phases: no trader is eligible for margin sync"
+        tx.event(.rolloutSet, detail: r.phases.isEmpty ? "no phases: no trader is eligible for margin sync"
                                                         : "\(r.phases.count) phase\(r.phases.count == 1 ? "" : "s"): " + names.joined(separator: ", "))
     }
 }

@@ -6,26 +6,6 @@ import Pricing
 import Sizing
 import Sync
 
-/// The four modules the engine asks for decisions, in process or remote alike.
-public struct ModuleSet: Sendable {
-    public var pricing: any PricingAPI
-    public var margin: any MarginAPI
-    public var sizing: any SizingAPI
-    public var sync: any SyncAPI
-
-    public init(pricing: any PricingAPI, margin: any MarginAPI, sizing: any SizingAPI, sync: any SyncAPI) {
-        self.pricing = pricing
-        self.margin = margin
-        self.sizing = sizing
-        self.sync = sync
-    }
-
-    /// The built-in Swift modules, in this process.
-    public static func inProcess(market: Market = .builtIn) -> ModuleSet {
-        ModuleSet(pricing: PricingHandler(market: market), margin: MarginHandler(), sizing: SizingHandler(), sync: SyncHandler())
-    }
-}
-
 /// Engine settings (documented in the README's configuration section).
 public struct EngineConfig: Sendable {
     /// Margin model preset for every position (SPEC §3).
@@ -50,7 +30,8 @@ public struct EngineConfig: Sendable {
     public init() {}
 }
 
-/// Decides the outcome of one input against the current state, asking the modules. It never
+/// Decides the outcome of one input against the current state, asking the modules in domain
+/// values (``ModuleSet``; docs/decisions.md, "Coordinator"). It never
 /// changes the state itself (apart from the liquidation index's bookkeeping): it returns the
 /// changes, which the sequencer journals and then applies.
 public struct Engine: Sendable {

@@ -158,14 +158,14 @@ public struct EngineTransaction: Sendable {
     public mutating func created(_ id: String) { changes.createdID = id }
 
     /// Records a history event; every event carries this input's key and time.
-    public mutating func event(_ kind: String, account: String = "", symbol: String = "", position: String = "",
+    public mutating func event(_ kind: EventKind, account: String = "", symbol: String = "", position: String = "",
                                amount: Decimal8? = nil, price: Decimal8? = nil, quantity: Decimal8? = nil,
                                reason: String = "", detail: String = "") {
         var e = Copytrade_V1_Event()
         e.sequence = nextEvent
         nextEvent += 1
         e.atMs = nowMs
-        e.kind = kind
+        e.kind = kind.rawValue
         e.accountID = account
         e.symbol = symbol
         e.positionID = position

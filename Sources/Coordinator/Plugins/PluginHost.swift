@@ -40,14 +40,15 @@ public actor PluginHost {
         }
     }
 
-    /// The engine's modules: in-process handlers, or clients that follow this host's routes.
+    /// The engine's modules: the modules' own Swift code in process, or wire adapters over
+    /// clients that follow this host's routes (rebuilt on every swap).
     public func moduleSet() -> ModuleSet {
         func routed(_ m: ModuleName) -> Bool { connections[m]?.client != nil }
         return ModuleSet(
-            pricing: routed(.pricing) ? RoutedPricing(host: self) : PricingHandler(market: market),
-            margin: routed(.margin) ? RoutedMargin(host: self) : MarginHandler(),
-            sizing: routed(.sizing) ? RoutedSizing(host: self) : SizingHandler(),
-            sync: routed(.sync) ? RoutedSync(host: self) : SyncHandler())
+            pricing: routed(.pricing) ? PricingOverWire(RoutedPricing(host: self)) : InProcessPricing(market: market),
+            margin: routed(.margin) ? MarginOverWire(RoutedMargin(host: self)) : InProcessMargin(),
+            sizing: routed(.sizing) ? SizingOverWire(RoutedSizing(host: self)) : InProcessSizing(),
+            sync: routed(.sync) ? SyncOverWire(RoutedSync(host: self)) : InProcessSync())
     }
 
     func install(_ c: ModuleConnection) {

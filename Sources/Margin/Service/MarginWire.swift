@@ -4,15 +4,29 @@ import ModuleRuntime
 
 /// Conversions between the margin wire messages and the domain types.
 public enum MarginWire {
-    static func position(_ w: Copytrade_V1_PositionState) throws(DomainError) -> PositionState {
+    public static func position(_ w: Copytrade_V1_PositionState) throws(DomainError) -> PositionState {
         PositionState(symbol: w.symbol, side: try Side(wire: w.side, field: "position.side"),
                       quantity: Decimal8(e8: w.quantityE8), entryPrice: Decimal8(e8: w.entryPriceE8),
                       margin: Decimal8(e8: w.marginE8), leverage: Int(w.leverage), mode: MarginMode(wire: w.marginMode),
                       leverageFromMargin: w.leverageFromMargin)
     }
 
+    /// A position to the wire (the inverse of ``position(_:)``).
+    public static func wire(_ p: PositionState) -> Copytrade_V1_PositionState {
+        var w = Copytrade_V1_PositionState()
+        w.symbol = p.symbol
+        w.side = p.side.wire
+        w.quantityE8 = p.quantity.e8
+        w.entryPriceE8 = p.entryPrice.e8
+        w.marginE8 = p.margin.e8
+        w.leverage = Int32(clamping: p.leverage)
+        w.marginMode = p.mode.wire
+        w.leverageFromMargin = p.leverageFromMargin
+        return w
+    }
+
     /// Resolved wire rates to domain parameters; a zero tick keeps 1e-8 precision.
-    static func risk(_ w: Copytrade_V1_RiskParameters) throws(DomainError) -> RiskParameters {
+    public static func risk(_ w: Copytrade_V1_RiskParameters) throws(DomainError) -> RiskParameters {
         guard !w.tiers.isEmpty else { throw DomainError.invalid("risk.tiers", "must have at least one tier") }
         let r = RiskParameters(tiers: w.tiers.map(SymbolSpecWire.domain), feeRate: Decimal8(e8: w.feeRateE8),
                                maxLeverage: Int(w.maxLeverage), tickSize: w.tickSizeE8 > 0 ? Decimal8(e8: w.tickSizeE8) : .ulp)

@@ -31,6 +31,19 @@ public enum SyncWire {
                           relationEstablishedAt: w.establishedMs, marginMode: MarginMode(wire: w.marginMode))
     }
 
+    /// A copier's state to the wire (the inverse of ``copier(_:field:)``).
+    public static func wire(_ c: CopierMarginState) -> Copytrade_V1_CopierMargin {
+        var w = Copytrade_V1_CopierMargin()
+        w.copierID = c.copier.rawValue
+        w.positionID = c.position
+        w.marginE8 = c.positionMargin.e8
+        w.availableE8 = c.availableBalance.e8
+        w.maxReducibleE8 = c.maxReducible.e8
+        w.establishedMs = c.relationEstablishedAt
+        w.marginMode = c.marginMode.wire
+        return w
+    }
+
     static func wire(_ d: SyncDecision) -> Copytrade_V1_SyncDecision {
         var w = Copytrade_V1_SyncDecision()
         w.outcome = wire(d.outcome)
@@ -63,5 +76,29 @@ public enum SyncWire {
         }
         return RolloutPhase(name: w.name, startsAt: w.startsMs, rule: rule,
                             withinMarkets: Set(w.withinMarkets), withinRegions: Set(w.withinRegions))
+    }
+
+    /// A phase to the wire (the inverse of ``phase(_:index:)``); listed markets and regions are
+    /// sorted, so the same plan is always the same message.
+    public static func wire(_ p: RolloutPhase) -> Copytrade_V1_RolloutPhase {
+        var w = Copytrade_V1_RolloutPhase()
+        w.name = p.name
+        w.startsMs = p.startsAt
+        switch p.rule {
+        case .markets(let m):
+            w.rule = .markets
+            w.values = m.sorted()
+        case .regions(let r):
+            w.rule = .regions
+            w.values = r.sorted()
+        case .share(let s):
+            w.rule = .share
+            w.shareE8 = s.e8
+        case .everyone:
+            w.rule = .everyone
+        }
+        w.withinMarkets = p.withinMarkets.sorted()
+        w.withinRegions = p.withinRegions.sorted()
+        return w
     }
 }
