@@ -189,6 +189,33 @@ struct CrossMarginAccountingTests {
         #expect(h.state.accounts["C"]?.identityHolds == true)
     }
 
+    /// The cap binds where a cross position's initial margin is below its requirement (500 BTC at
+    /// 150x: margin 66,666.67, requirement 205,499.999), so `available` overstates what the cross
+    /// side can spare: a gap on an isolated ETH long with auto margin takes only the room.
+    @Test("auto margin on an isolated position takes only what keeps the account's cross positions above their requirement")
+    func autoMarginSparesTheCrossSide() async throws {
+        var h = EngineHarness()
+        try await h.account("A", trader: true, deposit: "2000000")
+        try await h.mark("BTCUSDT", "20000")
+        try await h.mark("ETHUSDT", "1500")
+        try await h.open("A", "BTCUSDT", long: true, qty: "500", price: "20000", leverage: 150, cross: true)
+        try await h.open("A", "ETHUSDT", long: true, qty: "1300", price: "1500", leverage: 10)
+        try await h.run {
+            $0.setAutoMargin.accountID = "A"; $0.setAutoMargin.symbol = "ETHUSDT"
+            $0.setAutoMargin.enabled = true; $0.setAutoMargin.amountE8 = EngineHarness.e8("10000000")
+        }
+        let before = try #require(try await h.crossEvaluation("A"))
+        let room = try Decimal8(e8: before.equityE8) - Decimal8(e8: before.maintenanceRequirementE8) - .ulp
+        #expect(try h.balances("A").available > room)
+        let changes = try await h.mark("ETHUSDT", "15")
+        let added = changes.events.filter { $0.kind == "automargin.added" }.map { Decimal8(e8: $0.amountE8) }
+        #expect(added == [room], "\(changes.events)")
+        #expect(changes.events.contains { $0.kind == "liquidated" && $0.symbol == "ETHUSDT" })
+        #expect(try await h.crossEvaluation("A")?.liquidatable == false)
+        #expect(h.state.positions.values.contains { $0.symbol == "BTCUSDT" })
+        #expect(h.state.accounts["A"]?.identityHolds == true)
+    }
+
     @Test("a sizing module that overspends: the copy is skipped insufficient_balance, nothing spent")
     func overspendingSizerIsRefused() async throws {
         var modules = ModuleSet.inProcess()

@@ -34,7 +34,7 @@ extension Engine {
         var p = start
         for _ in 0..<10_000 {
             let risk = try risk(p.symbol)
-            let available = try tx.balances(of: p.account).spendable
+            let available = try await autoMarginBudget(p.account, tx: tx)
             let orders = tx.orders(of: p.account).filter { $0.symbol == p.symbol }
             var held = Decimal8.zero
             for o in orders { held = try held + o.heldMargin }
@@ -58,7 +58,7 @@ extension Engine {
                              quantity: o.quantity, reason: "auto_margin", detail: "\(o.id) cancelled to save \(p.id)")
                 }
             case .addMargin(let amount):
-                let available = try tx.available(p.account)
+                let available = try await autoMarginBudget(p.account, tx: tx)
                 guard amount.isPositive, amount <= available else {
                     throw ModuleFault.error("margin", "an addition of \(amount) to \(p.id) with \(available) available")
                 }
@@ -73,6 +73,16 @@ extension Engine {
             }
         }
         throw ModuleFault.error("margin", "auto-margin steps for \(p.id) that never settle")
+    }
+
+    /// What auto margin may move into an isolated position: the spendable balance and, when the
+    /// account holds cross positions, no more than keeps them above their requirement (SPEC §7:
+    /// no input leaves a cross account liquidatable; a mark is an input too).
+    func autoMarginBudget(_ account: String, tx: EngineTransaction) async throws -> Decimal8 {
+        let b = try tx.balances(of: account)
+        guard b.crossPositions > 0, let f = try await crossFigures(of: account, tx: tx) else { return b.spendable }
+        let room = try f.equity - f.totalRequirement - .ulp
+        return Decimal8.minimum(b.spendable, Decimal8.maximum(.zero, room))
     }
 
     /// Closes an isolated position at its bankruptcy price: its margin is lost to the insurance
