@@ -15,7 +15,7 @@ struct CoordinatorMetricsTests {
     struct Run {
         let metrics = TestMetrics()
         let clock = ManualClock(startMs: 1_700_000_000_000)
-        let log = MetricsTestLog()
+        let log = LogRecorder()
         let sequencer: Sequencer
 
         init(store: any JournalStore = InMemoryJournalStore()) async throws {
@@ -182,24 +182,3 @@ actor SnapshotRefusingStore: JournalStore {
     func close() async throws { await inner.close() }
 }
 
-/// Every log line's level and message, for checking what a failure logged.
-final class MetricsTestLog: LogHandler, Sendable {
-    struct Line: Sendable { var level: Logger.Level; var message: String }
-    private let stored = Mutex<[Line]>([])
-    var lines: [Line] { stored.withLock { $0 } }
-    var metadata: Logger.Metadata {
-        get { [:] }
-        set {}
-    }
-    var logLevel: Logger.Level {
-        get { .trace }
-        set {}
-    }
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { nil }
-        set {}
-    }
-    func log(event: LogEvent) {
-        stored.withLock { $0.append(Line(level: event.level, message: "\(event.message)")) }
-    }
-}

@@ -1,5 +1,6 @@
 import Sizing
 import Sync
+import ModuleRuntime
 
 /// What a history event records. The raw value is the event's `kind` on the wire, in the
 /// journal and in `copyctl history --kind PREFIX`: a name never changes once recorded.
@@ -56,34 +57,14 @@ enum ClosedPosition {
 }
 
 extension CopySkipReason {
-    /// The reason recorded in history, the same snake_case name the wire's `SkipReason` has
-    /// (`Copytrade_V1_SkipReason.name`), whichever side of the wire the module ran on.
-    var historyName: String {
-        switch self {
-        case .relationPaused: "paused"
-        case .belowMinimumQuantity: "below_min_quantity"
-        case .belowMinimumNotional: "below_min_notional"
-        case .aboveMaxMarginPerOrder: "max_margin_per_order"
-        case .aboveMaxTotalCopyMargin: "max_total_margin"
-        case .insufficientBalance: "insufficient_balance"
-        }
-    }
+    /// The reason recorded in history: the wire's `SkipReason` name (one definition,
+    /// `Copytrade_V1_SkipReason.name`), whichever side of the wire the module ran on.
+    var historyName: String { SizingHandler.wire(self).name }
 }
 
 extension SyncOutcome {
-    /// The outcome recorded in history, the wire's `SyncOutcome` name (`Copytrade_V1_SyncOutcome.name`).
-    var historyName: String {
-        switch self {
-        case .applied: "applied"
-        case .capped: "capped"
-        case .insufficientBalance: "insufficient_balance"
-        case .stale: "stale"
-        case .outOfScope: "out_of_scope"
-        case .notIsolated: "not_isolated"
-        case .notEligible: "not_eligible"
-        case .nothingToApply: "nothing_to_apply"
-        }
-    }
+    /// The outcome recorded in history: the wire's `SyncOutcome` name (`Copytrade_V1_SyncOutcome.name`).
+    var historyName: String { SyncWire.wire(self).name }
 }
 
 /// A module's skip reason or sync outcome this coordinator does not know (a remote module's

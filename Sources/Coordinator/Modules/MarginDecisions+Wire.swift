@@ -96,24 +96,7 @@ public struct MarginOverWire: MarginDecisions {
     /// Figures to the wire, as ``MarginHandler`` answers them (for the views, which answer in
     /// wire types).
     static func wire(_ f: PositionFigures) -> Copytrade_V1_Evaluation {
-        var w = Copytrade_V1_Evaluation()
-        if let lp = f.liquidationPrice {
-            w.hasLiquidationPrice_p = true
-            w.liquidationPriceE8 = lp.exact.e8
-            w.liquidationPriceRoundedE8 = lp.onTick.e8
-        }
-        w.bankruptcyPriceE8 = f.bankruptcyPrice?.e8 ?? 0
-        if let m = f.atMark {
-            w.hasMark_p = true
-            w.maintenanceRequirementE8 = m.maintenanceRequirement.e8
-            w.riskRateE8 = m.riskRate.value?.e8 ?? 0
-            w.riskInfinite = m.riskRate.value == nil
-            w.maxReducibleE8 = m.maxReducibleMargin.e8
-            w.unrealizedPnlE8 = m.unrealizedPnL.e8
-            w.marginBalanceE8 = m.marginBalance.e8
-            w.liquidatable = m.isLiquidatable
-        }
-        return w
+        MarginWire.wire(liquidationPrice: f.liquidationPrice, bankruptcyPrice: f.bankruptcyPrice, atMark: f.atMark)
     }
 
     /// Cross figures to the wire, as ``MarginHandler`` answers them (for the views).

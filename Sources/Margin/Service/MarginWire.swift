@@ -51,14 +51,21 @@ public enum MarginWire {
     }
 
     static func wire(_ e: MarginEvaluation) -> Copytrade_V1_Evaluation {
+        wire(liquidationPrice: e.liquidationPrice, bankruptcyPrice: e.bankruptcyPrice, atMark: e.atMark)
+    }
+
+    /// An evaluation's figures on the wire: the one encoding the module and the coordinator's
+    /// views share.
+    public static func wire(liquidationPrice: LiquidationPrice?, bankruptcyPrice: Decimal8?,
+                            atMark: MarkFigures?) -> Copytrade_V1_Evaluation {
         var w = Copytrade_V1_Evaluation()
-        if let lp = e.liquidationPrice {
+        if let lp = liquidationPrice {
             w.hasLiquidationPrice_p = true
             w.liquidationPriceE8 = lp.exact.e8
             w.liquidationPriceRoundedE8 = lp.onTick.e8
         }
-        w.bankruptcyPriceE8 = e.bankruptcyPrice?.e8 ?? 0
-        if let m = e.atMark {
+        w.bankruptcyPriceE8 = bankruptcyPrice?.e8 ?? 0
+        if let m = atMark {
             w.hasMark_p = true
             w.maintenanceRequirementE8 = m.maintenanceRequirement.e8
             w.riskRateE8 = m.riskRate.value?.e8 ?? 0

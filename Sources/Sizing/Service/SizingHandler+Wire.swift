@@ -47,7 +47,7 @@ extension SizingHandler {
         return d
     }
 
-    static func wire(_ reason: CopySkipReason) -> Copytrade_V1_SkipReason {
+    public static func wire(_ reason: CopySkipReason) -> Copytrade_V1_SkipReason {
         switch reason {
         case .relationPaused: .paused
         case .belowMinimumQuantity: .belowMinQuantity

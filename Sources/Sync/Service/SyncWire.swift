@@ -52,7 +52,7 @@ public enum SyncWire {
         return w
     }
 
-    static func wire(_ o: SyncOutcome) -> Copytrade_V1_SyncOutcome {
+    public static func wire(_ o: SyncOutcome) -> Copytrade_V1_SyncOutcome {
         switch o {
         case .applied: .applied
         case .capped: .capped
