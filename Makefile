@@ -1,8 +1,9 @@
 # CopyTrade: the two commands a user needs are `make demo` and `make test` (see README.md).
 SHELL := /bin/bash
 SWIFT ?= swift
-# Debian packages the build and the tests need; installed when missing.
-TEST_PACKAGES := golang-go golang-github-containerd-ttrpc-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libsqlite3-dev pkg-config chromium bsdutils gdb procps
+# Debian packages the build and the tests need; installed when missing. postgresql: the
+# tests start a throwaway cluster of their own from its binaries (Tests/TestSupport/PostgresServer.swift).
+TEST_PACKAGES := golang-go golang-github-containerd-ttrpc-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libsqlite3-dev pkg-config chromium bsdutils gdb procps postgresql
 DEMO_PACKAGES := libsqlite3-dev
 
 .PHONY: demo test build bench check-generated generate interop-peer plugins clean

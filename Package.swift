@@ -12,6 +12,7 @@ let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
 /// The swift-metrics API only: libraries count and time through it; executables pick the backend.
 let metrics: Target.Dependency = .product(name: "CoreMetrics", package: "swift-metrics")
+let postgres: Target.Dependency = .product(name: "PostgresNIO", package: "postgres-nio")
 
 /// A module: its logic (no I/O) plus the ttrpc service adapter that serves it.
 func module(_ name: String, extra: [Target.Dependency] = [], resources: [Resource]? = nil) -> Target {
@@ -41,6 +42,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         .target(name: "CopyTradeCore"),
@@ -63,6 +65,8 @@ let package = Package(
             .product(name: "UnixSignals", package: "swift-service-lifecycle"), metrics,
         ] + nio),
         .target(name: "Journal", dependencies: [.product(name: "GRDB", package: "GRDB.swift"), logging]),
+        // The journal store on PostgreSQL, one shard per store, fenced by shard leases (docs/journal.md).
+        .target(name: "PostgresJournal", dependencies: ["Journal", postgres, logging]),
         // Scenario files run through an in-process coordinator on a driven clock: histories and reports.
         .target(name: "Simulation", dependencies: [
             "Coordinator", "CopyTradeCore", "CopyTradeProto", "Journal", "Pricing", "Margin",
@@ -94,11 +98,12 @@ let package = Package(
         ] + nio),
         // Appends until killed, printing each acknowledged sequence: the subject of the journal crash test.
         .executableTarget(name: "journal-crash-writer", dependencies: ["Journal"]),
-        // What several test targets share: running programs safely, a seeded generator.
-        .target(name: "TestSupport", dependencies: ["CopyTradeCore", "ModuleRuntime"], path: "Tests/TestSupport"),
+        // What several test targets share: running programs safely, a seeded generator, a throwaway PostgreSQL.
+        .target(name: "TestSupport", dependencies: ["CopyTradeCore", "ModuleRuntime", postgres, logging], path: "Tests/TestSupport"),
         .testTarget(name: "CopyTradeCoreTests", dependencies: ["CopyTradeCore", "TestSupport"]),
         .testTarget(name: "JournalTests", dependencies: [
             "Journal", "TestSupport", "journal-crash-writer", .product(name: "GRDB", package: "GRDB.swift"), logging,
+            "PostgresJournal", postgres,
         ]),
         .testTarget(name: "TTRPCTests", dependencies: ["TTRPC", "TestSupport", "CopyTradeProto", protobuf] + nio + [
             .product(name: "NIOEmbedded", package: "swift-nio"),

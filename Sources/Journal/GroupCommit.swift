@@ -1,19 +1,23 @@
-import GRDB
 import Logging
 
-/// Coalesces concurrent appends into shared SQLite transactions.
+/// Coalesces concurrent appends into shared transactions, whatever the storage: SQLite gives
+/// it a write on its pool, PostgreSQL a transaction on its client.
 ///
 /// A commit costs one fsync whatever it holds, so while one transaction is in flight the
 /// appends that arrive queue up, and the next transaction takes them all. Each caller is
 /// resumed only after the transaction holding its entries has committed. A caller's own
 /// entries always share one transaction; batches are capped so one transaction stays short.
-actor GroupCommit {
+package actor GroupCommit {
+    /// Commits the groups in one transaction: per group, per entry, what became of it; or
+    /// throws, having committed none of them.
+    package typealias Commit = @Sendable ([[NewJournalEntry]]) async throws -> [[AppendResult]]
+
     private struct Request {
         var entries: [NewJournalEntry]
         var continuation: CheckedContinuation<[AppendResult], any Error>
     }
 
-    private let database: DatabasePool
+    private let commit: Commit
     private let maxBatchEntries: Int
     private let logger: Logger
     private var queue: [Request] = []
@@ -21,10 +25,10 @@ actor GroupCommit {
     private var isClosed = false
     private var drainWaiters: [CheckedContinuation<Void, Never>] = []
     /// Transactions committed so far: with `appendCount`, shows how well appends coalesce.
-    private(set) var transactionCount: UInt64 = 0
+    package private(set) var transactionCount: UInt64 = 0
 
-    init(database: DatabasePool, maxBatchEntries: Int, logger: Logger) {
-        self.database = database
+    package init(maxBatchEntries: Int, logger: Logger, commit: @escaping Commit) {
+        self.commit = commit
         self.maxBatchEntries = maxBatchEntries
         self.logger = logger
     }
@@ -33,7 +37,7 @@ actor GroupCommit {
     ///
     /// Cancelling the caller does not withdraw the entries: once queued they are committed,
     /// and the caller can learn the outcome through `entry(forKey:)`.
-    func append(_ entries: [NewJournalEntry]) async throws -> [AppendResult] {
+    package func append(_ entries: [NewJournalEntry]) async throws -> [AppendResult] {
         guard !isClosed else { throw JournalError.closedStore }
         return try await withCheckedThrowingContinuation { continuation in
             queue.append(Request(entries: entries, continuation: continuation))
@@ -45,7 +49,7 @@ actor GroupCommit {
     }
 
     /// Refuses new appends and waits until the queued ones are committed.
-    func close() async {
+    package func close() async {
         isClosed = true
         guard isFlushing else { return }
         await withCheckedContinuation { drainWaiters.append($0) }
@@ -58,9 +62,7 @@ actor GroupCommit {
             let batch = takeBatch()
             let groups = batch.map(\.entries)
             do {
-                let results = try await database.write { db in
-                    try JournalTable.append(groups, db)
-                }
+                let results = try await commit(groups)
                 transactionCount += 1
                 for (request, result) in zip(batch, results) {
                     request.continuation.resume(returning: result)

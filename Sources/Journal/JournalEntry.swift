@@ -52,7 +52,7 @@ public struct NewJournalEntry: Sendable, Hashable {
     }
 
     /// The journaled form of this entry once `sequence` is assigned.
-    func journaled(as sequence: UInt64) -> JournalEntry {
+    package func journaled(as sequence: UInt64) -> JournalEntry {
         JournalEntry(
             sequence: sequence, key: key, kind: kind, receivedMs: receivedMs,
             input: input, outcome: outcome)

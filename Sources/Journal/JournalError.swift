@@ -4,7 +4,7 @@ public struct JournalError: Error, Sendable, CustomStringConvertible {
     /// The kind of failure, stable enough to map to a status code in one place.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Value: String, Hashable, Sendable {
-            case corrupt, io, closed, invalid
+            case corrupt, io, closed, invalid, fenced
         }
         private let value: Value
         private init(_ value: Value) { self.value = value }
@@ -17,6 +17,10 @@ public struct JournalError: Error, Sendable, CustomStringConvertible {
         public static let closed = Code(.closed)
         /// The caller passed something the store will not accept (an empty key, a bad limit).
         public static let invalid = Code(.invalid)
+        /// The store's lease epoch is no longer the shard's current one: another holder took
+        /// the shard over, so this store may never append again (docs/journal.md, "Fencing").
+        /// Nothing of the refused call was written.
+        public static let fenced = Code(.fenced)
 
         public var description: String { value.rawValue }
     }
@@ -39,5 +43,5 @@ public struct JournalError: Error, Sendable, CustomStringConvertible {
         }
     }
 
-    static let closedStore = JournalError(code: .closed, message: "the journal store is closed")
+    package static let closedStore = JournalError(code: .closed, message: "the journal store is closed")
 }

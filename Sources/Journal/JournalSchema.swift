@@ -2,10 +2,10 @@ import GRDB
 
 /// The journal's tables, created and upgraded by a GRDB migrator so a file written by an
 /// older version is brought up to date on open, and a file from a newer one is refused.
-enum JournalSchema {
+package enum JournalSchema {
     /// How many snapshots to keep: the latest is enough to recover, a couple more give room
     /// if the latest turns out unusable.
-    static let snapshotsKept = 3
+    package static let snapshotsKept = 3
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()

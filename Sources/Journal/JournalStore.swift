@@ -35,7 +35,8 @@ public protocol SnapshotStore: Sendable {
 }
 
 /// The coordinator's durable store: journal and snapshots behind one handle. SQLite
-/// implements it for one host; PostgreSQL can implement it for coordinators that shard.
+/// implements it for one host; `PostgresJournalStore` (target PostgresJournal) for coordinators
+/// that shard, one store per shard.
 ///
 /// Recovery: load `latestSnapshot()`, then re-apply the outcomes of `entries(after:limit:)`
 /// from its sequence onwards, page by page.
@@ -78,15 +79,15 @@ extension JournalAppender {
 
 /// Checks entries before they reach a shared transaction, so one caller's bad entry cannot
 /// fail the other callers batched with it.
-enum EntryValidation {
-    static func check(_ entries: [NewJournalEntry]) throws {
+package enum EntryValidation {
+    package static func check(_ entries: [NewJournalEntry]) throws {
         for (index, entry) in entries.enumerated() where entry.key.isEmpty {
             throw JournalError(
                 code: .invalid, message: "entry \(index): field 'key' must not be empty")
         }
     }
 
-    static func check(limit: Int) throws {
+    package static func check(limit: Int) throws {
         guard limit > 0 else {
             throw JournalError(code: .invalid, message: "'limit' must be positive, got \(limit)")
         }

@@ -64,8 +64,9 @@ public final class SQLiteJournalStore: JournalStore {
         self.durability = durability
         self.database = database
         self.logger = logger
-        self.groupCommit = GroupCommit(
-            database: database, maxBatchEntries: maxBatchEntries, logger: logger)
+        self.groupCommit = GroupCommit(maxBatchEntries: maxBatchEntries, logger: logger) { groups in
+            try await database.write { db in try JournalTable.append(groups, db) }
+        }
         logger.info(
             "journal opened", metadata: ["path": "\(path)", "durability": "\(durability.rawValue)"])
     }

@@ -6,7 +6,7 @@ struct AppendTests {
     @Test(arguments: StoreKind.allCases)
     func appendedEntriesReadBackInOrder(kind: StoreKind) async throws {
         let directory = try TemporaryDirectory()
-        let store = try kind.make(in: directory)
+        let store = try await kind.make(in: directory)
         let results = try await store.append([.sample("a"), .sample("b", kind: "mark.price")])
         #expect(results == [.appended(1), .appended(2)])
         #expect(try await store.append(.sample("c")) == .appended(3))
@@ -28,7 +28,7 @@ struct AppendTests {
     @Test(arguments: StoreKind.allCases)
     func emptyPayloadsStayEmpty(kind: StoreKind) async throws {
         let directory = try TemporaryDirectory()
-        let store = try kind.make(in: directory)
+        let store = try await kind.make(in: directory)
         let entry = NewJournalEntry(key: "k", kind: "", receivedMs: -1, input: [], outcome: [])
         _ = try await store.append(entry)
         #expect(try await store.entry(forKey: "k") == entry.journaledForTest(1))
@@ -38,7 +38,7 @@ struct AppendTests {
     @Test(arguments: StoreKind.allCases)
     func duplicateKeyAnswersWithTheOriginalAndAppendsNothing(kind: StoreKind) async throws {
         let directory = try TemporaryDirectory()
-        let store = try kind.make(in: directory)
+        let store = try await kind.make(in: directory)
         _ = try await store.append([.sample("a"), .sample("b")])
         let original = try #require(try await store.entry(forKey: "a"))
 
@@ -55,7 +55,7 @@ struct AppendTests {
     @Test(arguments: StoreKind.allCases)
     func duplicateWithinOneBatchAnswersWithTheFirst(kind: StoreKind) async throws {
         let directory = try TemporaryDirectory()
-        let store = try kind.make(in: directory)
+        let store = try await kind.make(in: directory)
         var second = NewJournalEntry.sample("x")
         second.kind = "other"
         let results = try await store.append([.sample("x"), .sample("y"), second])
@@ -69,7 +69,7 @@ struct AppendTests {
     @Test(arguments: StoreKind.allCases)
     func emptyKeyIsInvalidAndNothingIsAppended(kind: StoreKind) async throws {
         let directory = try TemporaryDirectory()
-        let store = try kind.make(in: directory)
+        let store = try await kind.make(in: directory)
         let error = await #expect(throws: JournalError.self) {
             try await store.append([.sample("ok"), .sample("")])
         }
@@ -87,7 +87,7 @@ struct AppendTests {
     @Test(arguments: StoreKind.allCases)
     func everyCallFailsAsClosedAfterClose(kind: StoreKind) async throws {
         let directory = try TemporaryDirectory()
-        let store = try kind.make(in: directory)
+        let store = try await kind.make(in: directory)
         try await store.close()
         try await store.close()
         let error = await #expect(throws: JournalError.self) { try await store.append(.sample("a")) }

@@ -7,7 +7,7 @@ struct GroupCommitTests {
     @Test(arguments: StoreKind.allCases)
     func sequencesStayGapFreeUnderConcurrentAppends(kind: StoreKind) async throws {
         let directory = try TemporaryDirectory()
-        let store = try kind.make(in: directory)
+        let store = try await kind.make(in: directory)
         let count = 1_000
         let sequences = try await withThrowingTaskGroup(of: (String, UInt64).self) { group in
             for index in 0..<count {

@@ -15,7 +15,7 @@ struct JournalHistoryIndexTests {
     @Test("the entry holding an event: the last whose first event is at or before it", arguments: StoreKind.allCases)
     func findsTheHoldingEntry(kind: StoreKind) async throws {
         let directory = try TemporaryDirectory()
-        let store = try kind.make(in: directory)
+        let store = try await kind.make(in: directory)
         // Entries 1..4: events 1-3, none, 4, 5-9.
         _ = try await store.append([Self.entry("a", firstEvent: 1), Self.entry("b", firstEvent: nil),
                                     Self.entry("c", firstEvent: 4), Self.entry("d", firstEvent: 5)])

@@ -26,7 +26,7 @@ struct PersistenceTests {
     @Test(arguments: StoreKind.allCases)
     func recoveryIsLatestSnapshotPlusEntriesAfterIt(kind: StoreKind) async throws {
         let directory = try TemporaryDirectory()
-        let store = try kind.make(in: directory)
+        let store = try await kind.make(in: directory)
         #expect(try await store.latestSnapshot() == nil)
         _ = try await store.append((1...10).map { .sample("k\($0)") })
         for sequence in [2, 4, 6, 8] as [UInt64] {
@@ -44,7 +44,7 @@ struct PersistenceTests {
     @Test(arguments: StoreKind.allCases)
     func snapshotPastTheJournalIsInvalid(kind: StoreKind) async throws {
         let directory = try TemporaryDirectory()
-        let store = try kind.make(in: directory)
+        let store = try await kind.make(in: directory)
         _ = try await store.append(.sample("a"))
         let error = await #expect(throws: JournalError.self) {
             try await store.saveSnapshot(sequence: 2, state: [])

@@ -1,18 +1,22 @@
 import Foundation
 import Journal
+import PostgresJournal
 import Logging
 import Testing
 
 /// The stores every contract test runs against, as grpc-swift parameterises by transport.
+/// A PostgreSQL store is a shard of its own in the tests' shared database, so each test
+/// starts from an empty journal (`JournalPostgres`).
 enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
-    case sqlite, inMemory
+    case sqlite, inMemory, postgres
 
     var testDescription: String { rawValue }
 
-    func make(in directory: TemporaryDirectory) throws -> any JournalStore {
+    func make(in directory: TemporaryDirectory) async throws -> any JournalStore {
         switch self {
         case .sqlite: try SQLiteJournalStore(path: directory.journalPath, logger: .quiet)
         case .inMemory: InMemoryJournalStore()
+        case .postgres: try await JournalPostgres.shared().openFreshShard()
         }
     }
 }
