@@ -15,7 +15,8 @@ extension Sequencer {
 
     func process(_ s: InputQueue.Submission) async {
         let s = metrics.counting(s, queueDepth: queue.took())
-        if core.isServing, let error = await pipeline.failed { journalFailed(error) }
+        // A journal failure reaches the core through the pipeline's failure callback
+        // (``journalFailed(_:)``); no hop to the pipeline per input.
         let clientKey = !s.key.isEmpty && !s.key.hasPrefix("sync-release:")
         let key = s.key.isEmpty ? IdempotencyKey.generated() : s.key
         let deadlinePassed = s.deadline.map { ContinuousClock.now >= $0 } ?? false

@@ -53,8 +53,10 @@ struct SequencerCore: Sendable {
     /// The sequence the next decided input gets.
     private(set) var nextSequence: UInt64
     private(set) var committedSequence: UInt64
-    /// Keys decided but not yet committed, with their sequence.
+    /// Keys decided but not yet committed, with their sequence, and the same in sequence order
+    /// (a commit takes them off the front: no scan, no new table per commit).
     private var inFlight: [String: UInt64] = [:]
+    private var inFlightOrder: Deque<(sequence: UInt64, key: String)> = []
     /// Keys journaled within the retention, with when they were decided, oldest first in `order`.
     private var keys: [String: Millis] = [:]
     private var order: Deque<(key: String, at: Millis)> = []
@@ -99,8 +101,8 @@ struct SequencerCore: Sendable {
         if deadlinePassed {
             return .refuse(DomainError(.deadlineExceeded, field: "", "the call's deadline passed before the input was decided; nothing was applied"))
         }
-        if inFlight[key] != nil { return .replayAfterCommit }
-        if keys[key] != nil { return .replay }
+        // Every key in flight is also in `keys`: a new key costs one look-up.
+        if keys[key] != nil { return inFlight[key] != nil ? .replayAfterCommit : .replay }
         return clientKey && forgotKeys ? .lookUpKey : .decide
     }
 
@@ -109,6 +111,7 @@ struct SequencerCore: Sendable {
         let sequence = nextSequence
         nextSequence += 1
         inFlight[key] = sequence
+        inFlightOrder.append((sequence, key))
         keys[key] = now
         order.append((key, now))
         since.inputs += 1
@@ -119,7 +122,10 @@ struct SequencerCore: Sendable {
     /// The journal committed everything through `sequence`.
     mutating func committed(through sequence: UInt64, now: Millis) -> [Action] {
         committedSequence = max(committedSequence, sequence)
-        if !inFlight.isEmpty { inFlight = inFlight.filter { $0.value > sequence } }
+        while let first = inFlightOrder.first, first.sequence <= sequence {
+            inFlightOrder.removeFirst()
+            if inFlight[first.key] == first.sequence { inFlight[first.key] = nil }
+        }
         return snapshotDue(now: now) ? [.snapshot] : []
     }
 
@@ -128,6 +134,7 @@ struct SequencerCore: Sendable {
         guard failure == nil else { return [] }
         failure = reason
         inFlight.removeAll()
+        inFlightOrder.removeAll()
         return [.stopServing(reason: reason)]
     }
 
