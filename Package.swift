@@ -57,7 +57,7 @@ let package = Package(
         module("Sync"),
         .target(name: "Coordinator", dependencies: [
             "CopyTradeCore", "CopyTradeProto", "TTRPC", "ModuleRuntime", "Pricing", "Margin", "Sizing", "Sync", logging,
-            "Journal", protobuf,
+            "Journal", "PostgresJournal", postgres, protobuf,
             .product(name: "HeapModule", package: "swift-collections"),
             .product(name: "DequeModule", package: "swift-collections"),
             .product(name: "Yams", package: "Yams"),
@@ -118,7 +118,7 @@ let package = Package(
             .product(name: "MetricsTestKit", package: "swift-metrics"),
         ]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "TestSupport", "Coordinator", "CopyTradeCore", "CopyTradeProto"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["CopyTradeCore", "TestSupport", "CopyTradeProto", "TTRPC"] + nio,
+        .testTarget(name: "EndToEndTests", dependencies: ["CopyTradeCore", "TestSupport", "CopyTradeProto", "TTRPC", postgres] + nio,
                     exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]

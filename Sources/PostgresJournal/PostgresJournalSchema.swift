@@ -56,6 +56,27 @@ public enum PostgresJournalSchema {
             )
             """,
         ]),
+        Migration(version: 2, name: "v2-cluster-member", statements: [
+            // One row: the cluster's shard count, fixed when the first member creates it
+            // (docs/decisions.md, "PostgreSQL"); a member started with another count is refused.
+            """
+            CREATE TABLE cluster (
+                id integer PRIMARY KEY CHECK (id = 1),
+                shards integer NOT NULL,
+                created_ms bigint NOT NULL
+            )
+            """,
+            // Routing: where each member answers control calls, and the shard it holds (NULL:
+            // standby). A standby forwards to the address of the shard's lease holder.
+            """
+            CREATE TABLE member (
+                id text PRIMARY KEY,
+                address text NOT NULL,
+                shard integer,
+                updated_ms bigint NOT NULL
+            )
+            """,
+        ]),
     ]
 
     /// The schema version this build writes.

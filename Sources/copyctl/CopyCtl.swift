@@ -15,7 +15,7 @@ struct CopyCtl: AsyncParsableCommand {
         subcommands: [
             Status.self, AccountCommand.self, Deposit.self, Withdraw.self, Follow.self, Unfollow.self, Pause.self, Resume.self,
             TraderCommand.self, PriceCommand.self, PositionCommand.self, AutoMarginCommand.self, History.self, Watch.self,
-            PluginCommand.self, RolloutCommand.self, Simulate.self,
+            PluginCommand.self, RolloutCommand.self, Shards.self, Simulate.self,
             Calc.self,
         ]
     )

@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import Prometheus
 import ServiceLifecycle
+import TTRPC
 
 /// The coordinator daemon: the single writer of all state, serving the control API on a Unix
 /// socket. SIGTERM/SIGINT drain in-flight calls, finish the journal and exit 0.
@@ -32,6 +33,14 @@ struct Copytraded: AsyncParsableCommand {
     @Option(name: .customLong("log-format"), help: "text (default) or json: one JSON object per line.") var logFormat = "text"
     @Option(name: .customLong("metrics-listen"), help: "Serve GET /metrics (Prometheus text format) on HOST:PORT; off by default.")
     var metricsListen: String?
+    @Option(help: "Run as a member of a PostgreSQL cluster: postgres://USER@/DB?host=/socket/dir or postgresql://USER:PW@HOST:PORT/DB (docs/decisions.md, \"PostgreSQL\").")
+    var postgres: String?
+    @Option(help: "With --postgres: the cluster's shard count, fixed when it is created (default 1; only 1 for now).")
+    var shards: Int?
+    @Option(name: .customLong("member-address"), help: "With --postgres: the control address other members forward to, unix:PATH or tcp:HOST:PORT (default: unix: and the socket).")
+    var memberAddress: String?
+    @Option(name: .customLong("control-listen"), help: "Also serve the control API on TCP HOST:PORT (needed by members on other hosts); no authentication: a private network only.")
+    var controlListen: String?
 
     /// A mistyped option is refused (exit 64, naming it), never silently replaced by a default.
     func validate() throws {
@@ -43,6 +52,29 @@ struct Copytraded: AsyncParsableCommand {
         }
         if let metricsListen, ListenAddress(parsing: metricsListen) == nil {
             throw ValidationError("--metrics-listen: \"\(metricsListen)\" is not an address; \(ListenAddress.rule)")
+        }
+        if let controlListen, ListenAddress(parsing: controlListen) == nil {
+            throw ValidationError("--control-listen: \"\(controlListen)\" is not an address; \(ListenAddress.rule)")
+        }
+        if postgres == nil {
+            for (name, given) in [("--shards", shards != nil), ("--member-address", memberAddress != nil)] where given {
+                throw ValidationError("\(name) needs --postgres (without it the coordinator is one process on SQLite)")
+            }
+        }
+        if let postgres {
+            do { _ = try PostgresURL(parsing: postgres) } catch { throw ValidationError(error.message) }
+        }
+        if let shards {
+            guard shards >= 1 else { throw ValidationError("--shards: must be at least 1, got \(shards)") }
+            guard shards == 1 else {
+                throw ValidationError("--shards \(shards): multi-shard mode needs cross-shard messages, which are not built yet; "
+                                      + "use --shards 1 (docs/decisions.md, \"PostgreSQL\")")
+            }
+        }
+        if let memberAddress {
+            do { _ = try TTRPCAddress(parsing: memberAddress) } catch {
+                throw ValidationError("--member-address: \(error.rule) (got \"\(memberAddress)\"; use unix:/PATH or tcp:HOST:PORT)")
+            }
         }
         for (name, value, limit) in [("--key-retention-hours", keyRetentionHours, Int64(24 * 3_650)),
                                      ("--snapshot-every-seconds", snapshotEverySeconds, Int64(86_400 * 365)),
@@ -103,6 +135,13 @@ struct Copytraded: AsyncParsableCommand {
                 throw ExitCode(70)
             }
         }
+        if let controlListen, let address = ListenAddress(parsing: controlListen) {
+            options.controlListen = .tcp(host: address.host, port: address.port)
+        }
+        if let postgres {
+            try await runMember(postgres, options: options, first: services, logger: logger)
+            return
+        }
         let daemon: Daemon
         do {
             daemon = try await Daemon.start(options, logger: logger)
@@ -119,6 +158,35 @@ struct Copytraded: AsyncParsableCommand {
 }
 
 extension Copytraded {
+    /// `--postgres`: a member of a cluster (docs/decisions.md, "PostgreSQL"). Exits 64 for a bad
+    /// URL, 78 for a shard count the cluster was not created with, 70 when PostgreSQL cannot be
+    /// reached at start, 75 after stepping down from a lost lease (restart it: it comes back as
+    /// a standby), 0 after SIGTERM.
+    func runMember(_ postgres: String, options: DaemonOptions, first: [any Service], logger: Logger) async throws {
+        do {
+            let url = try PostgresURL(parsing: postgres)
+            let socket = options.socketPath.hasPrefix("/")
+                ? options.socketPath : FileManager.default.currentDirectoryPath + "/" + options.socketPath
+            let id = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
+            var cluster = ClusterOptions(url: url, memberAddress: memberAddress ?? "unix:\(socket)", memberID: id)
+            cluster.shards = shards ?? 1
+            logger.info("joining the cluster", metadata: ["postgres": "\(url.description)", "member": "\(id)",
+                                                          "address": "\(cluster.memberAddress)"])
+            try await ClusterMember.run(options, cluster: cluster, first: first, logger: logger)
+            logger.info("stopped cleanly")
+        } catch let error as ClusterError {
+            if error.code == .leaseLost {
+                logger.error("exiting after stepping down: \(error.message)")
+            } else {
+                logger.critical("refusing to start: \(error.message)")
+            }
+            throw ExitCode(error.exitStatus)
+        } catch {
+            logger.critical("refusing to start: \(error)")
+            throw ExitCode(70)
+        }
+    }
+
     /// The Prometheus backend, with buckets sized for what is timed here: decisions take tens
     /// of microseconds to milliseconds, a journal commit milliseconds; a batch holds 1 to
     /// thousands of inputs (group commit).

@@ -24,6 +24,9 @@ public struct DaemonOptions: Sendable {
     /// Events that may wait for one `watch` client before its stream is ended RESOURCE_EXHAUSTED
     /// with the sequence to resume from (docs/decisions.md, "Coordinator").
     public var watchBufferEvents = WatchCursor.defaultBufferLimit
+    /// `--control-listen`: a TCP address served besides the Unix socket, with the same
+    /// services (members on other hosts forward to it; docs/decisions.md, "PostgreSQL").
+    public var controlListen: TTRPCAddress?
 
     public init(dataDirectory: String) {
         self.dataDirectory = dataDirectory
@@ -37,15 +40,15 @@ public struct DaemonOptions: Sendable {
 public final class Daemon: Sendable {
     public let sequencer: Sequencer
     public let host: PluginHost
-    let server: TTRPCServer
-    let store: SQLiteJournalStore
+    let servers: [TTRPCServer]
+    let store: any JournalStore
     let logger: Logger
     public let options: DaemonOptions
 
-    init(sequencer: Sequencer, host: PluginHost, server: TTRPCServer, store: SQLiteJournalStore, options: DaemonOptions, logger: Logger) {
+    init(sequencer: Sequencer, host: PluginHost, servers: [TTRPCServer], store: any JournalStore, options: DaemonOptions, logger: Logger) {
         self.sequencer = sequencer
         self.host = host
-        self.server = server
+        self.servers = servers
         self.store = store
         self.options = options
         self.logger = logger
@@ -55,8 +58,24 @@ public final class Daemon: Sendable {
     public static func start(_ options: DaemonOptions, logger: Logger) async throws -> Daemon {
         // 0700 even when it already existed: the journal in it holds every balance.
         try OwnerOnlyFiles.prepareDirectory(options.dataDirectory)
-        let market = try options.marketFile.map { try Market(contentsOf: URL(fileURLWithPath: $0)) } ?? Market.builtIn
         let store = try SQLiteJournalStore(path: (options.dataDirectory as NSString).appendingPathComponent("journal.sqlite"))
+        return try await start(options, store: store, logger: logger)
+    }
+
+    /// Recovers state from `store` (SQLite, or one shard's PostgreSQL store) and binds the
+    /// control socket. `shards` answers `Shards` (nil: FAILED_PRECONDITION, one process on
+    /// SQLite). The daemon closes `store` when it stops, or here when starting fails.
+    public static func start(
+        _ options: DaemonOptions, store: any JournalStore, logger: Logger,
+        shards: (@Sendable () async throws -> Copytrade_V1_ShardsResponse)? = nil
+    ) async throws -> Daemon {
+        let market: Market
+        do {
+            market = try options.marketFile.map { try Market(contentsOf: URL(fileURLWithPath: $0)) } ?? Market.builtIn
+        } catch {
+            try? await store.close()
+            throw error
+        }
         let metrics = options.metrics ?? CoordinatorMetrics()
         let host = PluginHost(market: market, logger: logger, metrics: metrics)
         do {
@@ -67,22 +86,47 @@ public final class Daemon: Sendable {
             throw error
         }
         let engine = Engine(modules: await host.moduleSet(), config: options.config, market: market)
-        let sequencer = try await Sequencer(engine: engine, store: store, logger: logger, metrics: metrics, policy: options.policy)
+        let sequencer: Sequencer
+        do {
+            sequencer = try await Sequencer(engine: engine, store: store, logger: logger, metrics: metrics, policy: options.policy)
+        } catch {
+            await host.shutdown()
+            try? await store.close()
+            throw error
+        }
         let started = await sequencer.started
         let dataDir = options.dataDirectory
         let modules = ModuleControl(host: host, sequencer: sequencer)
-        let control = ServiceDefinition.control(sequencer, modules: modules, watchBufferEvents: options.watchBufferEvents) {
+        var control = ServiceDefinition.control(sequencer, modules: modules, watchBufferEvents: options.watchBufferEvents) {
             await DaemonStatus.make(sequencer, host: host, startedMs: started, dataDirectory: dataDir)
+        }
+        control.unary("Shards") { (_: Copytrade_V1_ShardsRequest, _) in
+            guard let shards else {
+                throw DomainError(.failedPrecondition, field: "shards",
+                                  "this coordinator runs on SQLite, one process: shards exist with --postgres")
+            }
+            return try await shards()
         }
         // Health turns NOT_SERVING when the journal fails (docs/decisions.md, "Coordinator").
         let health = ServiceDefinition.health(servingNames: [ServiceDefinition.controlName]) { await sequencer.isServing }
         var serverConfiguration = TTRPCServerConfiguration()
         serverConfiguration.onInternalError = { service, method in metrics.countInternalAnswer(service: service, method: method) }
-        let server = TTRPCServer(address: .unix(path: options.socketPath), services: [control, health],
-                                 configuration: serverConfiguration, logger: logger)
-        _ = try await server.bind()
-        logger.info("listening", metadata: ["socket": "\(options.socketPath)", "data": "\(options.dataDirectory)"])
-        return Daemon(sequencer: sequencer, host: host, server: server, store: store, options: options, logger: logger)
+        let addresses = [TTRPCAddress.unix(path: options.socketPath)] + (options.controlListen.map { [$0] } ?? [])
+        let servers = addresses.map {
+            TTRPCServer(address: $0, services: [control, health], configuration: serverConfiguration, logger: logger)
+        }
+        do {
+            for server in servers { _ = try await server.bind() }
+        } catch {
+            for server in servers { server.close() }
+            await sequencer.shutdown()
+            await host.shutdown()
+            try? await store.close()
+            throw error
+        }
+        logger.info("listening", metadata: ["socket": "\(options.socketPath)", "data": "\(options.dataDirectory)",
+                                            "tcp": "\(options.controlListen.map(String.init(describing:)) ?? "-")"])
+        return Daemon(sequencer: sequencer, host: host, servers: servers, store: store, options: options, logger: logger)
     }
 }
 

@@ -24,7 +24,7 @@ public enum CoordinatorServices {
             JournalService(store: daemon.store),
             PluginSupervisorService(host: daemon.host),
             SequencerService(sequencer: daemon.sequencer),
-            ControlServerService(server: daemon.server, sequencer: daemon.sequencer),
+            ControlServerService(servers: daemon.servers, sequencer: daemon.sequencer),
         ]
         return ServiceGroup(services: services, gracefulShutdownSignals: signals, cancellationSignals: [], logger: logger)
     }
@@ -84,14 +84,15 @@ struct PluginSupervisorService: Service {
 /// The control socket: serves until shutdown, then stops accepting, drains accepted calls and
 /// ends watch streams (a watch lasts until its stream ends, so draining would wait forever).
 struct ControlServerService: Service {
-    let server: TTRPCServer
+    /// The Unix socket's server, and the TCP one of `--control-listen` when asked for.
+    let servers: [TTRPCServer]
     let sequencer: Sequencer
     func run() async throws {
         try await withThrowingDiscardingTaskGroup { group in
-            group.addTask { try await server.run() }
+            for server in servers { group.addTask { try await server.run() } }
             try await untilShutdown {
                 await sequencer.endWatches()
-                await server.shutdown()
+                for server in servers { await server.shutdown() }
             }
         }
     }

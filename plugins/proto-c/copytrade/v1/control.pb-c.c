@@ -7,6 +7,141 @@
 #endif
 
 #include "copytrade/v1/control.pb-c.h"
+void   copytrade__v1__shards_request__init
+                     (Copytrade__V1__ShardsRequest         *message)
+{
+  static const Copytrade__V1__ShardsRequest init_value = COPYTRADE__V1__SHARDS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t copytrade__v1__shards_request__get_packed_size
+                     (const Copytrade__V1__ShardsRequest *message)
+{
+  assert(message->base.descriptor == &copytrade__v1__shards_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t copytrade__v1__shards_request__pack
+                     (const Copytrade__V1__ShardsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &copytrade__v1__shards_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t copytrade__v1__shards_request__pack_to_buffer
+                     (const Copytrade__V1__ShardsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &copytrade__v1__shards_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Copytrade__V1__ShardsRequest *
+       copytrade__v1__shards_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Copytrade__V1__ShardsRequest *)
+     protobuf_c_message_unpack (&copytrade__v1__shards_request__descriptor,
+                                allocator, len, data);
+}
+void   copytrade__v1__shards_request__free_unpacked
+                     (Copytrade__V1__ShardsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &copytrade__v1__shards_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   copytrade__v1__shard_info__init
+                     (Copytrade__V1__ShardInfo         *message)
+{
+  static const Copytrade__V1__ShardInfo init_value = COPYTRADE__V1__SHARD_INFO__INIT;
+  *message = init_value;
+}
+size_t copytrade__v1__shard_info__get_packed_size
+                     (const Copytrade__V1__ShardInfo *message)
+{
+  assert(message->base.descriptor == &copytrade__v1__shard_info__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t copytrade__v1__shard_info__pack
+                     (const Copytrade__V1__ShardInfo *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &copytrade__v1__shard_info__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t copytrade__v1__shard_info__pack_to_buffer
+                     (const Copytrade__V1__ShardInfo *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &copytrade__v1__shard_info__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Copytrade__V1__ShardInfo *
+       copytrade__v1__shard_info__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Copytrade__V1__ShardInfo *)
+     protobuf_c_message_unpack (&copytrade__v1__shard_info__descriptor,
+                                allocator, len, data);
+}
+void   copytrade__v1__shard_info__free_unpacked
+                     (Copytrade__V1__ShardInfo *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &copytrade__v1__shard_info__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   copytrade__v1__shards_response__init
+                     (Copytrade__V1__ShardsResponse         *message)
+{
+  static const Copytrade__V1__ShardsResponse init_value = COPYTRADE__V1__SHARDS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t copytrade__v1__shards_response__get_packed_size
+                     (const Copytrade__V1__ShardsResponse *message)
+{
+  assert(message->base.descriptor == &copytrade__v1__shards_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t copytrade__v1__shards_response__pack
+                     (const Copytrade__V1__ShardsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &copytrade__v1__shards_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t copytrade__v1__shards_response__pack_to_buffer
+                     (const Copytrade__V1__ShardsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &copytrade__v1__shards_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Copytrade__V1__ShardsResponse *
+       copytrade__v1__shards_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Copytrade__V1__ShardsResponse *)
+     protobuf_c_message_unpack (&copytrade__v1__shards_response__descriptor,
+                                allocator, len, data);
+}
+void   copytrade__v1__shards_response__free_unpacked
+                     (Copytrade__V1__ShardsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &copytrade__v1__shards_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   copytrade__v1__status_request__init
                      (Copytrade__V1__StatusRequest         *message)
 {
@@ -1606,6 +1741,191 @@ void   copytrade__v1__rollout_view__free_unpacked
   assert(message->base.descriptor == &copytrade__v1__rollout_view__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+#define copytrade__v1__shards_request__field_descriptors NULL
+#define copytrade__v1__shards_request__field_indices_by_name NULL
+#define copytrade__v1__shards_request__number_ranges NULL
+const ProtobufCMessageDescriptor copytrade__v1__shards_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "copytrade.v1.ShardsRequest",
+  "ShardsRequest",
+  "Copytrade__V1__ShardsRequest",
+  "copytrade.v1",
+  sizeof(Copytrade__V1__ShardsRequest),
+  0,
+  copytrade__v1__shards_request__field_descriptors,
+  copytrade__v1__shards_request__field_indices_by_name,
+  0,  copytrade__v1__shards_request__number_ranges,
+  (ProtobufCMessageInit) copytrade__v1__shards_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor copytrade__v1__shard_info__field_descriptors[6] =
+{
+  {
+    "shard",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__ShardInfo, shard),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "holder",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__ShardInfo, holder),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "address",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__ShardInfo, address),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "epoch",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__ShardInfo, epoch),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "last_sequence",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__ShardInfo, last_sequence),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "held",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__ShardInfo, held),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned copytrade__v1__shard_info__field_indices_by_name[] = {
+  2,   /* field[2] = address */
+  3,   /* field[3] = epoch */
+  5,   /* field[5] = held */
+  1,   /* field[1] = holder */
+  4,   /* field[4] = last_sequence */
+  0,   /* field[0] = shard */
+};
+static const ProtobufCIntRange copytrade__v1__shard_info__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor copytrade__v1__shard_info__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "copytrade.v1.ShardInfo",
+  "ShardInfo",
+  "Copytrade__V1__ShardInfo",
+  "copytrade.v1",
+  sizeof(Copytrade__V1__ShardInfo),
+  6,
+  copytrade__v1__shard_info__field_descriptors,
+  copytrade__v1__shard_info__field_indices_by_name,
+  1,  copytrade__v1__shard_info__number_ranges,
+  (ProtobufCMessageInit) copytrade__v1__shard_info__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor copytrade__v1__shards_response__field_descriptors[3] =
+{
+  {
+    "shard_count",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__ShardsResponse, shard_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "shards",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Copytrade__V1__ShardsResponse, n_shards),
+    offsetof(Copytrade__V1__ShardsResponse, shards),
+    &copytrade__v1__shard_info__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "member",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__ShardsResponse, member),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned copytrade__v1__shards_response__field_indices_by_name[] = {
+  2,   /* field[2] = member */
+  0,   /* field[0] = shard_count */
+  1,   /* field[1] = shards */
+};
+static const ProtobufCIntRange copytrade__v1__shards_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor copytrade__v1__shards_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "copytrade.v1.ShardsResponse",
+  "ShardsResponse",
+  "Copytrade__V1__ShardsResponse",
+  "copytrade.v1",
+  sizeof(Copytrade__V1__ShardsResponse),
+  3,
+  copytrade__v1__shards_response__field_descriptors,
+  copytrade__v1__shards_response__field_indices_by_name,
+  1,  copytrade__v1__shards_response__number_ranges,
+  (ProtobufCMessageInit) copytrade__v1__shards_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 #define copytrade__v1__status_request__field_descriptors NULL
 #define copytrade__v1__status_request__field_indices_by_name NULL
 #define copytrade__v1__status_request__number_ranges NULL
@@ -4594,7 +4914,7 @@ const ProtobufCMessageDescriptor copytrade__v1__rollout_view__descriptor =
   (ProtobufCMessageInit) copytrade__v1__rollout_view__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor copytrade__v1__control__method_descriptors[26] =
+static const ProtobufCMethodDescriptor copytrade__v1__control__method_descriptors[27] =
 {
   { "Status", &copytrade__v1__status_request__descriptor, &copytrade__v1__status_response__descriptor },
   { "CreateAccount", &copytrade__v1__create_account_request__descriptor, &copytrade__v1__input_result__descriptor },
@@ -4622,6 +4942,7 @@ static const ProtobufCMethodDescriptor copytrade__v1__control__method_descriptor
   { "ListModules", &copytrade__v1__list_modules_request__descriptor, &copytrade__v1__list_modules_response__descriptor },
   { "SwapModule", &copytrade__v1__swap_module_request__descriptor, &copytrade__v1__list_modules_response__descriptor },
   { "Watch", &copytrade__v1__watch_request__descriptor, &copytrade__v1__event__descriptor },
+  { "Shards", &copytrade__v1__shards_request__descriptor, &copytrade__v1__shards_response__descriptor },
 };
 const unsigned copytrade__v1__control__method_indices_by_name[] = {
   10,        /* AdjustMargin */
@@ -4645,6 +4966,7 @@ const unsigned copytrade__v1__control__method_indices_by_name[] = {
   14,        /* SetAutoMargin */
   13,        /* SetMark */
   15,        /* SetRollout */
+  26,        /* Shards */
   0,        /* Status */
   24,        /* SwapModule */
   5,        /* Unfollow */
@@ -4658,7 +4980,7 @@ const ProtobufCServiceDescriptor copytrade__v1__control__descriptor =
   "Control",
   "Copytrade__V1__Control",
   "copytrade.v1",
-  26,
+  27,
   copytrade__v1__control__method_descriptors,
   copytrade__v1__control__method_indices_by_name
 };
@@ -4869,6 +5191,14 @@ void copytrade__v1__control__watch(ProtobufCService *service,
 {
   assert(service->descriptor == &copytrade__v1__control__descriptor);
   service->invoke(service, 25, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void copytrade__v1__control__shards(ProtobufCService *service,
+                                    const Copytrade__V1__ShardsRequest *input,
+                                    Copytrade__V1__ShardsResponse_Closure closure,
+                                    void *closure_data)
+{
+  assert(service->descriptor == &copytrade__v1__control__descriptor);
+  service->invoke(service, 26, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void copytrade__v1__control__init (Copytrade__V1__Control_Service *service,
                                    Copytrade__V1__Control_ServiceDestroy destroy)

@@ -18,6 +18,9 @@ PROTOBUF_C__BEGIN_DECLS
 #include "copytrade/v1/sizing.pb-c.h"
 #include "copytrade/v1/sync.pb-c.h"
 
+typedef struct Copytrade__V1__ShardsRequest Copytrade__V1__ShardsRequest;
+typedef struct Copytrade__V1__ShardInfo Copytrade__V1__ShardInfo;
+typedef struct Copytrade__V1__ShardsResponse Copytrade__V1__ShardsResponse;
 typedef struct Copytrade__V1__StatusRequest Copytrade__V1__StatusRequest;
 typedef struct Copytrade__V1__ModuleRoute Copytrade__V1__ModuleRoute;
 typedef struct Copytrade__V1__StatusResponse Copytrade__V1__StatusResponse;
@@ -63,6 +66,64 @@ typedef struct Copytrade__V1__RolloutView Copytrade__V1__RolloutView;
 
 
 /* --- messages --- */
+
+struct  Copytrade__V1__ShardsRequest
+{
+  ProtobufCMessage base;
+};
+#define COPYTRADE__V1__SHARDS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&copytrade__v1__shards_request__descriptor) \
+     }
+
+
+struct  Copytrade__V1__ShardInfo
+{
+  ProtobufCMessage base;
+  uint32_t shard;
+  /*
+   * the member id that took the lease last ("" if never held)
+   */
+  char *holder;
+  /*
+   * the control address that member registered
+   */
+  char *address;
+  /*
+   * bumped on every takeover; appends commit only under the current one
+   */
+  uint64_t epoch;
+  /*
+   * the shard's last journaled sequence
+   */
+  uint64_t last_sequence;
+  /*
+   * whether a session holds the shard's advisory lock right now
+   */
+  protobuf_c_boolean held;
+};
+#define COPYTRADE__V1__SHARD_INFO__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&copytrade__v1__shard_info__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0 }
+
+
+struct  Copytrade__V1__ShardsResponse
+{
+  ProtobufCMessage base;
+  /*
+   * fixed when the cluster was created
+   */
+  uint32_t shard_count;
+  size_t n_shards;
+  Copytrade__V1__ShardInfo **shards;
+  /*
+   * the member that answered
+   */
+  char *member;
+};
+#define COPYTRADE__V1__SHARDS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&copytrade__v1__shards_response__descriptor) \
+    , 0, 0,NULL, (char *)protobuf_c_empty_string }
+
 
 struct  Copytrade__V1__StatusRequest
 {
@@ -708,6 +769,63 @@ struct  Copytrade__V1__RolloutView
     , 0,NULL, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0 }
 
 
+/* Copytrade__V1__ShardsRequest methods */
+void   copytrade__v1__shards_request__init
+                     (Copytrade__V1__ShardsRequest         *message);
+size_t copytrade__v1__shards_request__get_packed_size
+                     (const Copytrade__V1__ShardsRequest   *message);
+size_t copytrade__v1__shards_request__pack
+                     (const Copytrade__V1__ShardsRequest   *message,
+                      uint8_t             *out);
+size_t copytrade__v1__shards_request__pack_to_buffer
+                     (const Copytrade__V1__ShardsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Copytrade__V1__ShardsRequest *
+       copytrade__v1__shards_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   copytrade__v1__shards_request__free_unpacked
+                     (Copytrade__V1__ShardsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Copytrade__V1__ShardInfo methods */
+void   copytrade__v1__shard_info__init
+                     (Copytrade__V1__ShardInfo         *message);
+size_t copytrade__v1__shard_info__get_packed_size
+                     (const Copytrade__V1__ShardInfo   *message);
+size_t copytrade__v1__shard_info__pack
+                     (const Copytrade__V1__ShardInfo   *message,
+                      uint8_t             *out);
+size_t copytrade__v1__shard_info__pack_to_buffer
+                     (const Copytrade__V1__ShardInfo   *message,
+                      ProtobufCBuffer     *buffer);
+Copytrade__V1__ShardInfo *
+       copytrade__v1__shard_info__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   copytrade__v1__shard_info__free_unpacked
+                     (Copytrade__V1__ShardInfo *message,
+                      ProtobufCAllocator *allocator);
+/* Copytrade__V1__ShardsResponse methods */
+void   copytrade__v1__shards_response__init
+                     (Copytrade__V1__ShardsResponse         *message);
+size_t copytrade__v1__shards_response__get_packed_size
+                     (const Copytrade__V1__ShardsResponse   *message);
+size_t copytrade__v1__shards_response__pack
+                     (const Copytrade__V1__ShardsResponse   *message,
+                      uint8_t             *out);
+size_t copytrade__v1__shards_response__pack_to_buffer
+                     (const Copytrade__V1__ShardsResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Copytrade__V1__ShardsResponse *
+       copytrade__v1__shards_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   copytrade__v1__shards_response__free_unpacked
+                     (Copytrade__V1__ShardsResponse *message,
+                      ProtobufCAllocator *allocator);
 /* Copytrade__V1__StatusRequest methods */
 void   copytrade__v1__status_request__init
                      (Copytrade__V1__StatusRequest         *message);
@@ -1387,6 +1505,15 @@ void   copytrade__v1__rollout_view__free_unpacked
                       ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
+typedef void (*Copytrade__V1__ShardsRequest_Closure)
+                 (const Copytrade__V1__ShardsRequest *message,
+                  void *closure_data);
+typedef void (*Copytrade__V1__ShardInfo_Closure)
+                 (const Copytrade__V1__ShardInfo *message,
+                  void *closure_data);
+typedef void (*Copytrade__V1__ShardsResponse_Closure)
+                 (const Copytrade__V1__ShardsResponse *message,
+                  void *closure_data);
 typedef void (*Copytrade__V1__StatusRequest_Closure)
                  (const Copytrade__V1__StatusRequest *message,
                   void *closure_data);
@@ -1615,6 +1742,10 @@ struct Copytrade__V1__Control_Service
                 const Copytrade__V1__WatchRequest *input,
                 Copytrade__V1__Event_Closure closure,
                 void *closure_data);
+  void (*shards)(Copytrade__V1__Control_Service *service,
+                 const Copytrade__V1__ShardsRequest *input,
+                 Copytrade__V1__ShardsResponse_Closure closure,
+                 void *closure_data);
 };
 typedef void (*Copytrade__V1__Control_ServiceDestroy)(Copytrade__V1__Control_Service *);
 void copytrade__v1__control__init (Copytrade__V1__Control_Service *service,
@@ -1648,7 +1779,8 @@ void copytrade__v1__control__init (Copytrade__V1__Control_Service *service,
       function_prefix__ ## get_rollout,\
       function_prefix__ ## list_modules,\
       function_prefix__ ## swap_module,\
-      function_prefix__ ## watch  }
+      function_prefix__ ## watch,\
+      function_prefix__ ## shards  }
 void copytrade__v1__control__status(ProtobufCService *service,
                                     const Copytrade__V1__StatusRequest *input,
                                     Copytrade__V1__StatusResponse_Closure closure,
@@ -1753,9 +1885,16 @@ void copytrade__v1__control__watch(ProtobufCService *service,
                                    const Copytrade__V1__WatchRequest *input,
                                    Copytrade__V1__Event_Closure closure,
                                    void *closure_data);
+void copytrade__v1__control__shards(ProtobufCService *service,
+                                    const Copytrade__V1__ShardsRequest *input,
+                                    Copytrade__V1__ShardsResponse_Closure closure,
+                                    void *closure_data);
 
 /* --- descriptors --- */
 
+extern const ProtobufCMessageDescriptor copytrade__v1__shards_request__descriptor;
+extern const ProtobufCMessageDescriptor copytrade__v1__shard_info__descriptor;
+extern const ProtobufCMessageDescriptor copytrade__v1__shards_response__descriptor;
 extern const ProtobufCMessageDescriptor copytrade__v1__status_request__descriptor;
 extern const ProtobufCMessageDescriptor copytrade__v1__module_route__descriptor;
 extern const ProtobufCMessageDescriptor copytrade__v1__status_response__descriptor;
