@@ -29,19 +29,19 @@ extension Sequencer {
     }
 
     /// The journaled idempotency keys received since `since` (the retention), read once at
-    /// start, and whether older ones were left out (they are then looked up in the journal).
-    static func loadKeys(from store: any JournalStore, since: Millis) async throws -> (keys: [(key: String, at: Millis)], forgot: Bool) {
+    /// start, and the older ones (they go to the forgotten filter, not into memory).
+    static func loadKeys(from store: any JournalStore, since: Millis) async throws -> (keys: [(key: String, at: Millis)], forgotten: ForgottenKeys) {
         var keys: [(key: String, at: Millis)] = []
-        var forgot = false
+        var forgotten = ForgottenKeys()
         var after: UInt64 = 0
         while true {
             let page = try await store.keys(after: after, limit: 50_000)
             guard let last = page.last else { break }
             for k in page {
-                if k.receivedMs >= since { keys.append((k.key, k.receivedMs)) } else { forgot = true }
+                if k.receivedMs >= since { keys.append((k.key, k.receivedMs)) } else { forgotten.insert(k.key) }
             }
             after = last.sequence
         }
-        return (keys, forgot)
+        return (keys, forgotten)
     }
 }

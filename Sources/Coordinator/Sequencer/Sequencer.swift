@@ -74,7 +74,7 @@ public actor Sequencer {
         self.state = state
         self.pipeline = CommitPipeline(store: store, committed: last, metrics: metrics)
         let recent = try await Self.loadKeys(from: store, since: startedMs - policy.keyRetentionMs)
-        self.core = try SequencerCore(policy: policy.core, lastSequence: last, keys: recent.keys, forgotKeys: recent.forgot,
+        self.core = try SequencerCore(policy: policy.core, lastSequence: last, keys: recent.keys, forgottenKeys: recent.forgotten,
                                       now: startedMs, reorderWindowMs: engine.config.reorderWindowMs)
         self.queue = InputQueue(capacity: policy.maxQueuedInputs)
         await pipeline.setOnCommit { [weak self] seq in await self?.committed(through: seq) }

@@ -60,31 +60,32 @@ struct SequencerCore: Sendable {
     /// Keys journaled within the retention, with when they were decided, oldest first in `order`.
     private var keys: [String: Millis] = [:]
     private var order: Deque<(key: String, at: Millis)> = []
-    /// True once any key was forgotten (pruned, or older than the retention at recovery): a key
-    /// not in memory may then be in the journal.
-    private(set) var forgotKeys: Bool
+    /// Keys forgotten (pruned, or older than the retention at recovery): one not in memory
+    /// that the filter may hold is looked up in the journal; any other is new.
+    private var forgotten = ForgottenKeys()
+    /// True once any key was forgotten.
+    var forgotKeys: Bool { forgotten.count > 0 }
     private var reorder: SignalReorderWindow
     private var since = (inputs: 0, bytes: 0, atMs: Millis(0))
     private(set) var failure: String?
     private var armed: Millis?
 
-    /// `keys`: the journal's keys with their times (older ones may be left out: say so with
-    /// `forgotKeys`).
-    init(policy: Policy = Policy(), lastSequence: UInt64, keys recovered: [(key: String, at: Millis)], forgotKeys: Bool = false,
-         now: Millis, reorderWindowMs: Millis) throws(DomainError) {
+    /// `keys`: the journal's keys with their times; those older than the retention go to the
+    /// forgotten filter, like `forgottenKeys` (read but not kept by the caller).
+    init(policy: Policy = Policy(), lastSequence: UInt64, keys recovered: [(key: String, at: Millis)],
+         forgottenKeys: ForgottenKeys = ForgottenKeys(), now: Millis, reorderWindowMs: Millis) throws(DomainError) {
         self.policy = policy
         nextSequence = lastSequence + 1
         committedSequence = lastSequence
         reorder = try SignalReorderWindow(window: reorderWindowMs)
         since.atMs = now
         let horizon = now - policy.keyRetentionMs
-        var forgot = forgotKeys
+        forgotten = forgottenKeys
         for k in recovered {
-            guard k.at >= horizon else { forgot = true; continue }
+            guard k.at >= horizon else { forgotten.insert(k.key); continue }
             keys[k.key] = k.at
             order.append(k)
         }
-        self.forgotKeys = forgot
     }
 
     var isServing: Bool { failure == nil }
@@ -103,7 +104,7 @@ struct SequencerCore: Sendable {
         }
         // Every key in flight is also in `keys`: a new key costs one look-up.
         if keys[key] != nil { return inFlight[key] != nil ? .replayAfterCommit : .replay }
-        return clientKey && forgotKeys ? .lookUpKey : .decide
+        return clientKey && forgotten.mightContain(key) ? .lookUpKey : .decide
     }
 
     /// An input was decided: it takes the next sequence, and its key is remembered.
@@ -176,7 +177,7 @@ struct SequencerCore: Sendable {
             // A key decided again later has a newer time: only the entry it has now counts.
             if keys[first.key] == first.at, inFlight[first.key] == nil {
                 keys[first.key] = nil
-                forgotKeys = true
+                forgotten.insert(first.key)
             }
         }
     }
