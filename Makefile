@@ -41,11 +41,14 @@ plugins:
 ## make bench: the benchmarks behind BENCHMARKS.md (release build).
 # Release builds use their own scratch path so they never block (or get blocked by) the
 # debug `.build` that `make test` and `make demo` use. copytrade-module is the out-of-process
-# Swift ttrpc server the ttrpc benchmark measures.
+# Swift ttrpc server the ttrpc benchmark measures; copytraded the two `--postgres` members the
+# failover benchmark kills, on a throwaway PostgreSQL server started from Debian's binaries.
 BENCH_SCRATCH := .build-release
 bench: interop-peer
+	tools/ensure-packages postgresql
 	$(SWIFT) build -c release --scratch-path $(BENCH_SCRATCH) --product copytrade-bench
 	$(SWIFT) build -c release --scratch-path $(BENCH_SCRATCH) --product copytrade-module
+	$(SWIFT) build -c release --scratch-path $(BENCH_SCRATCH) --product copytraded
 	$$($(SWIFT) build -c release --scratch-path $(BENCH_SCRATCH) --show-bin-path)/copytrade-bench all
 
 ## make check-generated: fail when committed protobuf code is stale.

@@ -95,6 +95,8 @@ let package = Package(
         .executableTarget(name: "copytrade-bench", dependencies: [
             "CopyTradeCore", "CopyTradeProto", "TTRPC", "Pricing", "Margin", "Sizing", "Sync", "Coordinator",
             "ModuleRuntime", "Journal", argumentParser, logging,
+            // `copytrade-bench postgres`: the store, and TestSupport's throwaway PostgreSQL server.
+            "PostgresJournal", postgres, "TestSupport", protobuf,
         ] + nio),
         // Appends until killed, printing each acknowledged sequence: the subject of the journal crash test.
         .executableTarget(name: "journal-crash-writer", dependencies: ["Journal"]),

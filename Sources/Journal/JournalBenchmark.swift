@@ -38,6 +38,24 @@ public enum JournalBenchmark {
             throw JournalError(code: .invalid, message: "'path' \(path) exists: the benchmark needs a new file")
         }
         let store = try SQLiteJournalStore(path: path, durability: durability)
+        let seconds = try await appendConcurrently(to: store, entries: entries, concurrency: concurrency)
+        let transactions = await store.transactionCount
+        try await store.close()
+        return Result(
+            entries: entries, concurrency: concurrency, durability: durability, seconds: seconds,
+            appendsPerSecond: Double(entries) / seconds, transactions: transactions,
+            entryBytes: entryBytes)
+    }
+
+    /// Size of one benchmark entry's key, kind, input and outcome, in bytes.
+    public static let entryBytes = "bench-00000".utf8.count + "trader.open".utf8.count + 8 + 80 + 90
+
+    /// The benchmark's appends on any store (the PostgreSQL one too): `entries` entries of
+    /// ~200 bytes, one per `append` call, from `concurrency` tasks. Returns the seconds taken.
+    public static func appendConcurrently(to store: some JournalStore, entries: Int, concurrency: Int) async throws -> Double {
+        guard entries > 0, concurrency > 0 else {
+            throw JournalError(code: .invalid, message: "'entries' and 'concurrency' must be positive")
+        }
         let input = [UInt8](repeating: 0x2a, count: 80)
         let outcome = [UInt8](repeating: 0x17, count: 90)
         let clock = ContinuousClock()
@@ -56,12 +74,6 @@ public enum JournalBenchmark {
             try await group.waitForAll()
         }
         let elapsed = start.duration(to: clock.now)
-        let transactions = await store.transactionCount
-        try await store.close()
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        return Result(
-            entries: entries, concurrency: concurrency, durability: durability, seconds: seconds,
-            appendsPerSecond: Double(entries) / seconds, transactions: transactions,
-            entryBytes: "bench-00000".utf8.count + "trader.open".utf8.count + 8 + input.count + outcome.count)
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }
 }

@@ -8,7 +8,7 @@ struct CopytradeBench: AsyncParsableCommand {
         commandName: "copytrade-bench",
         abstract: "CopyTrade benchmarks: ttrpc latency, domain decisions, coordinator throughput.",
         discussion: "Build with -c release. Each subcommand prints a table; --json prints one JSON object per row.",
-        subcommands: [TTRPCCommand.self, DomainCommand.self, CoordinatorCommand.self, AllCommand.self])
+        subcommands: [TTRPCCommand.self, DomainCommand.self, CoordinatorCommand.self, PostgresCommand.self, AllCommand.self])
 }
 
 struct CommonOptions: ParsableArguments {
@@ -90,6 +90,7 @@ struct AllCommand: AsyncParsableCommand {
     @OptionGroup var ttrpc: TTRPCOptions
     @OptionGroup var domain: DomainOptions
     @OptionGroup var coordinator: CoordinatorOptions
+    @OptionGroup var postgres: PostgresOptions
 
     func run() async throws {
         let start = nowNanos()
@@ -97,6 +98,7 @@ struct AllCommand: AsyncParsableCommand {
         try await TTRPCBench(options: ttrpc, json: common.json).run()
         try await DomainBench(options: domain, json: common.json).run()
         try await CoordinatorBench(options: coordinator, json: common.json).run()
+        try await PostgresBench(options: postgres, json: common.json).run()
         if common.json {
             var o = JSONObject()
             o.set("bench", .string("all"))

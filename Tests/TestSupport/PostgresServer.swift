@@ -82,12 +82,15 @@ public final class PostgresServer: Sendable {
         private var start: Task<PostgresServer, any Error>?
 
         func server() async throws -> PostgresServer {
-            if start == nil { start = Task { try await PostgresServer.start() } }
+            if start == nil { start = Task { try await PostgresServer.start(fsync: false) } }
             return try await start!.value
         }
     }
 
-    private static func start() async throws -> PostgresServer {
+    /// A cluster of the caller's own (not the shared one), stopped by `stop()` or at exit:
+    /// `copytrade-bench postgres` uses it with `fsync: true` (PostgreSQL's normal durability:
+    /// fsync and full_page_writes on); `fsync: false` is the tests' setting.
+    public static func start(fsync: Bool) async throws -> PostgresServer {
         let bin = try binaries()
         var template = Array("/tmp/ct-pg-XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else { throw PostgresServerError("mkdtemp: \(String(cString: strerror(errno)))") }
@@ -102,13 +105,14 @@ public final class PostgresServer: Sendable {
             try? FileManager.default.removeItem(atPath: directory)
             throw PostgresServerError("initdb failed: \(initdb)")
         }
-        // fsync off: a throwaway cluster that no test crashes; the tests kill clients and
-        // sessions, never the server.
+        // fsync off for the tests: a throwaway cluster that no test crashes; the tests kill
+        // clients and sessions, never the server.
+        let durability = fsync ? ["-c", "fsync=on", "-c", "full_page_writes=on"]
+            : ["-c", "fsync=off", "-c", "full_page_writes=off"]
         let server = try Spawned(
             runAs.executable,
             runAs.arguments + ["\(bin)/postgres", "-D", data, "-k", directory, "-p", "54329",
-                               "-c", "listen_addresses=", "-c", "fsync=off", "-c", "full_page_writes=off",
-                               "-c", "max_connections=300"],
+                               "-c", "listen_addresses="] + durability + ["-c", "max_connections=300"],
             stdout: .file("\(directory)/postgres.log"), stderr: .file("\(directory)/postgres.log", append: true))
         let instance = PostgresServer(directory: directory, server: server)
         running.withLock { $0.append((server, directory)) }
@@ -171,6 +175,19 @@ public final class PostgresServer: Sendable {
 
     private static let running = Mutex<[(Spawned, String)]>([])
     private static let registeredExit = Atomic<Bool>(false)
+
+    /// A fast shutdown (SIGINT), SIGKILL after 10 s, then the folder goes. For a cluster from
+    /// `start(fsync:)`; the shared one stops at exit.
+    public func stop() async {
+        let pid = server.pid
+        Self.running.withLock { $0.removeAll { $0.0.pid == pid } }
+        server.signal(SIGINT)
+        if await server.wait(within: .seconds(10)) == nil {
+            server.kill9()
+            _ = await server.wait(within: .seconds(10))
+        }
+        try? FileManager.default.removeItem(atPath: directory)
+    }
 
     /// At exit: a fast shutdown (SIGINT), SIGKILL after 10 s, then the folder goes.
     private static func stopAll() {
