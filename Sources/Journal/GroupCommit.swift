@@ -48,6 +48,22 @@ package actor GroupCommit {
         }
     }
 
+    /// Commits `entries` in a transaction of their own, now, without queueing them with other
+    /// callers: for a caller that already batches (the coordinator's commit pipeline), so the
+    /// journal has one batching point on that path, not two.
+    package func appendNow(_ entries: [NewJournalEntry]) async throws -> [AppendResult] {
+        guard !isClosed else { throw JournalError.closedStore }
+        do {
+            let results = try await commit([entries])
+            transactionCount += 1
+            return results[0]
+        } catch {
+            let failure = JournalError.wrapping(error, while: "appending to the journal")
+            logger.error("journal transaction failed", metadata: ["entries": "\(entries.count)", "error": "\(failure)"])
+            throw failure
+        }
+    }
+
     /// Refuses new appends and waits until the queued ones are committed.
     package func close() async {
         isClosed = true

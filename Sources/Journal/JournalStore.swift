@@ -6,6 +6,10 @@ public protocol JournalAppender: Sendable {
     /// entry and in order, `.appended(sequence)` or `.duplicate(original entry)`. All the
     /// entries of one call commit in the same transaction, or none does.
     func append(_ entries: [NewJournalEntry]) async throws -> [AppendResult]
+    /// Appends like ``append(_:)``, in one transaction of their own, for a caller that batches
+    /// itself (the coordinator's commit pipeline): a store that coalesces concurrent appenders
+    /// does not queue these behind others.
+    func appendBatch(_ entries: [NewJournalEntry]) async throws -> [AppendResult]
 }
 
 /// Reads the journal back: by key to answer replays, in order to recover and to show history.
@@ -71,6 +75,11 @@ extension JournalReader {
 }
 
 extension JournalAppender {
+    /// A store that does not coalesce appends: the same as ``append(_:)``.
+    public func appendBatch(_ entries: [NewJournalEntry]) async throws -> [AppendResult] {
+        try await append(entries)
+    }
+
     /// Appends one entry; see `append(_:)`.
     public func append(_ entry: NewJournalEntry) async throws -> AppendResult {
         try await append([entry])[0]

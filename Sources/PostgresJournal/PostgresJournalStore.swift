@@ -68,6 +68,15 @@ public final class PostgresJournalStore: JournalStore {
         return try await groupCommit.append(entries)
     }
 
+    /// One transaction for a caller that batches itself (the commit pipeline): not queued
+    /// behind other appenders, so the coordinator's path has one batching point.
+    public func appendBatch(_ entries: [NewJournalEntry]) async throws -> [AppendResult] {
+        try checkOpen()
+        try EntryValidation.check(entries)
+        if entries.isEmpty { return [] }
+        return try await groupCommit.appendNow(entries)
+    }
+
     public func entry(forKey key: String) async throws -> JournalEntry? {
         try await read("reading entry by key") { [shardNumber] c, logger in
             try await PostgresJournalTable.entries(

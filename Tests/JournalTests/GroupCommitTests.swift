@@ -108,3 +108,20 @@ struct FailedTransactionTests {
         try await store.close()
     }
 }
+
+/// The coordinator's commit pipeline batches itself: `appendBatch` commits its entries in one
+/// transaction of their own, not queued behind other appenders (one batcher on that path).
+@Suite("Append batch")
+struct AppendBatchTests {
+    @Test func appendBatchIsOneTransactionOfItsOwn() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try SQLiteJournalStore(path: directory.journalPath, logger: .quiet)
+        let before = await store.transactionCount
+        let results = try await store.appendBatch((0..<50).map { .sample("b\($0)") })
+        #expect(results.map(\.sequence) == Array(1...50))
+        #expect(await store.transactionCount == before + 1)
+        let again = try await store.appendBatch([.sample("b3"), .sample("b50")])
+        #expect(again[0].isDuplicate && again[1].sequence == 51)
+        try await store.close()
+    }
+}
