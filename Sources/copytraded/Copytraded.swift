@@ -41,6 +41,8 @@ struct Copytraded: AsyncParsableCommand {
     var memberAddress: String?
     @Option(name: .customLong("control-listen"), help: "Also serve the control API on TCP HOST:PORT (needed by members on other hosts); no authentication: a private network only.")
     var controlListen: String?
+    @Option(name: .customLong("control-token-file"), help: "With --control-listen: the token every TCP control call must carry (authorization: Bearer), shared by the cluster's members.")
+    var controlTokenFile: String?
 
     /// A mistyped option is refused (exit 64, naming it), never silently replaced by a default.
     func validate() throws {
@@ -55,6 +57,12 @@ struct Copytraded: AsyncParsableCommand {
         }
         if let controlListen, ListenAddress(parsing: controlListen) == nil {
             throw ValidationError("--control-listen: \"\(controlListen)\" is not an address; \(ListenAddress.rule)")
+        }
+        if controlListen != nil, controlTokenFile == nil {
+            throw ValidationError("--control-listen: needs --control-token-file (the control API moves money; TCP has no peer credentials)")
+        }
+        if let controlTokenFile {
+            do { _ = try TTRPCToken.load(fromFile: controlTokenFile) } catch { throw ValidationError("--control-token-file: \(error.message)") }
         }
         if postgres == nil {
             for (name, given) in [("--shards", shards != nil), ("--member-address", memberAddress != nil)] where given {
@@ -135,6 +143,7 @@ struct Copytraded: AsyncParsableCommand {
                 throw ExitCode(70)
             }
         }
+        if let controlTokenFile { options.controlToken = try? TTRPCToken.load(fromFile: controlTokenFile) }
         if let controlListen, let address = ListenAddress(parsing: controlListen) {
             options.controlListen = .tcp(host: address.host, port: address.port)
         }

@@ -1,3 +1,6 @@
+import CopyTradeProto
+import TTRPC
+import Logging
 import CopyTradeCore
 import Foundation
 import Testing
@@ -48,8 +51,22 @@ struct PostgresClusterTests {
     func tcpMemberAddress() async throws {
         let cluster = try await PostgresCluster.make()
         let port = Int.random(in: 20_000...60_000)
-        let a = try await cluster.member(["--control-listen", "127.0.0.1:\(port)", "--member-address", "tcp:127.0.0.1:\(port)"])
-        let b = try await cluster.member()
+        let tokenFile = FileManager.default.temporaryDirectory.appendingPathComponent("ct-token-\(port)").path
+        try "s3cret-\(port)\n".write(toFile: tokenFile, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: tokenFile) }
+        let a = try await cluster.member(["--control-listen", "127.0.0.1:\(port)", "--member-address", "tcp:127.0.0.1:\(port)",
+                                          "--control-token-file", tokenFile])
+        let b = try await cluster.member(["--control-token-file", tokenFile])
+        // A call on the TCP listener without the token is refused UNAUTHENTICATED.
+        let raw = try await TTRPCClient.connect(to: .tcp(host: "127.0.0.1", port: port), logger: Logger(label: "test"))
+        do {
+            let _: Copytrade_V1_StatusResponse = try await raw.call(service: "copytrade.v1.Control", method: "Status",
+                                                                    request: Copytrade_V1_StatusRequest())
+            Issue.record("an unauthenticated TCP control call was answered")
+        } catch let e as TTRPCError {
+            #expect(e.code == .unauthenticated, "\(e)")
+        }
+        await raw.close()
         try await b.must("account", "create", "U1", "--role", "copier", "--key", "create-U1")
         try await b.must("deposit", "U1", "7", "--key", "d-1")
         #expect(try await a.account("U1").decimal("wallet") == Dec.of("7"))
@@ -168,6 +185,9 @@ struct PostgresClusterTests {
         let noPassword = try await daemon(["--postgres", "postgresql://u:secret@host:notaport/db"])
         #expect(noPassword.status == 64 && !noPassword.stderr.contains("secret"), "\(noPassword)")
         let cluster = try await PostgresCluster.make()
+        // TCP control without a token is refused at start: the control API moves money.
+        let open = try await daemon(["--postgres", cluster.url, "--control-listen", "127.0.0.1:1"])
+        #expect(open.status == 64 && open.stderr.contains("--control-token-file"), "\(open)")
         let many = try await daemon(["--postgres", cluster.url, "--shards", "4"])
         #expect(many.status == 64 && many.stderr.contains("cross-shard messages"), "\(many)")
         let unreachable = try await daemon(["--postgres", "postgres://postgres@/db?host=/nonexistent-ct"])

@@ -115,7 +115,8 @@ public enum ClusterMember {
     private static func standBy(_ options: DaemonOptions, cluster: ClusterOptions, catalog: ClusterCatalog,
                                 shards: @escaping @Sendable () async throws -> Copytrade_V1_ShardsResponse,
                                 logger: Logger) async throws -> ShardLease? {
-        let holder = HolderConnection(catalog: catalog, shard: shard, ownAddress: cluster.memberAddress, logger: logger)
+        let holder = HolderConnection(catalog: catalog, shard: shard, ownAddress: cluster.memberAddress,
+                                      token: options.controlToken, logger: logger)
         let forwarder = ControlForwarder.service(holder, shards: shards)
         // A standby is healthy while it runs: every call is the holder's to answer.
         let health = ServiceDefinition.health(servingNames: [ServiceDefinition.controlName]) { true }
@@ -124,7 +125,8 @@ public enum ClusterMember {
         configuration.removeSocketFileOnShutdown = false
         let addresses = [TTRPCAddress.unix(path: options.socketPath)] + (options.controlListen.map { [$0] } ?? [])
         let servers = addresses.map {
-            TTRPCServer(address: $0, services: [forwarder, health], configuration: configuration, logger: logger)
+            TTRPCServer(address: $0, services: [forwarder, health], configuration: options.controlConfiguration(configuration, for: $0),
+                        logger: logger)
         }
         for server in servers { _ = try await server.bind() }
         logger.info("standing by: forwarding control calls to the holder of shard \(shard)",

@@ -39,7 +39,7 @@ enum ControlForwarder {
             (request: Google_Protobuf_Empty, writer: ServerStreamWriter<Google_Protobuf_Empty>, _) in
             let client = try await holder.client()
             let stream = client.serverStream(service: ServiceDefinition.controlName, method: "Watch", request: request,
-                                             responseType: Google_Protobuf_Empty.self)
+                                             responseType: Google_Protobuf_Empty.self, metadata: holder.metadata)
             for try await event in stream { try await writer.send(event) }
         }
         s.unary("Shards") { (_: Copytrade_V1_ShardsRequest, _) in try await shards() }
@@ -55,8 +55,12 @@ actor HolderConnection {
     private let ownAddress: String
     private let logger: Logger
     private var cached: (address: String, client: TTRPCClient)?
+    /// The cluster's control token, sent with every forwarded call (a holder's TCP listener
+    /// requires it; its Unix socket ignores it).
+    nonisolated let metadata: TTRPCMetadata
 
-    init(catalog: ClusterCatalog, shard: Int, ownAddress: String, logger: Logger) {
+    init(catalog: ClusterCatalog, shard: Int, ownAddress: String, token: String?, logger: Logger) {
+        self.metadata = token.map { [TTRPCToken.metadataKey: TTRPCToken.metadataValue(for: $0)] } ?? [:]
         self.catalog = catalog
         self.shard = shard
         self.ownAddress = ownAddress
@@ -69,7 +73,7 @@ actor HolderConnection {
         let client = try await client()
         do {
             return try await client.call(service: ServiceDefinition.controlName, method: method, request: request,
-                                         responseType: Google_Protobuf_Empty.self, timeout: timeout)
+                                         responseType: Google_Protobuf_Empty.self, timeout: timeout, metadata: metadata)
         } catch let error as TTRPCError where error.code == .unavailable && !client.isActive {
             drop(client)
             throw TTRPCError(code: .unavailable, message: "the holder of shard \(shard) went away (\(error.message)); retry")

@@ -27,6 +27,17 @@ public struct DaemonOptions: Sendable {
     /// `--control-listen`: a TCP address served besides the Unix socket, with the same
     /// services (members on other hosts forward to it; docs/decisions.md, "PostgreSQL").
     public var controlListen: TTRPCAddress?
+    /// The token every call on the TCP control listener must carry (`authorization: Bearer`):
+    /// the control API moves money, and TCP has no peer credentials. The Unix socket keeps its
+    /// owner-only mode and SO_PEERCRED check instead.
+    public var controlToken: String?
+
+    /// `base` for a control listener at `address`: TCP requires the control token.
+    func controlConfiguration(_ base: TTRPCServerConfiguration, for address: TTRPCAddress) -> TTRPCServerConfiguration {
+        var c = base
+        if case .tcp = address { c.requiredToken = controlToken }
+        return c
+    }
 
     public init(dataDirectory: String) {
         self.dataDirectory = dataDirectory
@@ -113,7 +124,8 @@ public final class Daemon: Sendable {
         serverConfiguration.onInternalError = { service, method in metrics.countInternalAnswer(service: service, method: method) }
         let addresses = [TTRPCAddress.unix(path: options.socketPath)] + (options.controlListen.map { [$0] } ?? [])
         let servers = addresses.map {
-            TTRPCServer(address: $0, services: [control, health], configuration: serverConfiguration, logger: logger)
+            TTRPCServer(address: $0, services: [control, health], configuration: options.controlConfiguration(serverConfiguration, for: $0),
+                        logger: logger)
         }
         do {
             for server in servers { _ = try await server.bind() }
