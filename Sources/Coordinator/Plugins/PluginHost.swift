@@ -17,6 +17,9 @@ public actor PluginHost {
     var restarts: [ModuleName: Int] = [:]
     var restoring: [ModuleName: Task<ModuleConnection, any Error>] = [:]
     var stopping = false
+    /// One task per launched plugin waiting for its exit, owned here: ``shutdown()`` waits for
+    /// them after stopping the plugins, so none outlives the supervisor.
+    var exitWatchers: [ObjectIdentifier: Task<Void, Never>] = [:]
     var retired: [ModuleName: [ModuleConnection]] = [:]
     let market: Market
     let logger: Logger
@@ -54,9 +57,11 @@ public actor PluginHost {
     func install(_ c: ModuleConnection) {
         connections[c.module] = c
         if let process = c.process {
-            Task { [weak self] in
+            let id = ObjectIdentifier(c)
+            exitWatchers[id] = Task { [weak self] in
                 _ = await process.waitForExit()
                 await self?.processExited(c)
+                await self?.watcherEnded(id)
             }
         }
     }
@@ -164,11 +169,24 @@ public actor PluginHost {
         return out
     }
 
-    /// Stops every plugin: Shutdown, then SIGKILL after the grace period.
+    func watcherEnded(_ id: ObjectIdentifier) { exitWatchers[id] = nil }
+
+    /// Stops every plugin: Shutdown, then SIGKILL after the grace period; then waits for the
+    /// restore and exit-watching tasks, so nothing of the supervisor runs on after it.
     public func shutdown() async {
         stopping = true
         for task in restoring.values { task.cancel() }
         for c in connections.values { await c.stop(grace: .seconds(2)) }
+        for task in restoring.values { _ = await task.result }
+        // Every plugin was stopped above, so each watcher ends at once; the bound only guards
+        // against a process that a kill could not reap.
+        let watchers = Array(exitWatchers.values)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { for task in watchers { await task.value } }
+            group.addTask { try? await Task.sleep(for: .seconds(5)) }
+            await group.next()
+            group.cancelAll()
+        }
     }
 }
 
