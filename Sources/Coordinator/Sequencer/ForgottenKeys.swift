@@ -7,11 +7,13 @@ struct ForgottenKeys: Sendable {
     /// 2^26 bits = 8 MiB.
     private static let bitCount = 1 << 26
     private static let hashes = 7
-    private var bits = [UInt64](repeating: 0, count: ForgottenKeys.bitCount / 64)
+    /// Allocated on the first insert: a coordinator that never forgot a key pays nothing.
+    private var bits: [UInt64] = []
     /// How many keys were put in (never taken out).
     private(set) var count = 0
 
     mutating func insert(_ key: String) {
+        if bits.isEmpty { bits = [UInt64](repeating: 0, count: Self.bitCount / 64) }
         for i in Self.positions(key) { bits[i >> 6] |= 1 << UInt64(i & 63) }
         count += 1
     }
