@@ -17,7 +17,9 @@ public enum RiskRate: Sendable, Hashable {
 /// Where a position is liquidated: the exact threshold to 8 places and the shown tick price,
 /// each rounded once from the same exact quotient (never one from the other).
 public struct LiquidationPrice: Sendable, Hashable, Codable {
-    /// The exact threshold rounded half-even to 8 places (for reading, not for deciding).
+    /// The exact threshold to 8 places, rounded like ``onTick`` (down for a long, up for a
+    /// short): a shown price is one at which the position is liquidatable (18069.19999999, not
+    /// 18069.2, for 18069.19999999999...).
     public var exact: Decimal8
     /// The exact threshold rounded to the tick, down for a long and up for a short (SPEC §3):
     /// the position is liquidatable at this price. Rounding `exact` instead could cross the

@@ -61,8 +61,9 @@ extension MarginStrategy {
     /// The mark at which the position becomes liquidatable; nil when no positive on-tick mark
     /// reaches it (a long backed by at least its whole value). The tick price is rounded once,
     /// straight from the exact quotient (down for a long, up for a short), so the position is
-    /// liquidatable at the price shown; the 8-place figure is the same quotient rounded
-    /// half-even. Both are capped at the bankruptcy price (see ``liquidationThreshold``).
+    /// liquidatable at the price shown; the 8-place figure is the same quotient rounded the same
+    /// way to 8 places, so it too is a price at which the position is liquidatable. Both are
+    /// capped at the bankruptcy price (see ``liquidationThreshold``).
     public func liquidationPrice(of position: PositionState, risk: RiskParameters) throws(DomainError) -> LiquidationPrice? {
         let line = try checkedLine(position, risk)
         let p = ExactPosition(position)
@@ -70,7 +71,7 @@ extension MarginStrategy {
             let (numerator, denominator) = try liquidationThreshold(p, line)
             let onTick = try numerator.divided(by: denominator, toMultipleOf: risk.tickSize, rounding: p.isLong ? .down : .up)
             guard onTick.isPositive else { return nil }
-            return LiquidationPrice(exact: try numerator.divided(by: denominator, rounding: .halfEven), onTick: onTick)
+            return LiquidationPrice(exact: try numerator.divided(by: denominator, rounding: p.isLong ? .down : .up), onTick: onTick)
         }
     }
 

@@ -31,7 +31,7 @@ struct CalcExactnessTests {
     /// The OKX case used to fail with an overflow; every figure fits.
     @Test func largeLiquidationFigures() async throws {
         let out = try await calc.liquidation(okxPosition(mark: "80300.57744583"))
-        #expect(out["liquidationPrice"] == .decimal("80633.60131072"))
+        #expect(out["liquidationPrice"] == .decimal("80633.60131071"))
         #expect(out["liquidationPriceRounded"] == .decimal("80633.6"))
         #expect(out["bankruptcyPrice"] == .decimal("73446.43063879"))
         #expect(out["riskRate"] == .decimal("1.04318427"))

@@ -16,7 +16,7 @@ struct UnreachableModuleTests {
     /// strategy's in every configuration) and is frozen with SIGSTOP: its connection stays open
     /// and every call meets the 500 ms call deadline, as with a dead host, without the
     /// supervisor's restart racing the reads. SIGCONT afterwards lets the daemon stop cleanly.
-    @Test("a frozen margin plugin: the stored liquidation price 18069.26545736 and 'unavailable', never 0 or 0%")
+    @Test("a frozen margin plugin: the stored liquidation price 18069.26545735 and 'unavailable', never 0 or 0%")
     func figuresUnavailable() async throws {
         let d = try await Daemon.start()
         try await d.must("plugin", "swap", "margin", "--call-timeout-ms", "500", "--exec", Binaries.locate("copytrade-module"), "margin")
@@ -33,7 +33,7 @@ struct UnreachableModuleTests {
         defer { kill(pid, SIGCONT) }
 
         let shown = try #require(try await d.position(of: "T"))
-        #expect(shown.string("liquidationPrice") == "18069.26545736", "\(shown)")
+        #expect(shown.string("liquidationPrice") == "18069.26545735", "\(shown)")
         #expect(shown.string("mark") == "19000", "\(shown)")
         #expect(shown.string("riskRate") == "unavailable", "\(shown)")
         #expect(shown.string("maintenanceRequirement") == "unavailable", "\(shown)")
@@ -42,14 +42,14 @@ struct UnreachableModuleTests {
         let account = try await d.account("T")
         #expect(account.string("equity") == "unavailable", "\(account)")
         let inAccount = try #require((account["positions"] as? [[String: Any]])?.first)
-        #expect(inAccount.string("liquidationPrice") == "18069.26545736", "\(inAccount)")
+        #expect(inAccount.string("liquidationPrice") == "18069.26545735", "\(inAccount)")
         #expect(inAccount.string("riskRate") == "unavailable", "\(inAccount)")
 
         // The table people read: the stored price in LIQ, "unavailable" in RISK.
         let table = try await ChildProcess.run(Binaries.copyctl, ["--socket", d.socket, "position", "list"])
         #expect(table.status == 0)
         let row = try #require(table.stdout.split(separator: "\n").first { $0.hasPrefix("p-") }).split(separator: " ").map(String.init)
-        #expect(row.contains("18069.26545736"), "\(table.stdout)")
+        #expect(row.contains("18069.26545735"), "\(table.stdout)")
         #expect(row.contains("unavailable"), "\(table.stdout)")
         #expect(!row.contains("0%") && !row.contains("0"), "\(table.stdout)")
 

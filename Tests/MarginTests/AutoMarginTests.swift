@@ -18,7 +18,7 @@ struct AutoMarginTests {
         let events = try w.walk(["18069.2", "16061.5", "15057.7"])
         #expect(events.count == 3)
         #expect(events[0] == AutoMarginEvent(mark: "18069.2", kind: .marginAdded, amount: "1000", margin: "2000",
-                                             liquidationPrice: LiquidationPrice(exact: "16061.56929543", onTick: "16061.5"),
+                                             liquidationPrice: LiquidationPrice(exact: "16061.56929542", onTick: "16061.5"),
                                              available: "500", closePrice: nil))
         #expect(events[1].mark == "16061.5")
         #expect(events[1].kind == .marginAdded)

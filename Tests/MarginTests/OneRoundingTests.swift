@@ -22,7 +22,8 @@ struct OneRoundingTests {
         let risk = Self.risk(mmr: "0.00333333", fee: "0.0005")
         let model = MarkValueModel()
         let lp = try #require(try model.liquidationPrice(of: position, risk: risk))
-        #expect(lp == LiquidationPrice(exact: "18069.2", onTick: "18069.1"))
+        #expect(lp == LiquidationPrice(exact: "18069.19999999", onTick: "18069.1"))
+        #expect(try model.isLiquidatable(position, risk: risk, at: lp.exact))
         #expect(try model.isLiquidatable(position, risk: risk, at: "18069.1"))
         #expect(try !model.isLiquidatable(position, risk: risk, at: "18069.2"))
     }
@@ -85,7 +86,7 @@ struct OneRoundingTests {
                                      margin: "4322022.57237842", leverage: 86)
         let risk = Self.risk(mmr: "0.11064", cum: "5599279.3645", fee: "0.000561", maxLeverage: 100)
         let e = try MarkValueModel().evaluate(position, risk: risk, mark: "80300.57744583")
-        #expect(e.liquidationPrice == LiquidationPrice(exact: "80633.60131072", onTick: "80633.6"))
+        #expect(e.liquidationPrice == LiquidationPrice(exact: "80633.60131071", onTick: "80633.6"))
         #expect(e.bankruptcyPrice == "73446.43063879")
         let m = try #require(e.atMark)
         #expect(m.riskRate == .finite("1.04318427"))

@@ -16,7 +16,7 @@ struct WorkedExampleTests {
         #expect(e.initialMargin == "1000")
         #expect(e.maintenanceRate == MaintenanceRate(mmr: "0.00333333", cum: .zero))
         #expect(e.feeRate == "0.0005")
-        #expect(e.liquidationPrice == LiquidationPrice(exact: "18069.26545736", onTick: "18069.2"))
+        #expect(e.liquidationPrice == LiquidationPrice(exact: "18069.26545735", onTick: "18069.2"))
         #expect(e.bankruptcyPrice == "18000")
         let m = try #require(e.atMark)
         // MR = 0.5*20000*(0.00333333 + 0.0005) = 38.3333

@@ -142,7 +142,7 @@ public nonisolated struct Copytrade_V1_Evaluation: Sendable {
 
   public var hasLiquidationPrice_p: Bool = false
 
-  /// exact, 8 decimals
+  /// to 8 decimals: down for a long, up for a short
   public var liquidationPriceE8: Int64 = 0
 
   /// to the tick: down for a long, up for a short

@@ -113,7 +113,9 @@ static bool liquidation_price(const mc_exact *x, const mc_risk *r, mc_evaluation
     TRY(mc_mul(t, x->s, &t), "liquidation_price");
     TRY(mc_sub(num24, t, &num24), "liquidation_price");
     int64_t lp, ticks;
-    if (!quotient(num24, x->q * MC_E8, MC_ROUND_HALF_EVEN, &lp, "liquidation_price", err)) return false;
+    /* The 8-place figure is rounded like the tick price (down for a long, up for a short), so
+     * it too is a price at which the position is liquidatable. */
+    if (!quotient(num24, x->q * MC_E8, x->s > 0 ? MC_ROUND_DOWN : MC_ROUND_UP, &lp, "liquidation_price", err)) return false;
     /* The tick price is rounded once, straight from the exact quotient (never from lp, which
      * could round onto the safe tick), away from safety: a long the tick below, a short above. */
     int64_t tick = r->tick_size_e8 > 0 ? r->tick_size_e8 : 1;

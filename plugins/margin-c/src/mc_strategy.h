@@ -3,7 +3,7 @@
  * Maintenance is fixed at entry: MM = q*E*(mmr + f) - cum, tier chosen by q*E. Every figure
  * is computed exactly and rounded once, in the direction that never flatters the position
  * (requirement and risk rate up; PnL, balance and reducible margin down; the liquidation
- * price half-even to 8 places and, separately, once to the tick away from safety, both from
+ * price to 8 places and, separately, once to the tick, both away from safety and both from
  * the exact quotient). Liquidation is decided by exact comparison, never through a rounded
  * figure. Kept free of protobuf types so the formulas can be tested without a wire. */
 #ifndef MC_STRATEGY_H

@@ -74,7 +74,7 @@ static void liquidation_is_decided_exactly(void) {
 static void short_with_fee_and_cum(void) {
     /* Short 0.7 @ 3000, M 100, mmr 0.005 + fee 0.0006, cum 0.5, tick 0.01, 25x.
      * MM = 2100*0.0056 - 0.5 = 11.76 - 0.5 = 11.26
-     * LP = E + (M - MM)/q = 3000 + 88.74/0.7 = 3000 + 126.7714285714.. = 3126.77142857 (8 dp)
+     * LP = E + (M - MM)/q = 3000 + 88.74/0.7 = 3000 + 126.7714285714.. = 3126.77142858 (8 dp, up for a short)
      * on tick, up for a short: 3126.78
      * bankruptcy = 3000 + 100/0.7 = 3142.857142857.. -> up -> 3142.85714286 */
     const mc_tier tiers[] = {{D(1000000, 0), 500000, 50000000}};
@@ -84,7 +84,7 @@ static void short_with_fee_and_cum(void) {
     mc_error err;
     int64_t mark = D(3050, 0);
     CHECK(mc_evaluate(&p, &risk, &mark, &e, &err));
-    CHECK_I64(e.liquidation_price_e8, D(3126, 77142857));
+    CHECK_I64(e.liquidation_price_e8, D(3126, 77142858));
     CHECK_I64(e.liquidation_price_rounded_e8, D(3126, 78000000));
     CHECK_I64(e.bankruptcy_price_e8, D(3142, 85714286));
     /* At 3050: U = -0.7*50 = -35, balance 65, risk = 11.26/65 = 0.17323076.. -> up 0.17323077
@@ -96,16 +96,17 @@ static void short_with_fee_and_cum(void) {
 }
 
 static void half_even_ties(void) {
-    /* Long 2 @ 100, mmr 0 so MM = 0 and LP = E - M/q.
-     * M = 0.00000001: LP = 100 - 0.000000005 = 99.999999995, a tie between 99.99999999 (odd)
-     * and 100.00000000 (even) -> 100. M = 0.00000003: 99.999999985 -> 99.99999998 (even). */
+    /* Long 2 @ 100, mmr 0 so MM = 0 and LP = E - M/q. The 8-place figure is rounded down for a
+     * long, like the tick price, so it is a price at which the position is liquidatable.
+     * M = 0.00000001: LP = 99.999999995 -> 99.99999999 (half-even would give 100, where the
+     * position is still safe). M = 0.00000003: 99.999999985 -> 99.99999998. */
     const mc_tier tiers[] = {{D(1000000, 0), 0, 0}};
     const mc_risk risk = {tiers, 1, 0, 100, 0};
     mc_position p = {MC_SIDE_LONG, D(2, 0), D(100, 0), 1, 100, 0};
     mc_evaluation e;
     mc_error err;
     CHECK(mc_evaluate(&p, &risk, NULL, &e, &err));
-    CHECK_I64(e.liquidation_price_e8, D(100, 0));
+    CHECK_I64(e.liquidation_price_e8, D(99, 99999999));
     /* tick 0: the shown price is rounded once to 1e-8, down for a long, from the exact quotient
      * (the position is not liquidatable at 100, the half-even figure) */
     CHECK_I64(e.liquidation_price_rounded_e8, D(99, 99999999));
@@ -251,7 +252,7 @@ const mc_test_case mc_strategy_tests[] = {
     {"strategy: BTC long at marks (risk, pnl, reducible)", btc_long_at_marks},
     {"strategy: liquidation decided exactly, not by the rounded rate", liquidation_is_decided_exactly},
     {"strategy: short with fee and cum, tick rounded up", short_with_fee_and_cum},
-    {"strategy: half-even ties at the 9th decimal", half_even_ties},
+    {"strategy: 8-place figure rounded toward liquidation, never half-even onto the safe side", half_even_ties},
     {"strategy: fully backed long has no liquidation price", fully_backed_long_has_no_liquidation_price},
     {"strategy: tier chosen by entry notional", tier_by_entry_notional},
     {"strategy: negative requirement liquidates at bankruptcy", negative_requirement_liquidates_at_bankruptcy},

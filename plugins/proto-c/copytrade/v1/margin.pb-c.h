@@ -93,7 +93,7 @@ struct  Copytrade__V1__Evaluation
   ProtobufCMessage base;
   protobuf_c_boolean has_liquidation_price;
   /*
-   * exact, 8 decimals
+   * to 8 decimals: down for a long, up for a short
    */
   int64_t liquidation_price_e8;
   /*
