@@ -39,6 +39,9 @@ package actor GroupCommit {
     /// and the caller can learn the outcome through `entry(forKey:)`.
     package func append(_ entries: [NewJournalEntry]) async throws -> [AppendResult] {
         guard !isClosed else { throw JournalError.closedStore }
+        // Checked before sharing a transaction: one caller's bad entry cannot fail the others.
+        try EntryValidation.check(entries)
+        if entries.isEmpty { return [] }
         return try await withCheckedThrowingContinuation { continuation in
             queue.append(Request(entries: entries, continuation: continuation))
             if !isFlushing {
@@ -53,6 +56,8 @@ package actor GroupCommit {
     /// journal has one batching point on that path, not two.
     package func appendNow(_ entries: [NewJournalEntry]) async throws -> [AppendResult] {
         guard !isClosed else { throw JournalError.closedStore }
+        try EntryValidation.check(entries)
+        if entries.isEmpty { return [] }
         do {
             let results = try await commit([entries])
             transactionCount += 1

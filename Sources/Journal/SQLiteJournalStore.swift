@@ -73,8 +73,6 @@ public final class SQLiteJournalStore: JournalStore {
 
     public func append(_ entries: [NewJournalEntry]) async throws -> [AppendResult] {
         try checkOpen()
-        try EntryValidation.check(entries)
-        if entries.isEmpty { return [] }
         return try await groupCommit.append(entries)
     }
 
@@ -82,8 +80,6 @@ public final class SQLiteJournalStore: JournalStore {
     /// behind other appenders, so the coordinator's path has one batching point.
     public func appendBatch(_ entries: [NewJournalEntry]) async throws -> [AppendResult] {
         try checkOpen()
-        try EntryValidation.check(entries)
-        if entries.isEmpty { return [] }
         return try await groupCommit.appendNow(entries)
     }
 

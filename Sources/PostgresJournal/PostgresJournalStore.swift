@@ -63,8 +63,6 @@ public final class PostgresJournalStore: JournalStore {
 
     public func append(_ entries: [NewJournalEntry]) async throws -> [AppendResult] {
         try checkOpen()
-        try EntryValidation.check(entries)
-        if entries.isEmpty { return [] }
         return try await groupCommit.append(entries)
     }
 
@@ -72,8 +70,6 @@ public final class PostgresJournalStore: JournalStore {
     /// behind other appenders, so the coordinator's path has one batching point.
     public func appendBatch(_ entries: [NewJournalEntry]) async throws -> [AppendResult] {
         try checkOpen()
-        try EntryValidation.check(entries)
-        if entries.isEmpty { return [] }
         return try await groupCommit.appendNow(entries)
     }
 

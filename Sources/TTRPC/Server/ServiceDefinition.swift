@@ -54,15 +54,7 @@ public struct ServiceDefinition: Sendable {
         _ method: String,
         handler: @escaping @Sendable (Request, CallContext) async throws -> Response
     ) {
-        methods[method] = .unary { payload, context in
-            let request = try Self.decode(Request.self, from: payload)
-            let response = try await handler(request, context)
-            do {
-                return try response.serializedBytes()
-            } catch {
-                throw TTRPCError(code: .internal, message: "ttrpc: error marshaling payload: \(error)", cause: error)
-            }
-        }
+        methods[method] = .unary(Self.bytes(handler))
     }
 
     /// Registers a unary method that owns its deadline (``CallContext/deadline``): the handler
@@ -73,8 +65,15 @@ public struct ServiceDefinition: Sendable {
         _ method: String,
         handler: @escaping @Sendable (Request, CallContext) async throws -> Response
     ) {
-        methods[method] = .committing { payload, context in
-            let request = try Self.decode(Request.self, from: payload)
+        methods[method] = .committing(Self.bytes(handler))
+    }
+
+    /// A typed unary handler as one on bytes: decode the request, encode the response.
+    private static func bytes<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
+        _ handler: @escaping @Sendable (Request, CallContext) async throws -> Response
+    ) -> @Sendable (Data, CallContext) async throws -> Data {
+        { payload, context in
+            let request = try decode(Request.self, from: payload)
             let response = try await handler(request, context)
             do {
                 return try response.serializedBytes()
