@@ -19,6 +19,9 @@ package actor GroupCommit {
 
     private let commit: Commit
     private let maxBatchEntries: Int
+    /// Whether the store writes cross-shard messages, cursors and directory rows (PostgreSQL);
+    /// when not, entries carrying them are refused (`EntryValidation`).
+    private let carriesShardEffects: Bool
     private let logger: Logger
     private var queue: [Request] = []
     private var isFlushing = false
@@ -27,9 +30,12 @@ package actor GroupCommit {
     /// Transactions committed so far: with `appendCount`, shows how well appends coalesce.
     package private(set) var transactionCount: UInt64 = 0
 
-    package init(maxBatchEntries: Int, logger: Logger, commit: @escaping Commit) {
+    package init(
+        maxBatchEntries: Int, carriesShardEffects: Bool = false, logger: Logger, commit: @escaping Commit
+    ) {
         self.commit = commit
         self.maxBatchEntries = maxBatchEntries
+        self.carriesShardEffects = carriesShardEffects
         self.logger = logger
     }
 
@@ -40,7 +46,7 @@ package actor GroupCommit {
     package func append(_ entries: [NewJournalEntry]) async throws -> [AppendResult] {
         guard !isClosed else { throw JournalError.closedStore }
         // Checked before sharing a transaction: one caller's bad entry cannot fail the others.
-        try EntryValidation.check(entries)
+        try EntryValidation.check(entries, carriesShardEffects: carriesShardEffects)
         if entries.isEmpty { return [] }
         return try await withCheckedThrowingContinuation { continuation in
             queue.append(Request(entries: entries, continuation: continuation))
@@ -56,7 +62,7 @@ package actor GroupCommit {
     /// journal has one batching point on that path, not two.
     package func appendNow(_ entries: [NewJournalEntry]) async throws -> [AppendResult] {
         guard !isClosed else { throw JournalError.closedStore }
-        try EntryValidation.check(entries)
+        try EntryValidation.check(entries, carriesShardEffects: carriesShardEffects)
         if entries.isEmpty { return [] }
         do {
             let results = try await commit([entries])

@@ -40,15 +40,31 @@ public struct NewJournalEntry: Sendable, Hashable {
     /// history read after event N starts at the entry holding N+1 instead of scanning the
     /// journal from its start (docs/journal.md, "History index").
     public var firstEvent: UInt64?
+    /// Messages for other shards, written in the same transaction as this entry (and not at
+    /// all for a duplicate): a message exists exactly when the entry that produced it does.
+    /// Only a sharded store carries them; `SQLiteJournalStore` and `InMemoryJournalStore`
+    /// refuse an entry that has any.
+    public var messages: [OutgoingShardMessage] = []
+    /// The message this entry is the application of: the store records it as the receiving
+    /// shard's cursor for the message's source in the same transaction, so a message is
+    /// applied once however often the receiver restarts. Sharded stores only, as `messages`.
+    public var consumed: ShardMessageCursor? = nil
+    /// Accounts this entry creates, recorded in the cluster's account directory in the same
+    /// transaction. Sharded stores only, as `messages`.
+    public var directory: [AccountDirectoryEntry] = []
 
     public init(key: String, kind: String, receivedMs: Int64, input: [UInt8], outcome: [UInt8],
-                firstEvent: UInt64? = nil) {
+                firstEvent: UInt64? = nil, messages: [OutgoingShardMessage] = [],
+                consumed: ShardMessageCursor? = nil, directory: [AccountDirectoryEntry] = []) {
         self.key = key
         self.kind = kind
         self.receivedMs = receivedMs
         self.input = input
         self.outcome = outcome
         self.firstEvent = firstEvent
+        self.messages = messages
+        self.consumed = consumed
+        self.directory = directory
     }
 
     /// The journaled form of this entry once `sequence` is assigned.

@@ -89,12 +89,69 @@ extension JournalAppender {
 /// Checks entries before they reach a shared transaction, so one caller's bad entry cannot
 /// fail the other callers batched with it.
 package enum EntryValidation {
-    package static func check(_ entries: [NewJournalEntry]) throws {
-        for (index, entry) in entries.enumerated() where entry.key.isEmpty {
-            throw JournalError(
-                code: .invalid, message: "entry \(index): field 'key' must not be empty")
+    /// Checks every entry. A one-process store passes `carriesShardEffects: false` and so
+    /// refuses cross-shard messages, a consumed cursor and directory rows: it has nowhere to
+    /// write them, and dropping them silently would lose messages. A sharded store passes
+    /// true, and the fields are checked to fit its columns instead.
+    package static func check(_ entries: [NewJournalEntry], carriesShardEffects: Bool = false) throws {
+        for (index, entry) in entries.enumerated() {
+            if entry.key.isEmpty {
+                throw JournalError(
+                    code: .invalid, message: "entry \(index): field 'key' must not be empty")
+            }
+            if carriesShardEffects {
+                try checkShardEffects(of: entry, at: index)
+            } else {
+                try refuseShardEffects(of: entry, at: index)
+            }
         }
     }
+
+    private static func refuseShardEffects(of entry: NewJournalEntry, at index: Int) throws {
+        let field: String? =
+            if !entry.messages.isEmpty { "messages" }
+            else if entry.consumed != nil { "consumed" }
+            else if !entry.directory.isEmpty { "directory" }
+            else { nil }
+        if let field {
+            throw JournalError(
+                code: .invalid,
+                message: "entry \(index): '\(field)' must be empty in this store: "
+                    + "only a sharded PostgreSQL store carries cross-shard messages, cursors and directory rows")
+        }
+    }
+
+    /// Shard numbers and message indexes are `integer` columns, sequences `bigint`.
+    private static func checkShardEffects(of entry: NewJournalEntry, at index: Int) throws {
+        for (position, message) in entry.messages.enumerated() where !isShard(message.target) {
+            throw JournalError(
+                code: .invalid,
+                message: "entry \(index): 'messages[\(position)].target' must be a shard number, got \(message.target)")
+        }
+        if entry.messages.count > Int(Int32.max) {
+            throw JournalError(code: .invalid, message: "entry \(index): too many 'messages' (\(entry.messages.count))")
+        }
+        if let consumed = entry.consumed {
+            if !isShard(consumed.source) {
+                throw JournalError(
+                    code: .invalid, message: "entry \(index): 'consumed.source' must be a shard number, got \(consumed.source)")
+            }
+            if consumed.sequence == 0 || consumed.sequence > UInt64(Int64.max) {
+                throw JournalError(
+                    code: .invalid, message: "entry \(index): 'consumed.sequence' must be a journal sequence, got \(consumed.sequence)")
+            }
+            if consumed.index < 0 || consumed.index > Int(Int32.max) {
+                throw JournalError(
+                    code: .invalid, message: "entry \(index): 'consumed.index' must be a message index, got \(consumed.index)")
+            }
+        }
+        for (position, row) in entry.directory.enumerated() where row.account.isEmpty {
+            throw JournalError(
+                code: .invalid, message: "entry \(index): 'directory[\(position)].account' must not be empty")
+        }
+    }
+
+    private static func isShard(_ number: Int) -> Bool { number >= 0 && number <= Int(Int32.max) }
 
     package static func check(limit: Int) throws {
         guard limit > 0 else {

@@ -77,6 +77,41 @@ public enum PostgresJournalSchema {
             )
             """,
         ]),
+        Migration(version: 3, name: "v3-shard-message-cursor-directory", statements: [
+            // Cross-shard messages (issue 11), written in the transaction of the source's entry
+            // `sequence` (`idx`: its position among that entry's messages). Keyed by target
+            // first: a receiver reads its own messages, per source, in (sequence, idx) order.
+            """
+            CREATE TABLE shard_message (
+                source integer NOT NULL,
+                sequence bigint NOT NULL,
+                idx integer NOT NULL,
+                target integer NOT NULL,
+                payload bytea NOT NULL,
+                PRIMARY KEY (target, source, sequence, idx)
+            )
+            """,
+            // Where each receiving shard has got to in each source's stream, written in the
+            // transaction of the entry that applied the message: the receiver's exactly-once.
+            """
+            CREATE TABLE shard_cursor (
+                target integer NOT NULL,
+                source integer NOT NULL,
+                sequence bigint NOT NULL,
+                idx integer NOT NULL,
+                PRIMARY KEY (target, source)
+            )
+            """,
+            // Which shard created each account, and in which role, written with the entry that
+            // created it: another shard checks a trader exists before a follow relation.
+            """
+            CREATE TABLE account_directory (
+                account text PRIMARY KEY,
+                shard integer NOT NULL,
+                role text NOT NULL
+            )
+            """,
+        ]),
     ]
 
     /// The schema version this build writes.

@@ -12,6 +12,9 @@ import Synchronization
 /// the shard's current one; once another holder has taken the shard over, they throw
 /// `JournalError` `.fenced` and write nothing. Reads need no lease.
 ///
+/// Unlike the one-process stores it carries an entry's cross-shard effects (`messages`,
+/// `consumed`, `directory`), written in the entry's transaction; `ShardMessageBox` reads them.
+///
 /// Appends go through `GroupCommit`, as SQLite's do: appends arriving while a transaction is in
 /// flight share the next one. The `PostgresClient` belongs to the caller, who must keep its
 /// `run()` going (it is a `Service`) for as long as the store is used; `close()` leaves it
@@ -49,7 +52,8 @@ public final class PostgresJournalStore: JournalStore {
         self.shardNumber = shardNumber
         self.client = client
         self.logger = logger
-        self.groupCommit = GroupCommit(maxBatchEntries: maxBatchEntries, logger: logger) { groups in
+        // This store writes the entries' cross-shard messages, cursors and directory rows.
+        self.groupCommit = GroupCommit(maxBatchEntries: maxBatchEntries, carriesShardEffects: true, logger: logger) { groups in
             try await mappingPostgresErrors(while: "appending to the journal of shard \(shard)") {
                 try await client.withConnection { c in
                     try await c.inTransaction(logger: logger) { c in

@@ -35,7 +35,8 @@ enum PostgresJournalTable {
     /// Appends each group's entries in order after the shard's last sequence, gap-free (nothing
     /// is reserved outside the transaction, so a rollback leaves no hole). Duplicates, of the
     /// journal or of an earlier entry in `groups`, are answered with the original entry. One
-    /// look-up for the keys and one insert for the new entries, whatever the batch size.
+    /// look-up for the keys and one insert for the new entries, whatever the batch size; the
+    /// new entries' messages, cursors and directory rows follow in the same transaction.
     static func append(
         _ groups: [[NewJournalEntry]], shard: Int32, epoch: Int64, _ c: PostgresConnection, _ logger: Logger
     ) async throws -> [[AppendResult]] {
@@ -74,6 +75,7 @@ enum PostgresJournalTable {
             FROM unnest(\(sequences)::bigint[], \(entryKeys)::text[], \(kinds)::text[], \(received)::bigint[],
                         \(inputs)::bytea[], \(outcomes)::bytea[], \(firstEvents)::bigint[]) AS n(s, k, t, r, i, o, f)
             """, logger: logger)
+        try await writeShardEffects(of: fresh, shard: shard, c, logger)
         return results
     }
 
