@@ -116,7 +116,7 @@ let package = Package(
         .testTarget(name: "SyncTests", dependencies: ["Sync", "TestSupport", "CopyTradeCore"]),
         .testTarget(name: "CalculatorTests", dependencies: ["Calculators", "TestSupport", "CopyTradeCore"]),
         .testTarget(name: "CoordinatorTests", dependencies: [
-            "Coordinator", "CopyTradeCore", "CopyTradeProto", "Margin", "Sizing", "Journal", logging,
+            "Coordinator", "CopyTradeCore", "CopyTradeProto", "Margin", "Sizing", "Journal", "PostgresJournal", logging, postgres,
             .product(name: "MetricsTestKit", package: "swift-metrics"),
         ]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "TestSupport", "Coordinator", "CopyTradeCore", "CopyTradeProto"]),

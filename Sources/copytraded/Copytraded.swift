@@ -35,8 +35,10 @@ struct Copytraded: AsyncParsableCommand {
     var metricsListen: String?
     @Option(help: "Run as a member of a PostgreSQL cluster: postgres://USER@/DB?host=/socket/dir or postgresql://USER:PW@HOST:PORT/DB (docs/decisions.md, \"PostgreSQL\").")
     var postgres: String?
-    @Option(help: "With --postgres: the cluster's shard count, fixed when it is created (default 1; only 1 for now).")
+    @Option(help: "With --postgres: the cluster's shard count, fixed when it is created (default 1; docs/sharding.md).")
     var shards: Int?
+    @Option(name: .customLong("max-shards"), help: "With --postgres: hold at most this many shards (default: all it can take); members beyond the shards stand by.")
+    var maxShards: Int?
     @Option(name: .customLong("member-address"), help: "With --postgres: the control address other members forward to, unix:PATH or tcp:HOST:PORT (default: unix: and the socket).")
     var memberAddress: String?
     @Option(name: .customLong("control-listen"), help: "Also serve the control API on TCP HOST:PORT (needed by members on other hosts); no authentication: a private network only.")
@@ -65,7 +67,7 @@ struct Copytraded: AsyncParsableCommand {
             do { _ = try TTRPCToken.load(fromFile: controlTokenFile) } catch { throw ValidationError("--control-token-file: \(error.message)") }
         }
         if postgres == nil {
-            for (name, given) in [("--shards", shards != nil), ("--member-address", memberAddress != nil)] where given {
+            for (name, given) in [("--shards", shards != nil), ("--max-shards", maxShards != nil), ("--member-address", memberAddress != nil)] where given {
                 throw ValidationError("\(name) needs --postgres (without it the coordinator is one process on SQLite)")
             }
         }
@@ -73,11 +75,10 @@ struct Copytraded: AsyncParsableCommand {
             do { _ = try PostgresURL(parsing: postgres) } catch { throw ValidationError(error.message) }
         }
         if let shards {
-            guard shards >= 1 else { throw ValidationError("--shards: must be at least 1, got \(shards)") }
-            guard shards == 1 else {
-                throw ValidationError("--shards \(shards): multi-shard mode needs cross-shard messages, which are not built yet; "
-                                      + "use --shards 1 (docs/decisions.md, \"PostgreSQL\")")
-            }
+            guard (1...1024).contains(shards) else { throw ValidationError("--shards: must be between 1 and 1024, got \(shards)") }
+        }
+        if let maxShards {
+            guard maxShards >= 1 else { throw ValidationError("--max-shards: must be at least 1, got \(maxShards)") }
         }
         if let memberAddress {
             do { _ = try TTRPCAddress(parsing: memberAddress) } catch {
@@ -167,10 +168,9 @@ struct Copytraded: AsyncParsableCommand {
 }
 
 extension Copytraded {
-    /// `--postgres`: a member of a cluster (docs/decisions.md, "PostgreSQL"). Exits 64 for a bad
-    /// URL, 78 for a shard count the cluster was not created with, 70 when PostgreSQL cannot be
-    /// reached at start, 75 after stepping down from a lost lease (restart it: it comes back as
-    /// a standby), 0 after SIGTERM.
+    /// `--postgres`: a member of a cluster (docs/sharding.md). Exits 64 for a bad URL, 78 for a
+    /// shard count the cluster was not created with, 0 after SIGTERM. While PostgreSQL cannot
+    /// be reached (at start or later) it keeps running, NOT_SERVING, and retries.
     func runMember(_ postgres: String, options: DaemonOptions, first: [any Service], logger: Logger) async throws {
         do {
             let url = try PostgresURL(parsing: postgres)
@@ -179,6 +179,7 @@ extension Copytraded {
             let id = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
             var cluster = ClusterOptions(url: url, memberAddress: memberAddress ?? "unix:\(socket)", memberID: id)
             cluster.shards = shards ?? 1
+            cluster.maxShards = maxShards
             logger.info("joining the cluster", metadata: ["postgres": "\(url.description)", "member": "\(id)",
                                                           "address": "\(cluster.memberAddress)"])
             try await ClusterMember.run(options, cluster: cluster, first: first, logger: logger)

@@ -3,6 +3,8 @@ import Foundation
 import Journal
 import Logging
 import Pricing
+import PostgresNIO
+import PostgresJournal
 import Testing
 import TTRPC
 
@@ -51,6 +53,13 @@ struct ClusterOptionsTests {
         let forwarded = Set(ControlForwarder.unaryMethods + ["Watch", "Shards"])
         // `Shards` is added by the daemon (it needs PostgreSQL), the rest by `control`.
         #expect(forwarded == Set(control.methodNames + ["Shards"]))
+        // A member's router serves each of them too (routed or fanned out); no connection is
+        // made to build it.
+        let client = PostgresClient(configuration: .init(unixSocketPath: "/nonexistent/.s.PGSQL.5432", username: "u", password: nil, database: nil),
+                                    backgroundLogger: logger)
+        let router = ShardRouter(count: 8, catalog: ClusterCatalog(client: client, logger: logger), ownAddress: "unix:/x",
+                                 token: nil, logger: logger, shards: { .init() }, modules: { .init() })
+        #expect(Set(router.service.methodNames) == forwarded)
         await sequencer.shutdown()
     }
 }

@@ -84,7 +84,7 @@ struct PostgresClusterTests {
         try await failover(cluster, holder: a, standby: b) { await a.kill9() }
     }
 
-    @Test("terminate the holder's PostgreSQL session: it steps down and exits, the standby takes over")
+    @Test("terminate the holder's PostgreSQL session: it steps down from the shard and stands by, the standby takes over")
     func leaseSessionTerminated() async throws {
         let cluster = try await PostgresCluster.make()
         let a = try await cluster.member()
@@ -92,10 +92,17 @@ struct PostgresClusterTests {
         try await failover(cluster, holder: a, standby: b) {
             let terminated = try await cluster.terminateLeaseSession()
             #expect(terminated == 1)
-            let status = await a.waitForExit(timeout: .seconds(20))
-            #expect(status == 75, "the former holder should exit 75 after stepping down; log:\n\(a.log)")
-            #expect(a.log.contains("stepping down from shard 0"), "\(a.log)")
+            #expect(await eventually(timeout: .seconds(20)) { a.log.contains("stepping down from shard 0") }, "\(a.log)")
         }
+        // The former holder dropped the shard's state and went on as a member: with the other
+        // member stopped, it takes the shard again (after its cooldown), recovered afresh.
+        var wallet: Decimal8?
+        #expect(await eventually(timeout: .seconds(15), every: .milliseconds(200)) {
+            wallet = try? await a.copyctl("account", "show", "U1").decimal("wallet")
+            return wallet != nil
+        })
+        #expect(wallet == Dec.of("90"))
+        #expect(await a.stop() == 0)
     }
 
     @Test("the epoch moves under the holder (a paused leader): its appends are fenced, it steps down, nothing is lost")
@@ -110,9 +117,7 @@ struct PostgresClusterTests {
         // refused UNAVAILABLE until the standby has taken over, then applied once.
         var r = try await a.copyctl("deposit", "U1", "5", "--key", "d-1")
         #expect(r.exit == 2, "the fenced holder answered: \(r.summary)")
-        let status = await a.waitForExit(timeout: .seconds(20))
-        #expect(status == 75, "log:\n\(a.log)")
-        #expect(a.log.contains("stepping down from shard 0"), "\(a.log)")
+        #expect(await eventually(timeout: .seconds(20)) { a.log.contains("stepping down from shard 0") }, "\(a.log)")
         let tookOver = try await eventually(timeout: .seconds(15), every: .milliseconds(100)) {
             r = try await b.copyctl("deposit", "U1", "5", "--key", "d-1")
             return r.ok
@@ -122,6 +127,7 @@ struct PostgresClusterTests {
         let row = try #require((try await b.must("shards").json["shards"] as? [[String: Any]])?.first)
         #expect(row.int("lastSequence") == 2, "\(row)")
         #expect(await b.stop() == 0)
+        #expect(await a.stop() == 0)
     }
 
     /// Streams keyed deposits through the standby's socket, retrying UNAVAILABLE (exit 2), and
@@ -188,10 +194,21 @@ struct PostgresClusterTests {
         // TCP control without a token is refused at start: the control API moves money.
         let open = try await daemon(["--postgres", cluster.url, "--control-listen", "127.0.0.1:1"])
         #expect(open.status == 64 && open.stderr.contains("--control-token-file"), "\(open)")
-        let many = try await daemon(["--postgres", cluster.url, "--shards", "4"])
-        #expect(many.status == 64 && many.stderr.contains("cross-shard messages"), "\(many)")
-        let unreachable = try await daemon(["--postgres", "postgres://postgres@/db?host=/nonexistent-ct"])
-        #expect(unreachable.status == 70 && unreachable.stderr.contains("cannot reach PostgreSQL"), "\(unreachable)")
+        let none = try await daemon(["--postgres", cluster.url, "--shards", "0"])
+        #expect(none.status == 64 && none.stderr.contains("--shards"), "\(none)")
+        let noMax = try await daemon(["--postgres", cluster.url, "--max-shards", "0"])
+        #expect(noMax.status == 64 && noMax.stderr.contains("--max-shards"), "\(noMax)")
+        // PostgreSQL unreachable at start: the member runs, says why, and answers UNAVAILABLE
+        // (copyctl exit 2: retry) until it can reach it; SIGTERM stops it cleanly.
+        let unreachable = try await Daemon.start(flags: ["--postgres", "postgres://postgres@/db?host=/nonexistent-ct"],
+                                                 ready: ["calc", "size", "--help"])
+        var r = try await unreachable.copyctl("status")
+        #expect(await eventually(timeout: .seconds(10)) {
+            r = (try? await unreachable.copyctl("status")) ?? r
+            return r.exit == 2 && r.stderr.contains("PostgreSQL")
+        }, "\(r.summary)")
+        #expect(unreachable.log.contains("cannot use PostgreSQL"), "\(unreachable.log)")
+        #expect(await unreachable.stop() == 0)
         // One process on SQLite has no shards to list.
         let sqlite = try await Daemon.start()
         let noShards = try await sqlite.copyctl("shards")

@@ -1,26 +1,30 @@
+import CopyTradeCore
 import CopyTradeProto
 import Foundation
 import Journal
 import Logging
 import PostgresJournal
 import PostgresNIO
+import Pricing
 import ServiceLifecycle
 import Synchronization
 import TTRPC
-import UnixSignals
 
 /// How a member joins a PostgreSQL cluster (`copytraded --postgres`).
 public struct ClusterOptions: Sendable {
     public var url: PostgresURL
     /// The shard count asked for: fixed by the first member, refused later if different.
     public var shards = 1
+    /// At most this many shards held by this member (`--max-shards`); nil: as many as it can
+    /// take. Members beyond the shards stand by.
+    public var maxShards: Int?
     /// The ttrpc address other members forward control calls to (`unix:PATH` or `tcp:HOST:PORT`).
     public var memberAddress: String
     /// This member's name in `member.id` and `shard_lease.holder`: unique per process.
     public var memberID: String
-    /// How often a standby tries the lease (docs/decisions.md, "PostgreSQL").
+    /// How often leases are tried and held ones checked (docs/decisions.md, "PostgreSQL").
     public var retryInterval: Duration = .milliseconds(200)
-    /// How often the holder's lease session is probed (a hung session is noticed in 3 of these).
+    /// How often a held lease's session is probed (a hung session is noticed in 3 of these).
     public var probeInterval: Duration = .milliseconds(500)
 
     public init(url: PostgresURL, memberAddress: String, memberID: String) {
@@ -30,204 +34,311 @@ public struct ClusterOptions: Sendable {
     }
 }
 
-/// One process of a PostgreSQL cluster serving one shard (docs/decisions.md, "PostgreSQL"):
-/// a standby until it takes the shard's lease, then the holder until SIGTERM or until the
-/// lease is lost. The life is one way on purpose: a holder that lost its lease holds state
-/// that may contain effects never journaled, so it does not go back to standing by in the
-/// same process; it exits 75 and its supervisor starts it again, as a standby.
+/// One process of a PostgreSQL cluster (docs/sharding.md): it serves the full control API on
+/// its socket from the start, takes the leases of as many shards as it may (`--max-shards`),
+/// recovers each from PostgreSQL and serves it, and routes every other call to the shard's
+/// holder. A shard whose lease is lost (its session ended, the epoch moved, an append was
+/// fenced) is dropped at once, state and all, and taken again later only by recovering it
+/// from PostgreSQL afresh; the member itself goes on. While PostgreSQL cannot be reached, at
+/// start or later, Health is NOT_SERVING and calls are UNAVAILABLE with the reason; nothing
+/// acknowledged is lost, because nothing is acknowledged before it is committed there.
 public enum ClusterMember {
-    /// The one shard this build serves (multi-shard mode needs cross-shard messages).
-    static let shard = 0
-
-    /// Runs the member until SIGTERM/SIGINT (returns) or a lost lease (throws `ClusterError`
-    /// `.leaseLost` after stepping down). `first` (the metrics endpoint) run while holding.
+    /// Runs the member until SIGTERM/SIGINT. `first` (the metrics endpoint) start first and
+    /// stop last.
     ///
-    /// - Throws: `ClusterError` `.unreachable` when PostgreSQL cannot be reached at start,
-    ///   `.shardCount` for a count the cluster was not created with.
+    /// - Throws: `ClusterError` `.shardCount` for a count the cluster was not created with.
     public static func run(_ options: DaemonOptions, cluster: ClusterOptions, first: [any Service],
                            logger: Logger) async throws {
         // The control socket lives there by default; nothing else does in this mode.
         try OwnerOnlyFiles.prepareDirectory(options.dataDirectory)
-        try await checkReachable(cluster, logger: logger)
-        let client = PostgresClient(configuration: cluster.url.clientConfiguration, backgroundLogger: logger)
+        var configuration = cluster.url.clientConfiguration
+        // Per shard: appends, reads and a LISTEN connection; the leases have sessions of their own.
+        configuration.options.maximumConnections = max(20, 4 * (cluster.maxShards ?? cluster.shards) + 8)
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        let market = try options.marketFile.map { try Market(contentsOf: URL(fileURLWithPath: $0)) } ?? Market.builtIn
+        let metrics = options.metrics ?? CoordinatorMetrics()
+        let plugins = PluginHost(market: market, logger: logger, metrics: metrics)
+        do {
+            try await plugins.start(routes: options.routes)
+        } catch {
+            await plugins.shutdown()
+            throw error
+        }
+        let member = MemberRuntime(options: options, cluster: cluster, client: client, market: market, plugins: plugins,
+                                   metrics: metrics, logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { await client.run() }
             defer { tasks.cancelAll() }
-            try await serve(options, cluster: cluster, client: client, first: first, logger: logger)
+            try await member.run(first: first)
         }
-    }
-
-    /// A clear error at once when nothing answers at the URL, rather than a pool retrying.
-    private static func checkReachable(_ cluster: ClusterOptions, logger: Logger) async throws {
-        do {
-            let connection = try await PostgresConnection.connect(
-                configuration: cluster.url.connectionConfiguration, id: 1, logger: logger)
-            try? await connection.close()
-        } catch {
-            throw ClusterError(.unreachable, "cannot reach PostgreSQL at \(cluster.url.description): "
-                               + "\(JournalErrorText.describe(error))")
-        }
-    }
-
-    private static func serve(_ options: DaemonOptions, cluster: ClusterOptions, client: PostgresClient,
-                              first: [any Service], logger: Logger) async throws {
-        let catalog = ClusterCatalog(client: client, logger: logger)
-        let created: Int
-        do {
-            created = try await catalog.createOrRead(shards: cluster.shards)
-            try await catalog.register(member: cluster.memberID, address: cluster.memberAddress, shard: nil)
-        } catch {
-            throw ClusterError(.unreachable, "PostgreSQL at \(cluster.url.description): \(error)")
-        }
-        guard created == cluster.shards else {
-            throw ClusterError(.shardCount, "--shards \(cluster.shards) but the cluster was created with \(created)")
-        }
-        let shards: @Sendable () async throws -> Copytrade_V1_ShardsResponse = {
-            try await ShardsAnswer.make(catalog, count: created, member: cluster.memberID)
-        }
-        let lease: ShardLease
-        do {
-            if let taken = try await acquire(cluster, logger: logger) {
-                lease = taken
-            } else {
-                guard let taken = try await standBy(options, cluster: cluster, catalog: catalog, shards: shards, logger: logger) else {
-                    try? await catalog.deregister(member: cluster.memberID)
-                    logger.info("stopped cleanly (standby)")
-                    return
-                }
-                lease = taken
-            }
-        } catch let error as ClusterError {
-            throw error
-        } catch {
-            throw ClusterError(.unreachable, "taking the lease of shard \(shard): \(error)")
-        }
-        try await hold(lease, options, cluster: cluster, catalog: catalog, shards: shards, first: first, logger: logger)
-    }
-
-    private static func acquire(_ cluster: ClusterOptions, logger: Logger) async throws -> ShardLease? {
-        try await ShardLease.acquire(shard: shard, holder: cluster.memberID, configuration: cluster.url.connectionConfiguration,
-                                     probeInterval: cluster.probeInterval, logger: logger)
-    }
-
-    /// Serves the control socket by forwarding to the holder and tries the lease every
-    /// `retryInterval`. Returns the lease once taken, or nil after SIGTERM/SIGINT.
-    private static func standBy(_ options: DaemonOptions, cluster: ClusterOptions, catalog: ClusterCatalog,
-                                shards: @escaping @Sendable () async throws -> Copytrade_V1_ShardsResponse,
-                                logger: Logger) async throws -> ShardLease? {
-        let holder = HolderConnection(catalog: catalog, shard: shard, ownAddress: cluster.memberAddress,
-                                      token: options.controlToken, logger: logger)
-        let forwarder = ControlForwarder.service(holder, shards: shards)
-        // A standby is healthy while it runs: every call is the holder's to answer.
-        let health = ServiceDefinition.health(servingNames: [ServiceDefinition.controlName]) { true }
-        var configuration = TTRPCServerConfiguration()
-        // The holder's server binds the same path next; a late unlink must not remove its socket.
-        configuration.removeSocketFileOnShutdown = false
-        let addresses = [TTRPCAddress.unix(path: options.socketPath)] + (options.controlListen.map { [$0] } ?? [])
-        let servers = addresses.map {
-            TTRPCServer(address: $0, services: [forwarder, health], configuration: options.controlConfiguration(configuration, for: $0),
-                        logger: logger)
-        }
-        for server in servers { _ = try await server.bind() }
-        logger.info("standing by: forwarding control calls to the holder of shard \(shard)",
-                    metadata: ["socket": "\(options.socketPath)", "member": "\(cluster.memberAddress)"])
-        let stop = Atomic<Bool>(false)
-        let signals = Task {
-            for await _ in await UnixSignalsSequence(trapping: .sigterm, .sigint) {
-                stop.store(true, ordering: .relaxed)
-                return
-            }
-        }
-        defer { signals.cancel() }
-        let lease: ShardLease? = try await withThrowingTaskGroup(of: Void.self) { tasks in
-            for server in servers { tasks.addTask { try await server.run() } }
-            var lease: ShardLease?
-            var lastFailure: String?
-            while !stop.load(ordering: .relaxed) {
-                do {
-                    lease = try await acquire(cluster, logger: logger)
-                    lastFailure = nil
-                } catch {
-                    // PostgreSQL unreachable mid-run: keep trying; say so once per failure kind.
-                    let text = "\(error)"
-                    if text != lastFailure { logger.error("cannot try the lease of shard \(shard): \(text)") }
-                    lastFailure = text
-                }
-                if lease != nil { break }
-                try? await Task.sleep(for: cluster.retryInterval)
-            }
-            // Forwarded calls in flight finish; a forwarded Watch is cut after 2 s.
-            for server in servers { await server.shutdown() }
-            let drained = Task {
-                try? await Task.sleep(for: .seconds(2))
-                for server in servers { server.close() }
-            }
-            try await tasks.waitForAll()
-            drained.cancel()
-            return lease
-        }
-        await holder.close()
-        if lease == nil { unlink(options.socketPath) }
-        return lease
-    }
-
-    /// Recovers the shard from PostgreSQL under `lease` and serves it until SIGTERM or until
-    /// the lease is lost or an append is fenced: then it steps down at once.
-    private static func hold(_ lease: ShardLease, _ options: DaemonOptions, cluster: ClusterOptions,
-                             catalog: ClusterCatalog, shards: @escaping @Sendable () async throws -> Copytrade_V1_ShardsResponse,
-                             first: [any Service], logger: Logger) async throws {
-        let daemon: Daemon
-        do {
-            let store = try await PostgresJournalStore(client: catalog.client, shard: shard, epoch: lease.epoch, logger: logger)
-            daemon = try await Daemon.start(options, store: store, logger: logger, shards: shards)
-            try await catalog.register(member: cluster.memberID, address: cluster.memberAddress, shard: shard)
-        } catch {
-            await lease.release()
-            throw ClusterError(.unreachable, "recovering shard \(shard) from PostgreSQL: \(error)")
-        }
-        logger.info("holding shard \(shard)", metadata: ["epoch": "\(lease.epoch)", "member": "\(cluster.memberID)"])
-        let group = CoordinatorServices.group(daemon, first: first, logger: logger)
-        let lost: String? = try await withThrowingTaskGroup(of: String?.self) { tasks in
-            tasks.addTask { try await group.run(); return nil }
-            tasks.addTask {
-                guard let reason = await LeaseWatch.firstLoss(lease, sequencer: daemon.sequencer) else { return nil }
-                await daemon.sequencer.stepDown(reason)
-                logger.error("stepping down from shard \(shard): \(reason)",
-                             metadata: ["epoch": "\(lease.epoch)", "member": "\(cluster.memberID)"])
-                await group.triggerGracefulShutdown()
-                return reason
-            }
-            // The group ended first (SIGTERM): stop the watch. The watch first: the group is
-            // draining gracefully; let it finish.
-            guard case .some(.some(let reason)) = try await tasks.next() else {
-                tasks.cancelAll()
-                var reason: String?
-                while let next = try await tasks.next() { reason = reason ?? next }
-                return reason
-            }
-            try await tasks.waitForAll()
-            return reason
-        }
-        if let reason = lost {
-            throw ClusterError(.leaseLost, "lost the lease of shard \(shard) (epoch \(lease.epoch)): \(reason)")
-        }
-        await lease.release()
-        try? await catalog.deregister(member: cluster.memberID)
     }
 }
 
-/// How the holder notices it must stop.
-enum LeaseWatch {
-    /// Returns the reason once the lease is lost (its session ended, a probe failed, the epoch
-    /// moved) or the sequencer stopped serving (an append was fenced or failed); nil when
-    /// cancelled (the group stopped for another reason: SIGTERM).
-    static func firstLoss(_ lease: ShardLease, sequencer: Sequencer) async -> String? {
-        while !Task.isCancelled {
-            if !lease.isHeld, case .lost(let reason) = await lease.waitUntilEnded() { return reason }
-            if let failure = await sequencer.failureReason { return "the journal refused an append: \(failure)" }
-            try? await Task.sleep(for: .milliseconds(50))
+/// The running member: its control servers, the shards it holds, and the keeper that takes
+/// and checks their leases.
+final class MemberRuntime: Sendable {
+    let options: DaemonOptions
+    let cluster: ClusterOptions
+    let catalog: ClusterCatalog
+    let box: ShardMessageBox
+    let market: Market
+    let plugins: PluginHost
+    let metrics: CoordinatorMetrics
+    let logger: Logger
+    private let state = Mutex(State())
+
+    struct State {
+        var router: ShardRouter?
+        var hosts: [Int: ShardHost] = [:]
+        /// Why PostgreSQL cannot be used now; nil while it answers.
+        var unreachable: String? = "not connected to PostgreSQL yet"
+        var fatal: ClusterError?
+        /// Shards this member stepped down from, not tried again before then: another member
+        /// should take a shard its holder could not keep (docs/decisions.md, "PostgreSQL").
+        var cooldown: [Int: ContinuousClock.Instant] = [:]
+    }
+
+    /// How long a member leaves a shard it stepped down from to the others.
+    static let stepDownCooldown: Duration = .seconds(3)
+
+    init(options: DaemonOptions, cluster: ClusterOptions, client: PostgresClient, market: Market, plugins: PluginHost,
+         metrics: CoordinatorMetrics, logger: Logger) {
+        self.options = options
+        self.cluster = cluster
+        self.catalog = ClusterCatalog(client: client, logger: logger)
+        self.box = ShardMessageBox(client: client, logger: logger)
+        self.market = market
+        self.plugins = plugins
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    /// Serving: PostgreSQL answers and every held shard's sequencer serves.
+    func isServing() async -> Bool {
+        let (unreachable, hosts) = state.withLock { ($0.unreachable, Array($0.hosts.values)) }
+        guard unreachable == nil else { return false }
+        for host in hosts where !(await host.sequencer.isServing) { return false }
+        return true
+    }
+
+    func run(first: [any Service]) async throws {
+        let control = memberControl()
+        let health = ServiceDefinition.health(servingNames: [ServiceDefinition.controlName]) { [self] in await isServing() }
+        var configuration = TTRPCServerConfiguration()
+        configuration.onInternalError = { [metrics] service, method in metrics.countInternalAnswer(service: service, method: method) }
+        let addresses = [TTRPCAddress.unix(path: options.socketPath)] + (options.controlListen.map { [$0] } ?? [])
+        let servers = addresses.map {
+            TTRPCServer(address: $0, services: [control, health], configuration: options.controlConfiguration(configuration, for: $0),
+                        logger: logger)
         }
-        return nil
+        do {
+            for server in servers { _ = try await server.bind() }
+        } catch {
+            for server in servers { server.close() }
+            await plugins.shutdown()
+            throw error
+        }
+        logger.info("listening", metadata: ["socket": "\(options.socketPath)", "member": "\(cluster.memberAddress)"])
+        // Started in this order, stopped in reverse: the control servers drain first, then the
+        // shards finish their inputs and release their leases, then the plugins stop.
+        let keeper = ServiceGroupConfiguration.ServiceConfiguration(
+            service: LeaseKeeperService(member: self), successTerminationBehavior: .gracefullyShutdownGroup,
+            failureTerminationBehavior: .gracefullyShutdownGroup)
+        let services: [ServiceGroupConfiguration.ServiceConfiguration] =
+            first.map { .init(service: $0) } + [
+                .init(service: PluginSupervisorService(host: plugins)),
+                keeper,
+                .init(service: ControlServerService(servers: servers, endWatches: { [self] in
+                    for host in state.withLock({ Array($0.hosts.values) }) { await host.sequencer.endWatches() }
+                })),
+            ]
+        var groupConfiguration = ServiceGroupConfiguration(services: services, logger: logger)
+        groupConfiguration.gracefulShutdownSignals = [.sigterm, .sigint]
+        try await ServiceGroup(configuration: groupConfiguration).run()
+        if let fatal = state.withLock({ $0.fatal }) { throw fatal }
+    }
+
+    // MARK: Control
+
+    /// The control service before and after the cluster is known: UNAVAILABLE with the reason
+    /// until PostgreSQL has answered, then the router's.
+    private func memberControl() -> ServiceDefinition {
+        var s = ServiceDefinition(name: ServiceDefinition.controlName)
+        for method in ControlForwarder.unaryMethods + ["Shards"] {
+            s.rawCommittingUnary(method) { [self] payload, context in
+                try await router().callUnary(method, payload: payload, context: context)
+            }
+        }
+        s.rawServerStreaming("Watch") { [self] payload, context, sink in
+            try await router().callStreaming("Watch", payload: payload, context: context, sink: sink)
+        }
+        return s
+    }
+
+    private func router() throws -> ServiceDefinition {
+        let (router, unreachable) = state.withLock { ($0.router, $0.unreachable) }
+        guard let router else {
+            throw DomainError(.unavailable, field: "", "this member cannot serve yet: \(unreachable ?? "starting"); retry")
+        }
+        return router.service
+    }
+
+    // MARK: Leases
+
+    /// Until shutdown: learns the cluster's shard count, then every `retryInterval` drops the
+    /// shards whose lease is lost and takes free ones up to `--max-shards`.
+    func keepLeases(until stopping: StopFlag) async {
+        var lastFailure = ""
+        func failed(_ text: String) {
+            state.withLock { $0.unreachable = text }
+            if text != lastFailure { logger.error("\(text)") }
+            lastFailure = text
+        }
+        while !stopping.isSet {
+            dropLostShards()
+            do {
+                if state.withLock({ $0.router == nil || $0.unreachable != nil }) {
+                    // A pooled query waits for a connection that never comes; a connection of
+                    // its own fails at once with the reason.
+                    try await checkReachable()
+                }
+                if state.withLock({ $0.router == nil }) {
+                    try await join()
+                }
+                try await takeFreeShards(until: stopping)
+                if state.withLock({ $0.unreachable }) != nil {
+                    logger.info("PostgreSQL answers again")
+                }
+                state.withLock { $0.unreachable = nil }
+                lastFailure = ""
+            } catch let error as ClusterError where error.code == .shardCount {
+                logger.critical("refusing to serve: \(error.message)")
+                state.withLock { $0.fatal = error }
+                return
+            } catch {
+                failed("cannot use PostgreSQL at \(cluster.url.description): \(JournalErrorText.describe(error)); retrying")
+            }
+            // A held lease whose session failed makes PostgreSQL unreachable for this member.
+            if let lost = state.withLock({ $0.hosts.values.first { !$0.lease.isHeld } }) {
+                failed("the lease session of shard \(lost.shard) ended; retrying")
+            }
+            try? await Task.sleep(for: cluster.retryInterval)
+        }
+        await closeAll()
+    }
+
+    private func checkReachable() async throws {
+        let connection = try await PostgresConnection.connect(
+            configuration: cluster.url.connectionConfiguration, id: 1, logger: logger)
+        try? await connection.close()
+    }
+
+    /// Reads (or fixes) the shard count and registers this member.
+    private func join() async throws {
+        let created = try await catalog.createOrRead(shards: cluster.shards)
+        guard created == cluster.shards else {
+            throw ClusterError(.shardCount, "--shards \(cluster.shards) but the cluster was created with \(created)")
+        }
+        try await catalog.register(member: cluster.memberID, address: cluster.memberAddress, shard: nil)
+        let box = self.box, catalog = self.catalog, member = cluster.memberID, plugins = self.plugins
+        let router = ShardRouter(count: created, catalog: catalog, ownAddress: cluster.memberAddress, token: options.controlToken,
+                                 logger: logger,
+                                 shards: { try await ShardsAnswer.make(catalog, box: box, count: created, member: member) },
+                                 modules: {
+                                     var out = Copytrade_V1_ListModulesResponse()
+                                     out.modules = await plugins.routes()
+                                     return out
+                                 })
+        state.withLock { $0.router = router }
+        logger.info("joined the cluster", metadata: ["shards": "\(created)", "member": "\(member)"])
+    }
+
+    private func takeFreeShards(until stopping: StopFlag) async throws {
+        guard let router = state.withLock({ $0.router }) else { return }
+        let limit = min(cluster.maxShards ?? router.count, router.count)
+        for shard in 0..<router.count {
+            if stopping.isSet { return }
+            let (held, cooling) = state.withLock { ($0.hosts, $0.cooldown[shard]) }
+            guard held.count < limit else { return }
+            guard held[shard] == nil else { continue }
+            if let cooling, ContinuousClock.now < cooling { continue }
+            guard let lease = try await ShardLease.acquire(
+                shard: shard, holder: cluster.memberID, configuration: cluster.url.connectionConfiguration,
+                probeInterval: cluster.probeInterval, logger: logger) else { continue }
+            let host = try await ShardHost.open(lease, count: router.count, options: options, market: market, host: plugins,
+                                                catalog: catalog, box: box, metrics: metrics, logger: logger)
+            router.hold(shard, control: host.control)
+            state.withLock { $0.hosts[shard] = host }
+            try? await catalog.register(member: cluster.memberID, address: cluster.memberAddress,
+                                        shard: state.withLock { $0.hosts.keys.min() })
+            logger.info("holding shard \(shard)", metadata: ["epoch": "\(lease.epoch)", "member": "\(cluster.memberID)"])
+        }
+    }
+
+    /// Drops every shard whose lease ended or whose journal refused an append (fenced): its
+    /// state may hold effects never journaled, so it stops answering at once.
+    private func dropLostShards() {
+        let lost: [(ShardHost, String)] = state.withLock { s in
+            var out: [(ShardHost, String)] = []
+            for host in s.hosts.values {
+                if !host.lease.isHeld {
+                    out.append((host, "its lease session ended"))
+                }
+            }
+            return out
+        }
+        for (host, reason) in lost { drop(host, reason) }
+        // A fenced or failed journal is noticed through the sequencer.
+        Task { [self] in
+            for host in state.withLock({ Array($0.hosts.values) }) {
+                if let failure = await host.sequencer.failureReason { drop(host, "the journal refused an append: \(failure)") }
+            }
+        }
+    }
+
+    private func drop(_ host: ShardHost, _ reason: String) {
+        let removed = state.withLock { s -> Bool in
+            guard s.hosts[host.shard] === host else { return false }
+            s.hosts[host.shard] = nil
+            s.cooldown[host.shard] = .now + Self.stepDownCooldown
+            s.router?.release(host.shard)
+            return true
+        }
+        guard removed else { return }
+        logger.error("stepping down from shard \(host.shard): \(reason)",
+                     metadata: ["epoch": "\(host.lease.epoch)", "member": "\(cluster.memberID)"])
+        Task { await host.stepDown(reason) }
+    }
+
+    /// Shutdown: every held shard finishes its inputs, writes a snapshot and releases its lease.
+    private func closeAll() async {
+        let hosts = state.withLock { s -> [ShardHost] in
+            let all = Array(s.hosts.values)
+            for h in all { s.router?.release(h.shard) }
+            s.hosts = [:]
+            return all
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for host in hosts { group.addTask { await host.close() } }
+        }
+        await state.withLock({ $0.router })?.close()
+        // A pooled query would wait for PostgreSQL to come back; the row is only an address.
+        if state.withLock({ $0.router != nil && $0.unreachable == nil }) {
+            try? await catalog.deregister(member: cluster.memberID)
+        }
+    }
+}
+
+/// Takes and checks the member's leases until graceful shutdown, then closes its shards.
+struct LeaseKeeperService: Service {
+    let member: MemberRuntime
+    func run() async throws {
+        let stopping = StopFlag()
+        await withGracefulShutdownHandler {
+            await member.keepLeases(until: stopping)
+        } onGracefulShutdown: {
+            stopping.set()
+        }
     }
 }
 
@@ -252,4 +363,11 @@ enum JournalErrorText {
         }
         return "\(error)"
     }
+}
+
+/// Set once, when graceful shutdown begins.
+final class StopFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    var isSet: Bool { value.load(ordering: .relaxed) }
+    func set() { value.store(true, ordering: .relaxed) }
 }

@@ -5,49 +5,21 @@ import PostgresJournal
 import SwiftProtobuf
 import TTRPC
 
-/// The control service of a member that does not hold the shard (docs/decisions.md,
-/// "PostgreSQL"): every method is forwarded to the holder's registered control address, so
-/// `copyctl` works unchanged against any member.
-///
-/// Payloads pass through untouched: requests and responses are decoded as `Google_Protobuf_Empty`,
-/// which keeps every field as an unknown field and writes them back byte for byte, so the
-/// forwarder needs no knowledge of each method's types and never drops a field a newer holder
-/// knows. Errors from the holder (refusals, UNAVAILABLE) pass through with their code and
-/// message. `Watch` is forwarded as a stream. `Shards` is answered here: it reads PostgreSQL.
+/// The methods of `copytrade.v1.Control` a member serves for the whole cluster
+/// (``MemberRuntime``, ``ShardRouter``): every unary method but `Shards` (answered from
+/// PostgreSQL); `Watch` is the one streaming method. A method missing here would be
+/// UNIMPLEMENTED on a member: `ClusterOptionsTests` checks the list against the one-process
+/// definition.
 enum ControlForwarder {
-    /// Every unary method of `copytrade.v1.Control` but `Shards` (answered locally); `Watch`
-    /// is the one streaming method. A method missing here would be UNIMPLEMENTED on a standby:
-    /// `ControlForwarderTests` checks the list against the holder's definition.
     static let unaryMethods = [
         "Status", "CreateAccount", "Deposit", "Withdraw", "Follow", "Unfollow", "Pause", "Resume", "Open", "Close",
         "AdjustMargin", "PlaceOrder", "CancelOrder", "SetMark", "SetAutoMargin", "SetRollout", "GetAccount",
         "ListAccounts", "ListPositions", "ListOrders", "ListRelations", "History", "GetRollout", "ListModules",
         "SwapModule",
     ]
-
-    static func service(_ holder: HolderConnection,
-                        shards: @escaping @Sendable () async throws -> Copytrade_V1_ShardsResponse) -> ServiceDefinition {
-        var s = ServiceDefinition(name: ServiceDefinition.controlName)
-        for method in unaryMethods {
-            // Committing: the holder owns the deadline (it was sent along); cancelling here
-            // would hide the answer of an input the holder applied.
-            s.committingUnary(method) { (request: Google_Protobuf_Empty, context) -> Google_Protobuf_Empty in
-                try await holder.call(method, request, timeout: context.deadline.map { ContinuousClock.now.duration(to: $0) })
-            }
-        }
-        s.serverStreaming("Watch") {
-            (request: Google_Protobuf_Empty, writer: ServerStreamWriter<Google_Protobuf_Empty>, _) in
-            let client = try await holder.client()
-            let stream = client.serverStream(service: ServiceDefinition.controlName, method: "Watch", request: request,
-                                             responseType: Google_Protobuf_Empty.self, metadata: holder.metadata)
-            for try await event in stream { try await writer.send(event) }
-        }
-        s.unary("Shards") { (_: Copytrade_V1_ShardsRequest, _) in try await shards() }
-        return s
-    }
 }
 
-/// The connection to the shard's current holder, looked up in PostgreSQL (`member` joined with
+/// The connection to a shard's current holder, looked up in PostgreSQL (`member` joined with
 /// `shard_lease`) when there is none or the last one failed.
 actor HolderConnection {
     private let catalog: ClusterCatalog
@@ -69,11 +41,14 @@ actor HolderConnection {
 
     /// A unary call to the holder. Never repeated here: a call that may have reached the
     /// holder is the client's to retry, with its idempotency key (exit 2 from copyctl).
-    func call(_ method: String, _ request: Google_Protobuf_Empty, timeout: Duration?) async throws -> Google_Protobuf_Empty {
+    func call(_ method: String, _ request: Google_Protobuf_Empty, timeout: Duration?,
+              extra: TTRPCMetadata = [:]) async throws -> Google_Protobuf_Empty {
         let client = try await client()
+        var all = metadata
+        for e in extra { all.add(e.key, e.value) }
         do {
             return try await client.call(service: ServiceDefinition.controlName, method: method, request: request,
-                                         responseType: Google_Protobuf_Empty.self, timeout: timeout, metadata: metadata)
+                                         responseType: Google_Protobuf_Empty.self, timeout: timeout, metadata: all)
         } catch let error as TTRPCError where error.code == .unavailable && !client.isActive {
             drop(client)
             throw TTRPCError(code: .unavailable, message: "the holder of shard \(shard) went away (\(error.message)); retry")

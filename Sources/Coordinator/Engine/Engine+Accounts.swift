@@ -12,6 +12,7 @@ extension Engine {
         case .unspecified, .UNRECOGNIZED: throw DomainError.invalid("role", "must be trader or copier")
         }
         tx.put(AccountRecord(id: id, role: role, region: r.region, market: r.market))
+        tx.publish(account: id, role: role)
         tx.created(id)
         tx.event(.accountCreated, account: id, detail: role.rawValue)
     }

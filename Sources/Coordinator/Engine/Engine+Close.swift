@@ -27,9 +27,23 @@ extension Engine {
         }
         try await closePart(position, quantity: quantity, price: price, kind: .own, tx: &tx)
         if position.mode == .cross { try await settleCross(account: account.id, tx: &tx) }
-        for copy in tx.copies(of: position.id) {
+        try await closeCopies(of: position.id, spec: spec, closed: quantity, before: position.quantity, price: price, tx: &tx)
+        var close = Copytrade_V1_CopyClose()
+        close.traderPositionID = position.id
+        close.symbol = spec.symbol
+        close.closedQuantityE8 = quantity.e8
+        close.quantityBeforeE8 = position.quantity.e8
+        close.priceE8 = price.e8
+        tx.broadcast(.copyClose(close))
+    }
+
+    /// Closes the same fraction of every copy of a trader position held here: `closed` of the
+    /// trader's `before`, at the trader's exit price.
+    func closeCopies(of traderPosition: String, spec: SymbolSpec, closed quantity: Decimal8, before: Decimal8, price: Decimal8,
+                     tx: inout EngineTransaction) async throws {
+        for copy in tx.copies(of: traderPosition) {
             let copyQuantity = try await modules.sizing.closeQuantity(CopyCloseRequest(
-                copierQuantity: copy.quantity, traderClosedQuantity: quantity, traderQuantityBefore: position.quantity,
+                copierQuantity: copy.quantity, traderClosedQuantity: quantity, traderQuantityBefore: before,
                 stepSize: spec.stepSize, minQuantity: spec.minQuantity))
             guard !copyQuantity.isNegative, copyQuantity <= copy.quantity, copyQuantity.isMultiple(of: spec.stepSize) else {
                 throw ModuleFault.error("sizing", "a close of \(copyQuantity) for \(copy.id) holding \(copy.quantity)")

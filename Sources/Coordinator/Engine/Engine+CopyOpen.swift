@@ -5,8 +5,10 @@ extension Engine {
     /// Fans a trader's fill out to every follower: one batched sizing call, then each planned
     /// order fills at the trader's price unless the mark has moved beyond the copier's worst
     /// price. Skips and unfilled orders are recorded with their reason.
+    /// `mark` is the mark the trader's fill saw: on another shard it travels with the fill, so
+    /// the copy is filled or not exactly as it would have been on the trader's shard.
     func copyOpen(trader: String, traderPosition: PositionRecord, fill price: Decimal8, quantity: Decimal8,
-                  tx: inout EngineTransaction) async throws {
+                  mark markPoint: MarkPoint?, tx: inout EngineTransaction) async throws {
         let relations = tx.relations(ofTrader: trader)
         guard !relations.isEmpty else { return }
         let spec = try spec(traderPosition.symbol)
@@ -39,7 +41,7 @@ extension Engine {
         guard answers.count == relations.count else {
             throw ModuleFault.error("sizing", "\(answers.count) of \(relations.count) decisions")
         }
-        let mark = tx.mark(spec.symbol)?.price
+        let mark = markPoint?.price
         var opened: [PositionRecord] = []
         for (i, rel) in relations.enumerated() {
             let d: CopyOrderPlan

@@ -39,7 +39,9 @@ extension Engine {
         tx.event(delta.isPositive ? .marginAdded : .marginReduced, account: account.id, symbol: spec.symbol, position: p.id,
                  amount: delta.magnitude, price: p.liquidationPrice, detail: "margin \(before) -> \(p.margin)")
         if delta.isPositive { try await requireCrossSafe(account.id, field: "delta", tx: tx) }
-        guard tx.hasCopies(p.id) else { return }
+        // Every adjustment of a trader's own isolated position is a signal, whether or not a
+        // copy exists: copies may live on other shards, unknown here (docs/sharding.md); a
+        // signal with no copy anywhere is released as nothing.
         try await holdSignal(trader: account, position: p, marginBefore: before, delta: delta, occurred: occurred(r.atMs, tx), tx: &tx)
     }
 
@@ -72,6 +74,7 @@ extension Engine {
             guard let signal = tx.base.heldSignals[id] else { continue }
             tx.release(signal: id)
             try await applySignal(signal, tx: &tx)
+            tx.broadcast(.syncSignal(signal))
         }
     }
 

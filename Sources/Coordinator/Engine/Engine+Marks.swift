@@ -12,7 +12,16 @@ extension Engine {
         try MarkBounds.check(price, spec: spec, references: MarkBounds.references(spec.symbol, tx))
         let at = occurred(r.atMs, tx)
         let mark = try await modules.pricing.recordMark(symbol: spec.symbol, price: price, at: at).price
-        tx.setMark(spec.symbol, MarkPoint(price: mark, atMs: at))
+        try await applyMark(spec.symbol, MarkPoint(price: mark, atMs: at), &tx, state: state)
+        // Every other shard applies the mark this shard recorded (docs/sharding.md).
+        tx.broadcast(.mark(MarkPoint(price: mark, atMs: at).wire(spec.symbol)))
+    }
+
+    /// Applies a recorded mark: on the market shard as it is set, on the others from its message.
+    func applyMark(_ symbol: String, _ point: MarkPoint, _ tx: inout EngineTransaction, state: EngineState) async throws {
+        let mark = point.price
+        tx.setMark(symbol, point)
+        let spec = try spec(symbol)
         let crossed = state.takeCrossed(symbol: spec.symbol, mark: mark).sorted(by: IDOrder.less)
         do {
             for id in crossed {

@@ -24,7 +24,7 @@ extension Engine {
         case .cancelOrder(let r): at = r.atMs
         case .setMark(let r): at = r.atMs
         case .setAutoMargin(let r): at = r.atMs
-        case .createAccount, .deposit, .withdraw, .syncRelease, .setRollout, nil: return
+        case .createAccount, .deposit, .withdraw, .syncRelease, .setRollout, .shardMessage, nil: return
         }
         guard at >= 0 else {
             throw DomainError.invalid("at", "must not be before the epoch (1970-01-01T00:00:00Z), got \(at) ms")

@@ -54,7 +54,19 @@ extension Engine {
                                   "the position would be liquidatable at the current mark \(mark.price) (liquidation price \(e.liquidationPrice?.onTick ?? .zero)); fill nearer the mark or with lower leverage")
             }
         }
-        try await copyOpen(trader: account.id, traderPosition: position, fill: price, quantity: quantity, tx: &tx)
+        let mark = tx.mark(spec.symbol)
+        try await copyOpen(trader: account.id, traderPosition: position, fill: price, quantity: quantity, mark: mark, tx: &tx)
+        // Copiers on other shards get the same fill, with the mark it saw (docs/sharding.md).
+        var fill = Copytrade_V1_CopyFill()
+        fill.traderID = account.id
+        fill.traderPositionID = position.id
+        fill.symbol = spec.symbol
+        fill.side = side.wire
+        fill.priceE8 = price.e8
+        fill.quantityE8 = quantity.e8
+        fill.openedMs = position.openedMs
+        if let mark { fill.mark = mark.wire(spec.symbol) }
+        tx.broadcast(.copyFill(fill))
     }
 
     /// Books a fill: pays the fee, creates or grows the position (entry averaged exactly,

@@ -4,9 +4,9 @@ import ModuleRuntime
 import Sizing
 
 extension Engine {
-    func follow(_ r: Copytrade_V1_FollowRequest, _ tx: inout EngineTransaction) throws(DomainError) {
+    func follow(_ r: Copytrade_V1_FollowRequest, _ tx: inout EngineTransaction) async throws {
         let copier = try requireAccount(r.copierID, tx, field: "copier")
-        let trader = try requireAccount(r.traderID, tx, field: "trader")
+        let trader = try await followedAccount(r.traderID, tx)
         if copier.id == trader.id { throw DomainError.invalid("trader", "a copier cannot follow itself") }
         guard copier.role == .copier else { throw DomainError.invalid("copier", "\"\(copier.id)\" is not a copier account") }
         guard trader.role == .trader else { throw DomainError.invalid("trader", "\"\(trader.id)\" is not a trader account") }
@@ -83,10 +83,30 @@ extension Engine {
 
     func requireRelation(_ r: Copytrade_V1_RelationRequest, _ tx: EngineTransaction) throws(DomainError) -> RelationRecord {
         let copier = try requireAccount(r.copierID, tx, field: "copier")
-        let trader = try requireAccount(r.traderID, tx, field: "trader")
-        guard let rel = tx.relation(copier: copier.id, trader: trader.id) else {
-            throw DomainError.notFound("trader", "\"\(copier.id)\" does not follow \"\(trader.id)\"")
+        // A trader on another shard is known here only through the relation itself.
+        let trader = layout.owns(r.traderID) ? try requireAccount(r.traderID, tx, field: "trader").id : r.traderID
+        guard !trader.isEmpty else { throw DomainError.invalid("trader", "is required") }
+        guard let rel = tx.relation(copier: copier.id, trader: trader) else {
+            throw DomainError.notFound("trader", "\"\(copier.id)\" does not follow \"\(trader)\"")
         }
         return rel
+    }
+
+    /// The account a follow names: this shard's own record, or for a trader on another shard
+    /// the role its shard published when it created it (docs/sharding.md, "Follows across
+    /// shards"), read before the relation exists.
+    func followedAccount(_ id: String, _ tx: EngineTransaction) async throws -> AccountRecord {
+        if layout.owns(id) { return try requireAccount(id, tx, field: "trader") }
+        guard let directory else {
+            throw DomainError(.unavailable, field: "trader", "no account directory to check \"\(id)\" on shard \(layout.shard(of: id))")
+        }
+        let role: AccountRole?
+        do {
+            role = try await directory.role(of: id)
+        } catch {
+            throw DomainError(.unavailable, field: "trader", "cannot check \"\(id)\" on shard \(layout.shard(of: id)): \(error); retry")
+        }
+        guard let role else { throw DomainError.notFound("trader", "no account \"\(id)\"") }
+        return AccountRecord(id: id, role: role)
     }
 }

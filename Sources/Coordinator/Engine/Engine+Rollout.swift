@@ -27,6 +27,7 @@ extension Engine {
         setting.setMs = tx.nowMs
         setting.key = tx.inputKey
         tx.setRollout(setting)
+        tx.broadcast(.rollout(setting))
         let names = r.phases.map { "\($0.name) from \(UTCTime.format($0.startsMs))" }
         tx.event(.rolloutSet, detail: r.phases.isEmpty ? "no phases: no trader is eligible for margin sync"
                                                         : "\(r.phases.count) phase\(r.phases.count == 1 ? "" : "s"): " + names.joined(separator: ", "))

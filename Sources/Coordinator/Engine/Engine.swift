@@ -38,23 +38,31 @@ public struct Engine: Sendable {
     public var modules: ModuleSet
     public var config: EngineConfig
     public var market: Market
+    /// This engine's shard among the cluster's; one process is ``ShardLayout/single``.
+    public var layout: ShardLayout
+    /// Other shards' accounts, for follows of a trader on another shard (nil in one process).
+    public var directory: (any AccountDirectory)?
 
-    public init(modules: ModuleSet, config: EngineConfig = EngineConfig(), market: Market = .builtIn) {
+    public init(modules: ModuleSet, config: EngineConfig = EngineConfig(), market: Market = .builtIn,
+                layout: ShardLayout = .single, directory: (any AccountDirectory)? = nil) {
         self.modules = modules
         self.config = config
         self.market = market
+        self.layout = layout
+        self.directory = directory
     }
 
     /// The outcome of `input`; a refusal throws ``DomainError`` and changes nothing.
     public func decide(_ input: Copytrade_V1_Input, key: String, state: EngineState) async throws -> StateChanges {
         let now = input.receivedMs
         try checkOccurrence(input)
-        var tx = EngineTransaction(base: state, inputKey: key, nowMs: now)
+        try checkOwnership(input)
+        var tx = EngineTransaction(base: state, inputKey: key, nowMs: now, layout: layout)
         switch input.kind {
         case .createAccount(let r): try createAccount(r, &tx)
         case .deposit(let r): try deposit(r, &tx)
         case .withdraw(let r): try await withdraw(r, &tx)
-        case .follow(let r): try follow(r, &tx)
+        case .follow(let r): try await follow(r, &tx)
         case .unfollow(let r): try unfollow(r, &tx)
         case .pause(let r): try setPaused(r, true, &tx)
         case .resume(let r): try setPaused(r, false, &tx)
@@ -67,6 +75,16 @@ public struct Engine: Sendable {
         case .setAutoMargin(let r): try setAutoMargin(r, &tx)
         case .syncRelease(let r): try await releaseSignals(r, &tx)
         case .setRollout(let r): try setRollout(r, &tx)
+        case .shardMessage(let m):
+            do {
+                try await apply(m, &tx, state: state)
+            } catch let refusal as DomainError where refusal.code != .unavailable {
+                // A message cannot be sent back: its refusal is recorded, so the source's stream
+                // goes on and the history says why (docs/sharding.md). UNAVAILABLE is retried.
+                tx = EngineTransaction(base: state, inputKey: key, nowMs: now, layout: layout)
+                tx.event(.shardMessageRefused, reason: refusal.code.rawValue,
+                         detail: "message \(m.sourceShard):\(m.sourceSequence):\(m.index): \(refusal.message)")
+            }
         case nil: throw DomainError.invalid("input", "is empty")
         }
         try Self.checkAccounting(tx.changes)

@@ -15,8 +15,12 @@ public struct EngineTransaction: Sendable {
     private var touchedPositions: [String: Set<String>] = [:]
     private var touchedOrders: [String: Set<String>] = [:]
 
-    init(base: EngineState, inputKey: String, nowMs: Millis) {
+    /// Where ids are numbered from (``ShardLayout/idNumber(_:)``) and messages go.
+    let layout: ShardLayout
+
+    init(base: EngineState, inputKey: String, nowMs: Millis, layout: ShardLayout = .single) {
         self.base = base
+        self.layout = layout
         self.inputKey = inputKey
         self.nowMs = nowMs
         self.nextID = base.nextID
@@ -152,10 +156,24 @@ public struct EngineTransaction: Sendable {
     /// A fresh id with a readable prefix: `p-12`, `o-13`, `r-14`.
     public mutating func newID(_ prefix: String) -> String {
         defer { nextID += 1; changes.nextID = nextID }
-        return "\(prefix)-\(nextID)"
+        return "\(prefix)-\(layout.idNumber(nextID))"
     }
 
     public mutating func created(_ id: String) { changes.createdID = id }
+
+    /// Sends `kind` to every other shard (nothing in one process).
+    mutating func broadcast(_ kind: Copytrade_V1_ShardMessage.OneOf_Kind) {
+        guard layout.isSharded else { return }
+        var m = Copytrade_V1_ShardMessage()
+        m.kind = kind
+        changes.messages.append(OutgoingMessage(targets: layout.others, message: m))
+    }
+
+    /// Publishes a created account's role for other shards' follow checks.
+    mutating func publish(account: String, role: AccountRole) {
+        guard layout.isSharded else { return }
+        changes.directory.append((account, role))
+    }
 
     /// Records a history event; every event carries this input's key and time.
     public mutating func event(_ kind: EventKind, account: String = "", symbol: String = "", position: String = "",

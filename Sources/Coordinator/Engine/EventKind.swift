@@ -39,6 +39,8 @@ public enum EventKind: String, Sendable, Hashable, CaseIterable {
     case autoMarginAdded = "automargin.added"
     case liquidated = "liquidated"
     case rolloutSet = "rollout.set"
+    /// A message from another shard this shard could not apply (docs/sharding.md).
+    case shardMessageRefused = "shard.message_refused"
 }
 
 /// Whose position a close books: an account's own, a copy following it, or a cross position

@@ -13,7 +13,7 @@ final class InputCounters: Sendable {
     /// the start, at 0, so a dashboard's rate is defined before the first input of a kind.
     static let knownKinds = [
         "account.create", "deposit", "withdraw", "follow", "unfollow", "pause", "resume", "open", "close",
-        "margin.adjust", "order.place", "order.cancel", "mark", "automargin", "sync.release", "rollout.set",
+        "margin.adjust", "order.place", "order.cancel", "mark", "automargin", "sync.release", "rollout.set", "shard.message",
     ]
 
     let kind: String

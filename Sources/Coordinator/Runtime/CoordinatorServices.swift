@@ -24,7 +24,7 @@ public enum CoordinatorServices {
             JournalService(store: daemon.store),
             PluginSupervisorService(host: daemon.host),
             SequencerService(sequencer: daemon.sequencer),
-            ControlServerService(servers: daemon.servers, sequencer: daemon.sequencer),
+            ControlServerService(servers: daemon.servers, endWatches: { await daemon.sequencer.endWatches() }),
         ]
         return ServiceGroup(services: services, gracefulShutdownSignals: signals, cancellationSignals: [], logger: logger)
     }
@@ -86,12 +86,13 @@ struct PluginSupervisorService: Service {
 struct ControlServerService: Service {
     /// The Unix socket's server, and the TCP one of `--control-listen` when asked for.
     let servers: [TTRPCServer]
-    let sequencer: Sequencer
+    /// Ends the open watch streams (of one sequencer, or of every shard a member holds).
+    let endWatches: @Sendable () async -> Void
     func run() async throws {
         try await withThrowingDiscardingTaskGroup { group in
             for server in servers { group.addTask { try await server.run() } }
             try await untilShutdown {
-                await sequencer.endWatches()
+                await endWatches()
                 for server in servers { await server.shutdown() }
             }
         }

@@ -6,12 +6,20 @@ import Foundation
 ///
 /// A key names one request: its replay is answered with the recorded outcome, and the same key
 /// with any other request is refused. Clients choose keys within a bounded size and alphabet;
-/// the prefixes of keys the coordinator makes itself (`auto-`, `sync-release:`) are reserved,
+/// the prefixes of keys the coordinator makes itself (`auto-`, `sync-release:`, `msg:`) are reserved,
 /// so no client can take a key ahead of the coordinator and turn its input into a "duplicate".
 enum IdempotencyKey {
     /// Longest client key, in bytes: keys are stored with every journal entry.
     static let maxLength = 128
-    static let reservedPrefixes = ["auto-", "sync-release:"]
+    static let reservedPrefixes = ["auto-", "sync-release:", messagePrefix]
+    /// Keys of applied cross-shard messages: `msg:SOURCE:SEQUENCE:INDEX` (docs/sharding.md).
+    static let messagePrefix = "msg:"
+
+    /// A key the coordinator made for an input of its own (a release, an applied message):
+    /// never subject to the client-key rules.
+    static func isInternal(_ key: String) -> Bool { key.hasPrefix("sync-release:") || key.hasPrefix(messagePrefix) }
+
+    static func message(source: Int, sequence: UInt64, index: Int) -> String { "\(messagePrefix)\(source):\(sequence):\(index)" }
 
     /// Refuses a client key that is too long, not printable ASCII, or in a reserved namespace.
     /// An empty key is allowed: the coordinator then makes one.

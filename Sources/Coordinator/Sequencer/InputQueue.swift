@@ -12,6 +12,9 @@ final class InputQueue: Sendable {
         var deadline: ContinuousClock.Instant? = nil
         /// Called once with the durable outcome or the refusal.
         var reply: @Sendable (Result<Copytrade_V1_InputResult, any Error>) -> Void
+        /// Inputs that must apply in order or not at all (one source's messages): once one of
+        /// them is refused, the later ones are refused unapplied, to be offered again in order.
+        var chain: InputChain? = nil
 
         init(input: Copytrade_V1_Input, key: String, deadline: ContinuousClock.Instant? = nil,
              reply: @escaping @Sendable (Result<Copytrade_V1_InputResult, any Error>) -> Void) {
@@ -84,4 +87,12 @@ final class InputQueue: Sendable {
 
 enum DomainErrorShutdown {
     static let error = DomainError(.unavailable, field: "", "the coordinator is shutting down; retry against the next one")
+}
+
+/// A run of inputs that must apply in order (``InputQueue/Submission/chain``): broken by the
+/// first refusal, after which the rest of the run is refused without being decided.
+final class InputChain: Sendable {
+    private let broken = Atomic<Bool>(false)
+    var isBroken: Bool { broken.load(ordering: .acquiring) }
+    func breakChain() { broken.store(true, ordering: .releasing) }
 }

@@ -14,10 +14,21 @@ extension Sequencer {
     }
 
     func process(_ s: InputQueue.Submission) async {
-        let s = metrics.counting(s, queueDepth: queue.took())
+        var s = metrics.counting(s, queueDepth: queue.took())
+        if let chain = s.chain {
+            guard !chain.isBroken else {
+                s.reply(.failure(DomainError(.unavailable, field: "", "an earlier input of the same ordered run was not applied; offered again later")))
+                return
+            }
+            let reply = s.reply
+            s.reply = { r in
+                if case .failure = r { chain.breakChain() }
+                reply(r)
+            }
+        }
         // A journal failure reaches the core through the pipeline's failure callback
         // (``journalFailed(_:)``); no hop to the pipeline per input.
-        let clientKey = !s.key.isEmpty && !s.key.hasPrefix("sync-release:")
+        let clientKey = !s.key.isEmpty && !IdempotencyKey.isInternal(s.key)
         let key = s.key.isEmpty ? IdempotencyKey.generated() : s.key
         let deadlinePassed = s.deadline.map { ContinuousClock.now >= $0 } ?? false
         do {
@@ -49,9 +60,10 @@ extension Sequencer {
         let changes = try await engine.decide(input, key: key, state: state)
         metrics.decided(took: decideStarted.duration(to: .now))
         let outcome: [UInt8] = try OutcomeWire.wire(changes).serializedBytes()
-        let entry = NewJournalEntry(key: key, kind: input.kindName, receivedMs: input.receivedMs,
+        var entry = NewJournalEntry(key: key, kind: input.kindName, receivedMs: input.receivedMs,
                                     input: try input.serializedBytes(), outcome: outcome,
                                     firstEvent: changes.events.first?.sequence)
+        try Self.attachShardEffects(changes, input: input, to: &entry)
         let sequence = core.decided(key: key, outcomeBytes: outcome.count, now: clock.nowMs())
         state.apply(changes)
         logger.debug("input applied", metadata: ["key": "\(key)", "sequence": "\(sequence)", "kind": "\(input.kindName)"])
@@ -70,6 +82,20 @@ extension Sequencer {
             }
         })
         afterApply(changes, events: changes.events)
+    }
+
+    /// What an input means to other shards, journaled in the same transaction as it
+    /// (docs/sharding.md): the messages it sends, the accounts it creates, and, for an applied
+    /// message, the receiver's new cursor.
+    static func attachShardEffects(_ changes: StateChanges, input: Copytrade_V1_Input, to entry: inout NewJournalEntry) throws {
+        for m in changes.messages {
+            let payload: [UInt8] = try m.message.serializedBytes()
+            for target in m.targets { entry.messages.append(OutgoingShardMessage(target: target, payload: payload)) }
+        }
+        entry.directory = changes.directory.map { AccountDirectoryEntry(account: $0.account, role: $0.role.rawValue) }
+        if case .shardMessage(let m) = input.kind {
+            entry.consumed = ShardMessageCursor(source: Int(m.sourceShard), sequence: m.sourceSequence, index: Int(m.index))
+        }
     }
 
     /// The recorded answer for a key already journaled, when `input` is the same request as the
@@ -120,6 +146,7 @@ extension Copytrade_V1_Input {
         case .setAutoMargin: "automargin"
         case .syncRelease: "sync.release"
         case .setRollout: "rollout.set"
+        case .shardMessage: "shard.message"
         case nil: "empty"
         }
     }

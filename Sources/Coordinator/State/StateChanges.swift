@@ -21,13 +21,17 @@ public struct StateChanges: Sendable {
     public var createdID = ""
     /// Rollout phases set at run time (`copyctl rollout set`); nil: unchanged.
     public var rollout: Copytrade_V1_RolloutSetting?
+    /// Messages for other shards (docs/sharding.md), journaled with this input's entry.
+    public var messages: [OutgoingMessage] = []
+    /// Accounts this input created, published for other shards' follow checks.
+    public var directory: [(account: String, role: AccountRole)] = []
 
     public init() {}
 
     public var isEmpty: Bool {
         accounts.isEmpty && positions.isEmpty && closedPositions.isEmpty && orders.isEmpty && removedOrders.isEmpty
             && relations.isEmpty && removedRelations.isEmpty && heldSignals.isEmpty && releasedSignals.isEmpty
-            && insuranceDelta.isZero && marks.isEmpty && events.isEmpty && rollout == nil
+            && insuranceDelta.isZero && marks.isEmpty && events.isEmpty && rollout == nil && messages.isEmpty
     }
 }
 
@@ -35,4 +39,26 @@ public struct StateChanges: Sendable {
 public struct MarkPoint: Sendable, Hashable {
     public var price: Decimal8
     public var atMs: Millis
+
+    public init(price: Decimal8, atMs: Millis) {
+        self.price = price
+        self.atMs = atMs
+    }
+
+    init(wire m: Copytrade_V1_MarkPoint) { self.init(price: Decimal8(e8: m.priceE8), atMs: m.atMs) }
+
+    func wire(_ symbol: String) -> Copytrade_V1_MarkPoint {
+        var m = Copytrade_V1_MarkPoint()
+        m.symbol = symbol
+        m.priceE8 = price.e8
+        m.atMs = atMs
+        return m
+    }
+}
+
+/// One message to other shards: the same payload for each target (a fan-out goes to every
+/// other shard). The source fields are filled in when the entry is journaled.
+public struct OutgoingMessage: Sendable {
+    public var targets: [Int]
+    public var message: Copytrade_V1_ShardMessage
 }

@@ -59,6 +59,9 @@ public nonisolated struct Copytrade_V1_ShardInfo: Sendable {
   /// whether a session holds the shard's advisory lock right now
   public var held: Bool = false
 
+  /// messages from other shards this shard has not applied yet
+  public var cursorLag: UInt64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -858,7 +861,7 @@ nonisolated extension Copytrade_V1_ShardsRequest: SwiftProtobuf.Message, SwiftPr
 
 nonisolated extension Copytrade_V1_ShardInfo: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ShardInfo"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}shard\0\u{1}holder\0\u{1}address\0\u{1}epoch\0\u{3}last_sequence\0\u{1}held\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}shard\0\u{1}holder\0\u{1}address\0\u{1}epoch\0\u{3}last_sequence\0\u{1}held\0\u{3}cursor_lag\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -872,6 +875,7 @@ nonisolated extension Copytrade_V1_ShardInfo: SwiftProtobuf.Message, SwiftProtob
       case 4: try { try decoder.decodeSingularUInt64Field(value: &self.epoch) }()
       case 5: try { try decoder.decodeSingularUInt64Field(value: &self.lastSequence) }()
       case 6: try { try decoder.decodeSingularBoolField(value: &self.held) }()
+      case 7: try { try decoder.decodeSingularUInt64Field(value: &self.cursorLag) }()
       default: break
       }
     }
@@ -896,6 +900,9 @@ nonisolated extension Copytrade_V1_ShardInfo: SwiftProtobuf.Message, SwiftProtob
     if self.held != false {
       try visitor.visitSingularBoolField(value: self.held, fieldNumber: 6)
     }
+    if self.cursorLag != 0 {
+      try visitor.visitSingularUInt64Field(value: self.cursorLag, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -906,6 +913,7 @@ nonisolated extension Copytrade_V1_ShardInfo: SwiftProtobuf.Message, SwiftProtob
     if lhs.epoch != rhs.epoch {return false}
     if lhs.lastSequence != rhs.lastSequence {return false}
     if lhs.held != rhs.held {return false}
+    if lhs.cursorLag != rhs.cursorLag {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -295,6 +295,14 @@ public nonisolated struct Copytrade_V1_Input: @unchecked Sendable {
     set {_uniqueStorage()._kind = .setRollout(newValue)}
   }
 
+  public var shardMessage: Copytrade_V1_ShardMessage {
+    get {
+      if case .shardMessage(let v)? = _storage._kind {return v}
+      return Copytrade_V1_ShardMessage()
+    }
+    set {_uniqueStorage()._kind = .shardMessage(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Kind: Equatable, Sendable {
@@ -314,12 +322,151 @@ public nonisolated struct Copytrade_V1_Input: @unchecked Sendable {
     case setAutoMargin(Copytrade_V1_SetAutoMarginRequest)
     case syncRelease(Copytrade_V1_SyncRelease)
     case setRollout(Copytrade_V1_SetRolloutRequest)
+    case shardMessage(Copytrade_V1_ShardMessage)
 
   }
 
   public init() {}
 
   fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// What one shard tells another (docs/sharding.md): the only way a shard affects accounts it
+/// does not own. Written in the same transaction as the journal entry that produced it, and
+/// applied by the receiving shard as an input of its own (key `msg:SOURCE:SEQUENCE:INDEX`),
+/// in source order, exactly once. A message carries everything the receiver decides with, so
+/// its result does not depend on when it is consumed.
+public nonisolated struct Copytrade_V1_ShardMessage: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var sourceShard: Int32 = 0
+
+  /// journal sequence of the producing entry in the source shard
+  public var sourceSequence: UInt64 = 0
+
+  /// position among that entry's messages
+  public var index: Int32 = 0
+
+  public var kind: Copytrade_V1_ShardMessage.OneOf_Kind? = nil
+
+  public var copyFill: Copytrade_V1_CopyFill {
+    get {
+      if case .copyFill(let v)? = kind {return v}
+      return Copytrade_V1_CopyFill()
+    }
+    set {kind = .copyFill(newValue)}
+  }
+
+  public var copyClose: Copytrade_V1_CopyClose {
+    get {
+      if case .copyClose(let v)? = kind {return v}
+      return Copytrade_V1_CopyClose()
+    }
+    set {kind = .copyClose(newValue)}
+  }
+
+  /// a released trader signal, applied to local copies
+  public var syncSignal: Copytrade_V1_MarginSignal {
+    get {
+      if case .syncSignal(let v)? = kind {return v}
+      return Copytrade_V1_MarginSignal()
+    }
+    set {kind = .syncSignal(newValue)}
+  }
+
+  /// a mark the market shard recorded
+  public var mark: Copytrade_V1_MarkPoint {
+    get {
+      if case .mark(let v)? = kind {return v}
+      return Copytrade_V1_MarkPoint()
+    }
+    set {kind = .mark(newValue)}
+  }
+
+  /// rollout phases set on the market shard
+  public var rollout: Copytrade_V1_RolloutSetting {
+    get {
+      if case .rollout(let v)? = kind {return v}
+      return Copytrade_V1_RolloutSetting()
+    }
+    set {kind = .rollout(newValue)}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum OneOf_Kind: Equatable, Sendable {
+    case copyFill(Copytrade_V1_CopyFill)
+    case copyClose(Copytrade_V1_CopyClose)
+    /// a released trader signal, applied to local copies
+    case syncSignal(Copytrade_V1_MarginSignal)
+    /// a mark the market shard recorded
+    case mark(Copytrade_V1_MarkPoint)
+    /// rollout phases set on the market shard
+    case rollout(Copytrade_V1_RolloutSetting)
+
+  }
+
+  public init() {}
+}
+
+/// A trader's fill, fanned out to the copiers of another shard.
+public nonisolated struct Copytrade_V1_CopyFill: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var traderID: String = String()
+
+  public var traderPositionID: String = String()
+
+  public var symbol: String = String()
+
+  public var side: Copytrade_V1_Side = .unspecified
+
+  public var priceE8: Int64 = 0
+
+  public var quantityE8: Int64 = 0
+
+  public var openedMs: Int64 = 0
+
+  /// the mark the trader's fill saw; absent: there was none
+  public var mark: Copytrade_V1_MarkPoint {
+    get {_mark ?? Copytrade_V1_MarkPoint()}
+    set {_mark = newValue}
+  }
+  /// Returns true if `mark` has been explicitly set.
+  public var hasMark: Bool {self._mark != nil}
+  /// Clears the value of `mark`. Subsequent reads from it will return its default value.
+  public mutating func clearMark() {self._mark = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _mark: Copytrade_V1_MarkPoint? = nil
+}
+
+/// A trader's (partial) close: each copy closes the same fraction at the same price.
+public nonisolated struct Copytrade_V1_CopyClose: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var traderPositionID: String = String()
+
+  public var symbol: String = String()
+
+  public var closedQuantityE8: Int64 = 0
+
+  public var quantityBeforeE8: Int64 = 0
+
+  public var priceE8: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
 }
 
 /// Internal input: the reorder window of a trader expired; release its held signals.
@@ -609,7 +756,7 @@ nonisolated extension Copytrade_V1_Snapshot: SwiftProtobuf.Message, SwiftProtobu
 
 nonisolated extension Copytrade_V1_Input: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Input"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}received_ms\0\u{3}create_account\0\u{1}deposit\0\u{1}withdraw\0\u{1}follow\0\u{1}unfollow\0\u{1}pause\0\u{1}resume\0\u{1}open\0\u{1}close\0\u{3}adjust_margin\0\u{3}place_order\0\u{3}cancel_order\0\u{3}set_mark\0\u{3}set_auto_margin\0\u{3}sync_release\0\u{3}set_rollout\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}received_ms\0\u{3}create_account\0\u{1}deposit\0\u{1}withdraw\0\u{1}follow\0\u{1}unfollow\0\u{1}pause\0\u{1}resume\0\u{1}open\0\u{1}close\0\u{3}adjust_margin\0\u{3}place_order\0\u{3}cancel_order\0\u{3}set_mark\0\u{3}set_auto_margin\0\u{3}sync_release\0\u{3}set_rollout\0\u{3}shard_message\0")
 
   fileprivate class _StorageClass {
     var _receivedMs: Int64 = 0
@@ -853,6 +1000,19 @@ nonisolated extension Copytrade_V1_Input: SwiftProtobuf.Message, SwiftProtobuf._
             _storage._kind = .setRollout(v)
           }
         }()
+        case 18: try {
+          var v: Copytrade_V1_ShardMessage?
+          var hadOneofValue = false
+          if let current = _storage._kind {
+            hadOneofValue = true
+            if case .shardMessage(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._kind = .shardMessage(v)
+          }
+        }()
         default: break
         }
       }
@@ -933,6 +1093,10 @@ nonisolated extension Copytrade_V1_Input: SwiftProtobuf.Message, SwiftProtobuf._
         guard case .setRollout(let v)? = _storage._kind else { preconditionFailure() }
         try visitor.visitSingularMessageField(value: v, fieldNumber: 17)
       }()
+      case .shardMessage?: try {
+        guard case .shardMessage(let v)? = _storage._kind else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 18)
+      }()
       case nil: break
       }
     }
@@ -950,6 +1114,258 @@ nonisolated extension Copytrade_V1_Input: SwiftProtobuf.Message, SwiftProtobuf._
       }
       if !storagesAreEqual {return false}
     }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Copytrade_V1_ShardMessage: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ShardMessage"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}source_shard\0\u{3}source_sequence\0\u{1}index\0\u{4}\u{7}copy_fill\0\u{3}copy_close\0\u{3}sync_signal\0\u{1}mark\0\u{1}rollout\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt32Field(value: &self.sourceShard) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.sourceSequence) }()
+      case 3: try { try decoder.decodeSingularInt32Field(value: &self.index) }()
+      case 10: try {
+        var v: Copytrade_V1_CopyFill?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .copyFill(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .copyFill(v)
+        }
+      }()
+      case 11: try {
+        var v: Copytrade_V1_CopyClose?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .copyClose(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .copyClose(v)
+        }
+      }()
+      case 12: try {
+        var v: Copytrade_V1_MarginSignal?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .syncSignal(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .syncSignal(v)
+        }
+      }()
+      case 13: try {
+        var v: Copytrade_V1_MarkPoint?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .mark(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .mark(v)
+        }
+      }()
+      case 14: try {
+        var v: Copytrade_V1_RolloutSetting?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .rollout(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .rollout(v)
+        }
+      }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if self.sourceShard != 0 {
+      try visitor.visitSingularInt32Field(value: self.sourceShard, fieldNumber: 1)
+    }
+    if self.sourceSequence != 0 {
+      try visitor.visitSingularUInt64Field(value: self.sourceSequence, fieldNumber: 2)
+    }
+    if self.index != 0 {
+      try visitor.visitSingularInt32Field(value: self.index, fieldNumber: 3)
+    }
+    switch self.kind {
+    case .copyFill?: try {
+      guard case .copyFill(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+    }()
+    case .copyClose?: try {
+      guard case .copyClose(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
+    }()
+    case .syncSignal?: try {
+      guard case .syncSignal(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
+    }()
+    case .mark?: try {
+      guard case .mark(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
+    }()
+    case .rollout?: try {
+      guard case .rollout(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 14)
+    }()
+    case nil: break
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Copytrade_V1_ShardMessage, rhs: Copytrade_V1_ShardMessage) -> Bool {
+    if lhs.sourceShard != rhs.sourceShard {return false}
+    if lhs.sourceSequence != rhs.sourceSequence {return false}
+    if lhs.index != rhs.index {return false}
+    if lhs.kind != rhs.kind {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Copytrade_V1_CopyFill: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CopyFill"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}trader_id\0\u{3}trader_position_id\0\u{1}symbol\0\u{1}side\0\u{3}price_e8\0\u{3}quantity_e8\0\u{3}opened_ms\0\u{1}mark\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.traderID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.traderPositionID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.symbol) }()
+      case 4: try { try decoder.decodeSingularEnumField(value: &self.side) }()
+      case 5: try { try decoder.decodeSingularSInt64Field(value: &self.priceE8) }()
+      case 6: try { try decoder.decodeSingularSInt64Field(value: &self.quantityE8) }()
+      case 7: try { try decoder.decodeSingularInt64Field(value: &self.openedMs) }()
+      case 8: try { try decoder.decodeSingularMessageField(value: &self._mark) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.traderID.isEmpty {
+      try visitor.visitSingularStringField(value: self.traderID, fieldNumber: 1)
+    }
+    if !self.traderPositionID.isEmpty {
+      try visitor.visitSingularStringField(value: self.traderPositionID, fieldNumber: 2)
+    }
+    if !self.symbol.isEmpty {
+      try visitor.visitSingularStringField(value: self.symbol, fieldNumber: 3)
+    }
+    if self.side != .unspecified {
+      try visitor.visitSingularEnumField(value: self.side, fieldNumber: 4)
+    }
+    if self.priceE8 != 0 {
+      try visitor.visitSingularSInt64Field(value: self.priceE8, fieldNumber: 5)
+    }
+    if self.quantityE8 != 0 {
+      try visitor.visitSingularSInt64Field(value: self.quantityE8, fieldNumber: 6)
+    }
+    if self.openedMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.openedMs, fieldNumber: 7)
+    }
+    try { if let v = self._mark {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Copytrade_V1_CopyFill, rhs: Copytrade_V1_CopyFill) -> Bool {
+    if lhs.traderID != rhs.traderID {return false}
+    if lhs.traderPositionID != rhs.traderPositionID {return false}
+    if lhs.symbol != rhs.symbol {return false}
+    if lhs.side != rhs.side {return false}
+    if lhs.priceE8 != rhs.priceE8 {return false}
+    if lhs.quantityE8 != rhs.quantityE8 {return false}
+    if lhs.openedMs != rhs.openedMs {return false}
+    if lhs._mark != rhs._mark {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Copytrade_V1_CopyClose: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CopyClose"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}trader_position_id\0\u{1}symbol\0\u{3}closed_quantity_e8\0\u{3}quantity_before_e8\0\u{3}price_e8\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.traderPositionID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.symbol) }()
+      case 3: try { try decoder.decodeSingularSInt64Field(value: &self.closedQuantityE8) }()
+      case 4: try { try decoder.decodeSingularSInt64Field(value: &self.quantityBeforeE8) }()
+      case 5: try { try decoder.decodeSingularSInt64Field(value: &self.priceE8) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.traderPositionID.isEmpty {
+      try visitor.visitSingularStringField(value: self.traderPositionID, fieldNumber: 1)
+    }
+    if !self.symbol.isEmpty {
+      try visitor.visitSingularStringField(value: self.symbol, fieldNumber: 2)
+    }
+    if self.closedQuantityE8 != 0 {
+      try visitor.visitSingularSInt64Field(value: self.closedQuantityE8, fieldNumber: 3)
+    }
+    if self.quantityBeforeE8 != 0 {
+      try visitor.visitSingularSInt64Field(value: self.quantityBeforeE8, fieldNumber: 4)
+    }
+    if self.priceE8 != 0 {
+      try visitor.visitSingularSInt64Field(value: self.priceE8, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Copytrade_V1_CopyClose, rhs: Copytrade_V1_CopyClose) -> Bool {
+    if lhs.traderPositionID != rhs.traderPositionID {return false}
+    if lhs.symbol != rhs.symbol {return false}
+    if lhs.closedQuantityE8 != rhs.closedQuantityE8 {return false}
+    if lhs.quantityBeforeE8 != rhs.quantityBeforeE8 {return false}
+    if lhs.priceE8 != rhs.priceE8 {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -97,6 +97,40 @@ public struct ServiceDefinition: Sendable {
 
     func method(named name: String) -> MethodHandler? { methods[name] }
 
+    /// Registers a unary method on raw payloads that owns its deadline, as
+    /// ``committingUnary(_:handler:)`` does: for a router that forwards payloads it need not
+    /// understand whole (unknown fields pass through byte for byte).
+    public mutating func rawCommittingUnary(_ method: String, handler: @escaping @Sendable (Data, CallContext) async throws -> Data) {
+        methods[method] = .committing(handler)
+    }
+
+    /// Registers a server-streaming method on raw payloads.
+    public mutating func rawServerStreaming(
+        _ method: String,
+        handler: @escaping @Sendable (Data, CallContext, @escaping @Sendable (Data) async throws -> Void) async throws -> Void
+    ) {
+        methods[method] = .serverStreaming(handler)
+    }
+
+    /// Calls a registered unary method in process, as the server would: a router serving some
+    /// calls from a local service and forwarding the others gets the same answers either way.
+    public func callUnary(_ method: String, payload: Data, context: CallContext) async throws -> Data {
+        switch methods[method] {
+        case .unary(let handler), .committing(let handler): return try await handler(payload, context)
+        case .serverStreaming: throw TTRPCError(code: .unimplemented, message: "\(name)/\(method) is a streaming method")
+        case nil: throw TTRPCError(code: .unimplemented, message: "\(name)/\(method) is not implemented")
+        }
+    }
+
+    /// Calls a registered server-streaming method in process, each message to `sink`.
+    public func callStreaming(_ method: String, payload: Data, context: CallContext,
+                              sink: @escaping @Sendable (Data) async throws -> Void) async throws {
+        guard case .serverStreaming(let handler) = methods[method] else {
+            throw TTRPCError(code: .unimplemented, message: "\(name)/\(method) is not a streaming method here")
+        }
+        try await handler(payload, context, sink)
+    }
+
     private static func decode<M: SwiftProtobuf.Message>(_ type: M.Type, from payload: Data) throws -> M {
         do {
             return try M(serializedBytes: payload)

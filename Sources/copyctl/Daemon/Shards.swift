@@ -3,11 +3,12 @@ import Calculators
 import CopyTradeCore
 import CopyTradeProto
 
-/// `copyctl shards`: each shard's holder, epoch and last sequence, as PostgreSQL has them
-/// (any member answers; docs/decisions.md, "PostgreSQL"). Refused on a coordinator on SQLite.
+/// `copyctl shards`: each shard's holder, epoch, last sequence and cursor lag (messages from
+/// other shards not applied yet), as PostgreSQL has them (any member answers;
+/// docs/sharding.md). Refused on a coordinator on SQLite.
 struct Shards: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "List each shard's holder, epoch and last sequence (PostgreSQL mode).")
+        abstract: "List each shard's holder, epoch, last sequence and cursor lag (PostgreSQL mode).")
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
@@ -26,6 +27,7 @@ struct Shards: AsyncParsableCommand {
                 row.add("epoch", .integer(Int64(s.epoch)))
                 row.add("lastSequence", .integer(Int64(s.lastSequence)))
                 row.add("held", s.held)
+                row.add("cursorLag", .integer(Int64(s.cursorLag)))
                 return row
             }))
             Output.emit(o, json: global.json)

@@ -18,7 +18,10 @@ final class Daemon: @unchecked Sendable {
 
     /// Starts a daemon; `reorderWindowMs: nil` keeps the daemon's default (500 ms). `config`
     /// is YAML for the configuration file (an `engine:` section), joined with the modules'.
-    static func start(reorderWindowMs: Int? = 100, flags: [String] = [], config: String? = nil) async throws -> Daemon {
+    /// `ready` is the `copyctl` command that must succeed before the daemon counts as up (a
+    /// cluster member may serve before every shard is held: `shards`).
+    static func start(reorderWindowMs: Int? = 100, flags: [String] = [], config: String? = nil,
+                      ready: [String] = ["status"]) async throws -> Daemon {
         try Binaries.require(Binaries.copytraded)
         try Binaries.require(Binaries.copyctl)
         var template = Array("/tmp/cte.XXXXXX".utf8CString)
@@ -34,12 +37,15 @@ final class Daemon: @unchecked Sendable {
             all = ["--config", path] + all
         }
         if let w = reorderWindowMs { all += ["--reorder-window-ms", "\(w)"] }
-        let d = Daemon(dataDir: dir, flags: all)
+        let d = Daemon(dataDir: dir, flags: all, ready: ready)
         try await d.launch()
         return d
     }
 
-    private init(dataDir: String, flags: [String]) {
+    let ready: [String]
+
+    private init(dataDir: String, flags: [String], ready: [String]) {
+        self.ready = ready
         self.dataDir = dataDir
         self.socket = dataDir + "/s.sock"
         self.flags = flags
@@ -64,7 +70,7 @@ final class Daemon: @unchecked Sendable {
         lock.withLock { process = p }
         let up = await eventually(timeout: .seconds(15), every: .milliseconds(20)) {
             if !p.isRunning { return true }
-            return (try? await self.copyctl("status").ok) ?? false
+            return (try? await self.copyctl(self.ready).ok) ?? false
         }
         try #require(up && p.isRunning, "copytraded did not come up on \(socket); log:\n\(log)")
     }

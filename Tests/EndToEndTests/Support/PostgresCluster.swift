@@ -18,8 +18,8 @@ struct PostgresCluster {
     var url: String { "postgres://\(server.user)@/\(database)?host=\(server.directory)&port=\(server.port)" }
 
     /// Starts one member (`Daemon` with `--postgres`); the first one started holds the shard.
-    func member(_ extra: [String] = []) async throws -> Daemon {
-        try await Daemon.start(flags: ["--postgres", url] + extra)
+    func member(_ extra: [String] = [], reorderWindowMs: Int? = 100, ready: [String] = ["status"]) async throws -> Daemon {
+        try await Daemon.start(reorderWindowMs: reorderWindowMs, flags: ["--postgres", url] + extra, ready: ready)
     }
 
     /// Terminates the PostgreSQL session holding shard 0's lease (its advisory lock), as an

@@ -1759,7 +1759,7 @@ const ProtobufCMessageDescriptor copytrade__v1__shards_request__descriptor =
   (ProtobufCMessageInit) copytrade__v1__shards_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor copytrade__v1__shard_info__field_descriptors[6] =
+static const ProtobufCFieldDescriptor copytrade__v1__shard_info__field_descriptors[7] =
 {
   {
     "shard",
@@ -1833,9 +1833,22 @@ static const ProtobufCFieldDescriptor copytrade__v1__shard_info__field_descripto
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "cursor_lag",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__ShardInfo, cursor_lag),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned copytrade__v1__shard_info__field_indices_by_name[] = {
   2,   /* field[2] = address */
+  6,   /* field[6] = cursor_lag */
   3,   /* field[3] = epoch */
   5,   /* field[5] = held */
   1,   /* field[1] = holder */
@@ -1845,7 +1858,7 @@ static const unsigned copytrade__v1__shard_info__field_indices_by_name[] = {
 static const ProtobufCIntRange copytrade__v1__shard_info__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor copytrade__v1__shard_info__descriptor =
 {
@@ -1855,7 +1868,7 @@ const ProtobufCMessageDescriptor copytrade__v1__shard_info__descriptor =
   "Copytrade__V1__ShardInfo",
   "copytrade.v1",
   sizeof(Copytrade__V1__ShardInfo),
-  6,
+  7,
   copytrade__v1__shard_info__field_descriptors,
   copytrade__v1__shard_info__field_indices_by_name,
   1,  copytrade__v1__shard_info__number_ranges,

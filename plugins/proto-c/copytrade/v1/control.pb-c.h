@@ -100,10 +100,14 @@ struct  Copytrade__V1__ShardInfo
    * whether a session holds the shard's advisory lock right now
    */
   protobuf_c_boolean held;
+  /*
+   * messages from other shards this shard has not applied yet
+   */
+  uint64_t cursor_lag;
 };
 #define COPYTRADE__V1__SHARD_INFO__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&copytrade__v1__shard_info__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0 }
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0 }
 
 
 struct  Copytrade__V1__ShardsResponse

@@ -232,6 +232,141 @@ void   copytrade__v1__input__free_unpacked
   assert(message->base.descriptor == &copytrade__v1__input__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   copytrade__v1__shard_message__init
+                     (Copytrade__V1__ShardMessage         *message)
+{
+  static const Copytrade__V1__ShardMessage init_value = COPYTRADE__V1__SHARD_MESSAGE__INIT;
+  *message = init_value;
+}
+size_t copytrade__v1__shard_message__get_packed_size
+                     (const Copytrade__V1__ShardMessage *message)
+{
+  assert(message->base.descriptor == &copytrade__v1__shard_message__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t copytrade__v1__shard_message__pack
+                     (const Copytrade__V1__ShardMessage *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &copytrade__v1__shard_message__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t copytrade__v1__shard_message__pack_to_buffer
+                     (const Copytrade__V1__ShardMessage *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &copytrade__v1__shard_message__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Copytrade__V1__ShardMessage *
+       copytrade__v1__shard_message__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Copytrade__V1__ShardMessage *)
+     protobuf_c_message_unpack (&copytrade__v1__shard_message__descriptor,
+                                allocator, len, data);
+}
+void   copytrade__v1__shard_message__free_unpacked
+                     (Copytrade__V1__ShardMessage *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &copytrade__v1__shard_message__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   copytrade__v1__copy_fill__init
+                     (Copytrade__V1__CopyFill         *message)
+{
+  static const Copytrade__V1__CopyFill init_value = COPYTRADE__V1__COPY_FILL__INIT;
+  *message = init_value;
+}
+size_t copytrade__v1__copy_fill__get_packed_size
+                     (const Copytrade__V1__CopyFill *message)
+{
+  assert(message->base.descriptor == &copytrade__v1__copy_fill__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t copytrade__v1__copy_fill__pack
+                     (const Copytrade__V1__CopyFill *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &copytrade__v1__copy_fill__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t copytrade__v1__copy_fill__pack_to_buffer
+                     (const Copytrade__V1__CopyFill *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &copytrade__v1__copy_fill__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Copytrade__V1__CopyFill *
+       copytrade__v1__copy_fill__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Copytrade__V1__CopyFill *)
+     protobuf_c_message_unpack (&copytrade__v1__copy_fill__descriptor,
+                                allocator, len, data);
+}
+void   copytrade__v1__copy_fill__free_unpacked
+                     (Copytrade__V1__CopyFill *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &copytrade__v1__copy_fill__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   copytrade__v1__copy_close__init
+                     (Copytrade__V1__CopyClose         *message)
+{
+  static const Copytrade__V1__CopyClose init_value = COPYTRADE__V1__COPY_CLOSE__INIT;
+  *message = init_value;
+}
+size_t copytrade__v1__copy_close__get_packed_size
+                     (const Copytrade__V1__CopyClose *message)
+{
+  assert(message->base.descriptor == &copytrade__v1__copy_close__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t copytrade__v1__copy_close__pack
+                     (const Copytrade__V1__CopyClose *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &copytrade__v1__copy_close__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t copytrade__v1__copy_close__pack_to_buffer
+                     (const Copytrade__V1__CopyClose *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &copytrade__v1__copy_close__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Copytrade__V1__CopyClose *
+       copytrade__v1__copy_close__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Copytrade__V1__CopyClose *)
+     protobuf_c_message_unpack (&copytrade__v1__copy_close__descriptor,
+                                allocator, len, data);
+}
+void   copytrade__v1__copy_close__free_unpacked
+                     (Copytrade__V1__CopyClose *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &copytrade__v1__copy_close__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   copytrade__v1__sync_release__init
                      (Copytrade__V1__SyncRelease         *message)
 {
@@ -780,7 +915,7 @@ const ProtobufCMessageDescriptor copytrade__v1__snapshot__descriptor =
   (ProtobufCMessageInit) copytrade__v1__snapshot__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor copytrade__v1__input__field_descriptors[17] =
+static const ProtobufCFieldDescriptor copytrade__v1__input__field_descriptors[18] =
 {
   {
     "received_ms",
@@ -986,6 +1121,18 @@ static const ProtobufCFieldDescriptor copytrade__v1__input__field_descriptors[17
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "shard_message",
+    18,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Copytrade__V1__Input, kind_case),
+    offsetof(Copytrade__V1__Input, shard_message),
+    &copytrade__v1__shard_message__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned copytrade__v1__input__field_indices_by_name[] = {
   10,   /* field[10] = adjust_margin */
@@ -1002,6 +1149,7 @@ static const unsigned copytrade__v1__input__field_indices_by_name[] = {
   14,   /* field[14] = set_auto_margin */
   13,   /* field[13] = set_mark */
   16,   /* field[16] = set_rollout */
+  17,   /* field[17] = shard_message */
   15,   /* field[15] = sync_release */
   5,   /* field[5] = unfollow */
   3,   /* field[3] = withdraw */
@@ -1009,7 +1157,7 @@ static const unsigned copytrade__v1__input__field_indices_by_name[] = {
 static const ProtobufCIntRange copytrade__v1__input__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 17 }
+  { 0, 18 }
 };
 const ProtobufCMessageDescriptor copytrade__v1__input__descriptor =
 {
@@ -1019,11 +1167,360 @@ const ProtobufCMessageDescriptor copytrade__v1__input__descriptor =
   "Copytrade__V1__Input",
   "copytrade.v1",
   sizeof(Copytrade__V1__Input),
-  17,
+  18,
   copytrade__v1__input__field_descriptors,
   copytrade__v1__input__field_indices_by_name,
   1,  copytrade__v1__input__number_ranges,
   (ProtobufCMessageInit) copytrade__v1__input__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor copytrade__v1__shard_message__field_descriptors[8] =
+{
+  {
+    "source_shard",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__ShardMessage, source_shard),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "source_sequence",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__ShardMessage, source_sequence),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "index",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__ShardMessage, index),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "copy_fill",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Copytrade__V1__ShardMessage, kind_case),
+    offsetof(Copytrade__V1__ShardMessage, copy_fill),
+    &copytrade__v1__copy_fill__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "copy_close",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Copytrade__V1__ShardMessage, kind_case),
+    offsetof(Copytrade__V1__ShardMessage, copy_close),
+    &copytrade__v1__copy_close__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sync_signal",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Copytrade__V1__ShardMessage, kind_case),
+    offsetof(Copytrade__V1__ShardMessage, sync_signal),
+    &copytrade__v1__margin_signal__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "mark",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Copytrade__V1__ShardMessage, kind_case),
+    offsetof(Copytrade__V1__ShardMessage, mark),
+    &copytrade__v1__mark_point__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rollout",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Copytrade__V1__ShardMessage, kind_case),
+    offsetof(Copytrade__V1__ShardMessage, rollout),
+    &copytrade__v1__rollout_setting__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned copytrade__v1__shard_message__field_indices_by_name[] = {
+  4,   /* field[4] = copy_close */
+  3,   /* field[3] = copy_fill */
+  2,   /* field[2] = index */
+  6,   /* field[6] = mark */
+  7,   /* field[7] = rollout */
+  1,   /* field[1] = source_sequence */
+  0,   /* field[0] = source_shard */
+  5,   /* field[5] = sync_signal */
+};
+static const ProtobufCIntRange copytrade__v1__shard_message__number_ranges[2 + 1] =
+{
+  { 1, 0 },
+  { 10, 3 },
+  { 0, 8 }
+};
+const ProtobufCMessageDescriptor copytrade__v1__shard_message__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "copytrade.v1.ShardMessage",
+  "ShardMessage",
+  "Copytrade__V1__ShardMessage",
+  "copytrade.v1",
+  sizeof(Copytrade__V1__ShardMessage),
+  8,
+  copytrade__v1__shard_message__field_descriptors,
+  copytrade__v1__shard_message__field_indices_by_name,
+  2,  copytrade__v1__shard_message__number_ranges,
+  (ProtobufCMessageInit) copytrade__v1__shard_message__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor copytrade__v1__copy_fill__field_descriptors[8] =
+{
+  {
+    "trader_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__CopyFill, trader_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "trader_position_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__CopyFill, trader_position_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "symbol",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__CopyFill, symbol),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "side",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__CopyFill, side),
+    &copytrade__v1__side__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "price_e8",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_SINT64,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__CopyFill, price_e8),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "quantity_e8",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_SINT64,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__CopyFill, quantity_e8),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "opened_ms",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__CopyFill, opened_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "mark",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__CopyFill, mark),
+    &copytrade__v1__mark_point__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned copytrade__v1__copy_fill__field_indices_by_name[] = {
+  7,   /* field[7] = mark */
+  6,   /* field[6] = opened_ms */
+  4,   /* field[4] = price_e8 */
+  5,   /* field[5] = quantity_e8 */
+  3,   /* field[3] = side */
+  2,   /* field[2] = symbol */
+  0,   /* field[0] = trader_id */
+  1,   /* field[1] = trader_position_id */
+};
+static const ProtobufCIntRange copytrade__v1__copy_fill__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 8 }
+};
+const ProtobufCMessageDescriptor copytrade__v1__copy_fill__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "copytrade.v1.CopyFill",
+  "CopyFill",
+  "Copytrade__V1__CopyFill",
+  "copytrade.v1",
+  sizeof(Copytrade__V1__CopyFill),
+  8,
+  copytrade__v1__copy_fill__field_descriptors,
+  copytrade__v1__copy_fill__field_indices_by_name,
+  1,  copytrade__v1__copy_fill__number_ranges,
+  (ProtobufCMessageInit) copytrade__v1__copy_fill__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor copytrade__v1__copy_close__field_descriptors[5] =
+{
+  {
+    "trader_position_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__CopyClose, trader_position_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "symbol",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__CopyClose, symbol),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "closed_quantity_e8",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_SINT64,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__CopyClose, closed_quantity_e8),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "quantity_before_e8",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_SINT64,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__CopyClose, quantity_before_e8),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "price_e8",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_SINT64,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__CopyClose, price_e8),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned copytrade__v1__copy_close__field_indices_by_name[] = {
+  2,   /* field[2] = closed_quantity_e8 */
+  4,   /* field[4] = price_e8 */
+  3,   /* field[3] = quantity_before_e8 */
+  1,   /* field[1] = symbol */
+  0,   /* field[0] = trader_position_id */
+};
+static const ProtobufCIntRange copytrade__v1__copy_close__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor copytrade__v1__copy_close__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "copytrade.v1.CopyClose",
+  "CopyClose",
+  "Copytrade__V1__CopyClose",
+  "copytrade.v1",
+  sizeof(Copytrade__V1__CopyClose),
+  5,
+  copytrade__v1__copy_close__field_descriptors,
+  copytrade__v1__copy_close__field_indices_by_name,
+  1,  copytrade__v1__copy_close__number_ranges,
+  (ProtobufCMessageInit) copytrade__v1__copy_close__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor copytrade__v1__sync_release__field_descriptors[3] =

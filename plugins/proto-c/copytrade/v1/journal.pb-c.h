@@ -23,6 +23,9 @@ typedef struct Copytrade__V1__RolloutSetting Copytrade__V1__RolloutSetting;
 typedef struct Copytrade__V1__MarkPoint Copytrade__V1__MarkPoint;
 typedef struct Copytrade__V1__Snapshot Copytrade__V1__Snapshot;
 typedef struct Copytrade__V1__Input Copytrade__V1__Input;
+typedef struct Copytrade__V1__ShardMessage Copytrade__V1__ShardMessage;
+typedef struct Copytrade__V1__CopyFill Copytrade__V1__CopyFill;
+typedef struct Copytrade__V1__CopyClose Copytrade__V1__CopyClose;
 typedef struct Copytrade__V1__SyncRelease Copytrade__V1__SyncRelease;
 
 
@@ -156,7 +159,8 @@ typedef enum {
   COPYTRADE__V1__INPUT__KIND_SET_MARK = 14,
   COPYTRADE__V1__INPUT__KIND_SET_AUTO_MARGIN = 15,
   COPYTRADE__V1__INPUT__KIND_SYNC_RELEASE = 16,
-  COPYTRADE__V1__INPUT__KIND_SET_ROLLOUT = 17
+  COPYTRADE__V1__INPUT__KIND_SET_ROLLOUT = 17,
+  COPYTRADE__V1__INPUT__KIND_SHARD_MESSAGE = 18
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(COPYTRADE__V1__INPUT__KIND__CASE)
 } Copytrade__V1__Input__KindCase;
 
@@ -185,11 +189,104 @@ struct  Copytrade__V1__Input
     Copytrade__V1__SetAutoMarginRequest *set_auto_margin;
     Copytrade__V1__SyncRelease *sync_release;
     Copytrade__V1__SetRolloutRequest *set_rollout;
+    Copytrade__V1__ShardMessage *shard_message;
   };
 };
 #define COPYTRADE__V1__INPUT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&copytrade__v1__input__descriptor) \
     , 0, COPYTRADE__V1__INPUT__KIND__NOT_SET, {0} }
+
+
+typedef enum {
+  COPYTRADE__V1__SHARD_MESSAGE__KIND__NOT_SET = 0,
+  COPYTRADE__V1__SHARD_MESSAGE__KIND_COPY_FILL = 10,
+  COPYTRADE__V1__SHARD_MESSAGE__KIND_COPY_CLOSE = 11,
+  COPYTRADE__V1__SHARD_MESSAGE__KIND_SYNC_SIGNAL = 12,
+  COPYTRADE__V1__SHARD_MESSAGE__KIND_MARK = 13,
+  COPYTRADE__V1__SHARD_MESSAGE__KIND_ROLLOUT = 14
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(COPYTRADE__V1__SHARD_MESSAGE__KIND__CASE)
+} Copytrade__V1__ShardMessage__KindCase;
+
+/*
+ * What one shard tells another (docs/sharding.md): the only way a shard affects accounts it
+ * does not own. Written in the same transaction as the journal entry that produced it, and
+ * applied by the receiving shard as an input of its own (key `msg:SOURCE:SEQUENCE:INDEX`),
+ * in source order, exactly once. A message carries everything the receiver decides with, so
+ * its result does not depend on when it is consumed.
+ */
+struct  Copytrade__V1__ShardMessage
+{
+  ProtobufCMessage base;
+  int32_t source_shard;
+  /*
+   * journal sequence of the producing entry in the source shard
+   */
+  uint64_t source_sequence;
+  /*
+   * position among that entry's messages
+   */
+  int32_t index;
+  Copytrade__V1__ShardMessage__KindCase kind_case;
+  union {
+    Copytrade__V1__CopyFill *copy_fill;
+    Copytrade__V1__CopyClose *copy_close;
+    /*
+     * a released trader signal, applied to local copies
+     */
+    Copytrade__V1__MarginSignal *sync_signal;
+    /*
+     * a mark the market shard recorded
+     */
+    Copytrade__V1__MarkPoint *mark;
+    /*
+     * rollout phases set on the market shard
+     */
+    Copytrade__V1__RolloutSetting *rollout;
+  };
+};
+#define COPYTRADE__V1__SHARD_MESSAGE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&copytrade__v1__shard_message__descriptor) \
+    , 0, 0, 0, COPYTRADE__V1__SHARD_MESSAGE__KIND__NOT_SET, {0} }
+
+
+/*
+ * A trader's fill, fanned out to the copiers of another shard.
+ */
+struct  Copytrade__V1__CopyFill
+{
+  ProtobufCMessage base;
+  char *trader_id;
+  char *trader_position_id;
+  char *symbol;
+  Copytrade__V1__Side side;
+  int64_t price_e8;
+  int64_t quantity_e8;
+  int64_t opened_ms;
+  /*
+   * the mark the trader's fill saw; absent: there was none
+   */
+  Copytrade__V1__MarkPoint *mark;
+};
+#define COPYTRADE__V1__COPY_FILL__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&copytrade__v1__copy_fill__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, COPYTRADE__V1__SIDE__SIDE_UNSPECIFIED, 0, 0, 0, NULL }
+
+
+/*
+ * A trader's (partial) close: each copy closes the same fraction at the same price.
+ */
+struct  Copytrade__V1__CopyClose
+{
+  ProtobufCMessage base;
+  char *trader_position_id;
+  char *symbol;
+  int64_t closed_quantity_e8;
+  int64_t quantity_before_e8;
+  int64_t price_e8;
+};
+#define COPYTRADE__V1__COPY_CLOSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&copytrade__v1__copy_close__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0 }
 
 
 /*
@@ -306,6 +403,63 @@ Copytrade__V1__Input *
 void   copytrade__v1__input__free_unpacked
                      (Copytrade__V1__Input *message,
                       ProtobufCAllocator *allocator);
+/* Copytrade__V1__ShardMessage methods */
+void   copytrade__v1__shard_message__init
+                     (Copytrade__V1__ShardMessage         *message);
+size_t copytrade__v1__shard_message__get_packed_size
+                     (const Copytrade__V1__ShardMessage   *message);
+size_t copytrade__v1__shard_message__pack
+                     (const Copytrade__V1__ShardMessage   *message,
+                      uint8_t             *out);
+size_t copytrade__v1__shard_message__pack_to_buffer
+                     (const Copytrade__V1__ShardMessage   *message,
+                      ProtobufCBuffer     *buffer);
+Copytrade__V1__ShardMessage *
+       copytrade__v1__shard_message__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   copytrade__v1__shard_message__free_unpacked
+                     (Copytrade__V1__ShardMessage *message,
+                      ProtobufCAllocator *allocator);
+/* Copytrade__V1__CopyFill methods */
+void   copytrade__v1__copy_fill__init
+                     (Copytrade__V1__CopyFill         *message);
+size_t copytrade__v1__copy_fill__get_packed_size
+                     (const Copytrade__V1__CopyFill   *message);
+size_t copytrade__v1__copy_fill__pack
+                     (const Copytrade__V1__CopyFill   *message,
+                      uint8_t             *out);
+size_t copytrade__v1__copy_fill__pack_to_buffer
+                     (const Copytrade__V1__CopyFill   *message,
+                      ProtobufCBuffer     *buffer);
+Copytrade__V1__CopyFill *
+       copytrade__v1__copy_fill__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   copytrade__v1__copy_fill__free_unpacked
+                     (Copytrade__V1__CopyFill *message,
+                      ProtobufCAllocator *allocator);
+/* Copytrade__V1__CopyClose methods */
+void   copytrade__v1__copy_close__init
+                     (Copytrade__V1__CopyClose         *message);
+size_t copytrade__v1__copy_close__get_packed_size
+                     (const Copytrade__V1__CopyClose   *message);
+size_t copytrade__v1__copy_close__pack
+                     (const Copytrade__V1__CopyClose   *message,
+                      uint8_t             *out);
+size_t copytrade__v1__copy_close__pack_to_buffer
+                     (const Copytrade__V1__CopyClose   *message,
+                      ProtobufCBuffer     *buffer);
+Copytrade__V1__CopyClose *
+       copytrade__v1__copy_close__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   copytrade__v1__copy_close__free_unpacked
+                     (Copytrade__V1__CopyClose *message,
+                      ProtobufCAllocator *allocator);
 /* Copytrade__V1__SyncRelease methods */
 void   copytrade__v1__sync_release__init
                      (Copytrade__V1__SyncRelease         *message);
@@ -342,6 +496,15 @@ typedef void (*Copytrade__V1__Snapshot_Closure)
 typedef void (*Copytrade__V1__Input_Closure)
                  (const Copytrade__V1__Input *message,
                   void *closure_data);
+typedef void (*Copytrade__V1__ShardMessage_Closure)
+                 (const Copytrade__V1__ShardMessage *message,
+                  void *closure_data);
+typedef void (*Copytrade__V1__CopyFill_Closure)
+                 (const Copytrade__V1__CopyFill *message,
+                  void *closure_data);
+typedef void (*Copytrade__V1__CopyClose_Closure)
+                 (const Copytrade__V1__CopyClose *message,
+                  void *closure_data);
 typedef void (*Copytrade__V1__SyncRelease_Closure)
                  (const Copytrade__V1__SyncRelease *message,
                   void *closure_data);
@@ -356,6 +519,9 @@ extern const ProtobufCMessageDescriptor copytrade__v1__rollout_setting__descript
 extern const ProtobufCMessageDescriptor copytrade__v1__mark_point__descriptor;
 extern const ProtobufCMessageDescriptor copytrade__v1__snapshot__descriptor;
 extern const ProtobufCMessageDescriptor copytrade__v1__input__descriptor;
+extern const ProtobufCMessageDescriptor copytrade__v1__shard_message__descriptor;
+extern const ProtobufCMessageDescriptor copytrade__v1__copy_fill__descriptor;
+extern const ProtobufCMessageDescriptor copytrade__v1__copy_close__descriptor;
 extern const ProtobufCMessageDescriptor copytrade__v1__sync_release__descriptor;
 
 PROTOBUF_C__END_DECLS
