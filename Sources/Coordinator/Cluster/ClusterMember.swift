@@ -51,10 +51,6 @@ public enum ClusterMember {
                            logger: Logger) async throws {
         // The control socket lives there by default; nothing else does in this mode.
         try OwnerOnlyFiles.prepareDirectory(options.dataDirectory)
-        var configuration = cluster.url.clientConfiguration
-        // Per shard: appends, reads and a LISTEN connection; the leases have sessions of their own.
-        configuration.options.maximumConnections = max(20, 4 * (cluster.maxShards ?? cluster.shards) + 8)
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         let market = try options.marketFile.map { try Market(contentsOf: URL(fileURLWithPath: $0)) } ?? Market.builtIn
         let metrics = options.metrics ?? CoordinatorMetrics()
         let plugins = PluginHost(market: market, logger: logger, metrics: metrics)
@@ -64,13 +60,10 @@ public enum ClusterMember {
             await plugins.shutdown()
             throw error
         }
-        let member = MemberRuntime(options: options, cluster: cluster, client: client, market: market, plugins: plugins,
+        let member = MemberRuntime(options: options, cluster: cluster, market: market, plugins: plugins,
                                    metrics: metrics, logger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { await client.run() }
-            defer { tasks.cancelAll() }
-            try await member.run(first: first)
-        }
+        defer { member.stopClient() }
+        try await member.run(first: first)
     }
 }
 
@@ -79,8 +72,10 @@ public enum ClusterMember {
 final class MemberRuntime: Sendable {
     let options: DaemonOptions
     let cluster: ClusterOptions
-    let catalog: ClusterCatalog
-    let box: ShardMessageBox
+    /// The pool and what reads through it; replaced after an outage (``renewClient()``).
+    private let pg: Mutex<PostgresHandles>
+    var catalog: ClusterCatalog { pg.withLock { $0.catalog } }
+    var box: ShardMessageBox { pg.withLock { $0.box } }
     let market: Market
     let plugins: PluginHost
     let metrics: CoordinatorMetrics
@@ -101,12 +96,11 @@ final class MemberRuntime: Sendable {
     /// How long a member leaves a shard it stepped down from to the others.
     static let stepDownCooldown: Duration = .seconds(3)
 
-    init(options: DaemonOptions, cluster: ClusterOptions, client: PostgresClient, market: Market, plugins: PluginHost,
+    init(options: DaemonOptions, cluster: ClusterOptions, market: Market, plugins: PluginHost,
          metrics: CoordinatorMetrics, logger: Logger) {
         self.options = options
         self.cluster = cluster
-        self.catalog = ClusterCatalog(client: client, logger: logger)
-        self.box = ShardMessageBox(client: client, logger: logger)
+        self.pg = Mutex(PostgresHandles(cluster, logger: logger))
         self.market = market
         self.plugins = plugins
         self.metrics = metrics
@@ -175,11 +169,14 @@ final class MemberRuntime: Sendable {
         return s
     }
 
+    /// The router's service; UNAVAILABLE at once, naming the reason, while PostgreSQL cannot be
+    /// reached (a call would otherwise wait in the pool for a connection that does not come).
     private func router() throws -> ServiceDefinition {
         let (router, unreachable) = state.withLock { ($0.router, $0.unreachable) }
-        guard let router else {
-            throw DomainError(.unavailable, field: "", "this member cannot serve yet: \(unreachable ?? "starting"); retry")
+        if let unreachable {
+            throw DomainError(.unavailable, field: "", "this member cannot serve now: \(unreachable)")
         }
+        guard let router else { throw DomainError(.unavailable, field: "", "this member is starting; retry") }
         return router.service
     }
 
@@ -197,18 +194,15 @@ final class MemberRuntime: Sendable {
         while !stopping.isSet {
             dropLostShards()
             do {
-                if state.withLock({ $0.router == nil || $0.unreachable != nil }) {
-                    // A pooled query waits for a connection that never comes; a connection of
-                    // its own fails at once with the reason.
-                    try await checkReachable()
-                }
+                // Every round, on a connection of its own, which fails at once with the reason
+                // (a pooled query would wait for a connection that never comes).
+                try await checkReachable()
+                if !lastFailure.isEmpty { try await renewClient() }
                 if state.withLock({ $0.router == nil }) {
                     try await join()
                 }
                 try await takeFreeShards(until: stopping)
-                if state.withLock({ $0.unreachable }) != nil {
-                    logger.info("PostgreSQL answers again")
-                }
+                if !lastFailure.isEmpty { logger.info("PostgreSQL answers again") }
                 state.withLock { $0.unreachable = nil }
                 lastFailure = ""
             } catch let error as ClusterError where error.code == .shardCount {
@@ -232,6 +226,27 @@ final class MemberRuntime: Sendable {
             configuration: cluster.url.connectionConfiguration, id: 1, logger: logger)
         try? await connection.close()
     }
+
+    /// After an outage, with no shard held: a new pool (the old one may be backing off for a
+    /// minute before it connects again) and a new router over it.
+    private func renewClient() async throws {
+        guard state.withLock({ $0.hosts.isEmpty }) else { return }
+        let old = pg.withLock { handles in
+            let old = handles
+            handles = PostgresHandles(cluster, logger: logger)
+            return old
+        }
+        old.stop()
+        let router = state.withLock { s in
+            let r = s.router
+            s.router = nil
+            return r
+        }
+        await router?.close()
+    }
+
+    /// Stops the pool (the member is done).
+    func stopClient() { pg.withLock { $0.stop() } }
 
     /// Reads (or fixes) the shard count and registers this member.
     private func join() async throws {
@@ -349,8 +364,10 @@ extension Sequencer {
     /// Stops serving as when the journal fails: Health NOT_SERVING, every input and query
     /// UNAVAILABLE. The state in memory may be behind the new holder's, so nothing more is
     /// decided or answered from it.
-    func stepDown(_ reason: String) {
+    func stepDown(_ reason: String) async {
         journalFailed(ClusterError(.leaseLost, "lease lost: \(reason)"))
+        await pipeline.abandon(DomainError(.unavailable, field: "",
+                                           "this member stepped down from the shard (\(reason)); not acknowledged: retry with the same key"))
     }
 }
 
@@ -370,4 +387,25 @@ final class StopFlag: Sendable {
     private let value = Atomic<Bool>(false)
     var isSet: Bool { value.load(ordering: .relaxed) }
     func set() { value.store(true, ordering: .relaxed) }
+}
+
+/// The member's PostgreSQL pool, running, and the catalog and message box over it.
+struct PostgresHandles: Sendable {
+    let client: PostgresClient
+    let catalog: ClusterCatalog
+    let box: ShardMessageBox
+    private let running: Task<Void, Never>
+
+    init(_ cluster: ClusterOptions, logger: Logger) {
+        var configuration = cluster.url.clientConfiguration
+        // Per shard: appends, reads and a LISTEN connection; the leases have sessions of their own.
+        configuration.options.maximumConnections = max(20, 4 * (cluster.maxShards ?? cluster.shards) + 8)
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.client = client
+        self.catalog = ClusterCatalog(client: client, logger: logger)
+        self.box = ShardMessageBox(client: client, logger: logger)
+        self.running = Task { await client.run() }
+    }
+
+    func stop() { running.cancel() }
 }

@@ -16,6 +16,10 @@ actor CommitPipeline {
     /// The drain in progress, owned here: ``flush()`` awaits it, nothing outlives it.
     private var draining: Task<Void, Never>?
     private var failure: (any Error)?
+    /// The batch whose transaction is in flight: answered by ``abandon(_:)`` if the store
+    /// cannot say how it ended (PostgreSQL gone), so no caller waits on it.
+    private var inFlight: [Pending] = []
+    private var abandoned = false
     private(set) var committedSequence: UInt64
     private(set) var transactions: UInt64 = 0
     /// Called after each commit with the highest committed sequence.
@@ -48,6 +52,8 @@ actor CommitPipeline {
         while !buffer.isEmpty {
             let batch = buffer
             buffer.removeAll(keepingCapacity: true)
+            inFlight = batch
+            defer { inFlight = [] }
             do {
                 let started = ContinuousClock.now
                 // The pipeline is the one batcher on this path: the store commits the batch as it is.
@@ -60,11 +66,15 @@ actor CommitPipeline {
                     }
                 }
                 committedSequence = batch.last!.expectedSequence
+                // Abandoned callers were told "not acknowledged, retry with the key": a commit
+                // that lands after all the same is found by that retry, applied once.
+                guard !abandoned else { return }
                 for p in batch { p.done(.success(())) }
                 await onCommit?(committedSequence)
             } catch {
                 // State in memory is now ahead of the journal: stop taking inputs; a restart
                 // recovers exactly what was committed.
+                guard !abandoned else { return }
                 failure = error
                 for p in batch + buffer { p.done(.failure(error)) }
                 buffer.removeAll()
@@ -81,4 +91,17 @@ actor CommitPipeline {
     }
 
     var failed: (any Error)? { failure }
+
+    /// Answers every caller still waiting — the transaction in flight and those queued — with
+    /// `error` now, and takes nothing more: for a shard whose lease is gone, whose store may not
+    /// answer until PostgreSQL is back. Their inputs were not acknowledged; a retry with the
+    /// same key finds out, exactly once, whether the one in flight committed.
+    func abandon(_ error: any Error) {
+        guard !abandoned else { return }
+        abandoned = true
+        if failure == nil { failure = error }
+        for p in inFlight + buffer { p.done(.failure(error)) }
+        inFlight = []
+        buffer.removeAll()
+    }
 }

@@ -76,6 +76,8 @@ extension Sequencer {
         await pipeline.enqueue(.init(entry: entry, expectedSequence: sequence) { r in
             switch r {
             case .success: reply(.success(answer))
+            case .failure(let e as DomainError) where e.code == .unavailable:
+                reply(.failure(e))
             case .failure(let e):
                 reply(.failure(DomainError(.unavailable, field: "",
                                            "journal write failed (\(e)); the input was not acknowledged; restart the coordinator to recover")))
