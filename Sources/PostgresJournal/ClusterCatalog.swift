@@ -88,15 +88,17 @@ public struct ClusterCatalog: Sendable {
             try await client.withConnection { [logger] c in
                 let rows = try await c.query(
                     """
+                    WITH held AS (
+                        SELECT k.objid::bigint AS shard FROM pg_locks k
+                        WHERE k.locktype = 'advisory' AND k.granted
+                          AND k.classid::bigint = \(Int64(UInt32(bitPattern: AdvisoryLock.namespace))) AND k.objsubid = 2
+                          AND k.database = (SELECT oid FROM pg_database WHERE datname = current_database()))
                     SELECT s.shard,
                            coalesce(l.holder, ''),
                            coalesce(m.address, ''),
                            coalesce(l.epoch, 0),
                            coalesce((SELECT max(j.sequence) FROM journal j WHERE j.shard = s.shard), 0),
-                           EXISTS (SELECT 1 FROM pg_locks k WHERE k.locktype = 'advisory' AND k.granted
-                                   AND k.classid::bigint = \(Int64(UInt32(bitPattern: AdvisoryLock.namespace)))
-                                   AND k.objid::bigint = s.shard AND k.objsubid = 2
-                                   AND k.database = (SELECT oid FROM pg_database WHERE datname = current_database()))
+                           EXISTS (SELECT 1 FROM held h WHERE h.shard = s.shard)
                     FROM generate_series(0, \(Int32(clamping: count - 1))) AS s(shard)
                     LEFT JOIN shard_lease l ON l.shard = s.shard
                     LEFT JOIN member m ON m.id = l.holder

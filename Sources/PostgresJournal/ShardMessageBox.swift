@@ -76,10 +76,48 @@ public struct ShardMessageBox: Sendable {
         }
     }
 
+    /// The messages to `target` from every source in `sources`, each source's after its cursor
+    /// in `after` (from the start without one), at most `limit` per source, in (source,
+    /// sequence, index) order: one statement for what would be one read per source.
+    public func pending(
+        target: Int, sources: [Int], after: [Int: ShardMessageCursor], limit: Int
+    ) async throws -> [IncomingShardMessage] {
+        let targetNumber = try Self.shard(target, field: "target")
+        try EntryValidation.check(limit: limit)
+        var sourceNumbers: [Int32] = [], sequences: [Int64] = [], indexes: [Int32] = []
+        for source in sources {
+            sourceNumbers.append(try Self.shard(source, field: "source"))
+            sequences.append(after[source].map { Int64(clamping: $0.sequence) } ?? 0)
+            indexes.append(after[source].map { Int32(clamping: $0.index) } ?? -1)
+        }
+        guard !sourceNumbers.isEmpty else { return [] }
+        return try await read("reading the messages to shard \(target)") { [sourceNumbers, sequences, indexes] c, logger in
+            let rows = try await c.query(
+                """
+                SELECT m.source, m.sequence, m.idx, m.payload
+                FROM unnest(\(sourceNumbers)::integer[], \(sequences)::bigint[], \(indexes)::integer[]) AS a(source, sequence, idx)
+                CROSS JOIN LATERAL (
+                    SELECT source, sequence, idx, payload FROM shard_message
+                    WHERE target = \(targetNumber) AND source = a.source AND (sequence, idx) > (a.sequence, a.idx)
+                    ORDER BY sequence, idx LIMIT \(Int64(limit))
+                ) m
+                ORDER BY m.source, m.sequence, m.idx
+                """, logger: logger)
+            var messages: [IncomingShardMessage] = []
+            for try await (source, sequence, index, payload) in rows.decode((Int32, Int64, Int32, ByteBuffer).self) {
+                messages.append(IncomingShardMessage(
+                    source: Int(source), sequence: UInt64(sequence), index: Int(index), payload: Array(payload.readableBytesView)))
+            }
+            return messages
+        }
+    }
+
     /// For each shard `0..<shardCount`, how many messages to it lie beyond its cursor for
     /// their source: the messages not consumed yet. One statement, so one snapshot: all zero
     /// means every message committed so far has been consumed (a cluster-wide barrier), and a
-    /// count is a shard's lag (`copyctl shards`).
+    /// count is a shard's lag (`copyctl shards`). Each (target, source) pair is counted from
+    /// its cursor through the primary key, so the cost is the pending messages, not every
+    /// message ever sent (they are kept).
     public func pendingCounts(shardCount: Int) async throws -> [Int: Int64] {
         guard shardCount >= 0, shardCount <= Int(Int32.max) else {
             throw JournalError(code: .invalid, message: "'shardCount' must be between 0 and \(Int32.max), got \(shardCount)")
@@ -88,15 +126,16 @@ public struct ShardMessageBox: Sendable {
         return try await read("counting the pending messages") { c, logger in
             let rows = try await c.query(
                 """
-                SELECT t.target, coalesce(p.n, 0)
+                SELECT t.target, coalesce(sum(p.n), 0)::bigint
                 FROM generate_series(0, \(Int32(shardCount - 1))) AS t(target)
-                LEFT JOIN (
-                    SELECT m.target, count(*) AS n
-                    FROM shard_message m
-                    LEFT JOIN shard_cursor k ON k.target = m.target AND k.source = m.source
-                    WHERE k.target IS NULL OR (m.sequence, m.idx) > (k.sequence, k.idx)
-                    GROUP BY m.target
-                ) p ON p.target = t.target
+                CROSS JOIN generate_series(0, \(Int32(shardCount - 1))) AS s(source)
+                LEFT JOIN shard_cursor k ON k.target = t.target AND k.source = s.source
+                CROSS JOIN LATERAL (
+                    SELECT count(*) AS n FROM shard_message m
+                    WHERE m.target = t.target AND m.source = s.source
+                      AND (m.sequence, m.idx) > (coalesce(k.sequence, 0), coalesce(k.idx, -1))
+                ) p
+                GROUP BY t.target
                 """, logger: logger)
             var counts: [Int: Int64] = [:]
             for try await (target, count) in rows.decode((Int32, Int64).self) {

@@ -55,24 +55,32 @@ struct MessageConsumer: Sendable {
         }
     }
 
-    /// Applies everything pending, source by source, until a pass finds nothing.
+    /// Applies everything pending, until a read finds nothing: one read for every source,
+    /// then each source's messages as one ordered run (sources have no order between them).
     func drain(_ cursors: inout [Int: ShardMessageCursor]) async throws {
-        var progressed = true
-        while progressed && !Task.isCancelled {
-            progressed = false
-            for source in 0..<count where source != shard {
-                let messages = try await box.pending(target: shard, source: source, after: cursors[source], limit: pageSize)
-                guard !messages.isEmpty else { continue }
-                let results = await sequencer.applyMessages(messages)
-                for (m, r) in zip(messages, results) {
+        let sources = (0..<count).filter { $0 != shard }
+        while !Task.isCancelled {
+            let messages = try await box.pending(target: shard, sources: sources, after: cursors, limit: pageSize)
+            guard !messages.isEmpty else { return }
+            let runs = Dictionary(grouping: messages, by: \.source)
+            // Every source's run is queued before any is awaited: one commit can carry them all.
+            let results = await withTaskGroup(of: (Int, [Result<Copytrade_V1_InputResult, any Error>]).self) { group in
+                for (source, run) in runs { group.addTask { (source, await sequencer.applyMessages(run)) } }
+                var all: [Int: [Result<Copytrade_V1_InputResult, any Error>]] = [:]
+                for await (source, r) in group { all[source] = r }
+                return all
+            }
+            var failure: (any Error)?
+            for (source, run) in runs {
+                for (m, r) in zip(run, results[source] ?? []) {
                     guard case .success = r else {
-                        if case .failure(let error) = r { throw error }
+                        if case .failure(let error) = r { failure = failure ?? error }
                         break
                     }
                     cursors[source] = m.cursor
-                    progressed = true
                 }
             }
+            if let failure { throw failure }
         }
     }
 }
