@@ -28,12 +28,22 @@ struct PostgresOptions: ParsableArguments {
     var fsync = "on"
     @Option(name: .customLong("copytraded-bin"), help: "copytraded executable (default: next to copytrade-bench).")
     var copytradedBin: String?
+    @Option(name: .customLong("pg-shards"), help: "Shards of the cluster in the fan-out rows and the sharded failover rows (1 leaves those out).")
+    var shards = 8
+    @Option(name: .customLong("fanout-runs"), help: "Timed trader opens per member count in the sharded fan-out (the table gives the median; 0 skips it).")
+    var fanoutRuns = 3
+    @Option(name: .customLong("fanout-copiers"), help: "Copiers, spread over the shards, in the sharded fan-out.")
+    var fanoutCopiers = 10_000
+    @Option(name: .customLong("fanout-members"), help: "Member counts for the sharded fan-out, comma separated (each holds ceil(shards / members) shards).")
+    var fanoutMembers = "1,2,4"
+
+    var fanoutMemberCounts: [Int] { fanoutMembers.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
 }
 
 struct PostgresCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "postgres",
-        abstract: "PostgreSQL journal vs SQLite (appends, journaled deposits) and failover of two copytraded --postgres members.")
+        abstract: "PostgreSQL journal vs SQLite (appends, journaled deposits), failover of copytraded --postgres members, fan-out over shards by members.")
     @OptionGroup var common: CommonOptions
     @OptionGroup var options: PostgresOptions
 
@@ -43,8 +53,10 @@ struct PostgresCommand: AsyncParsableCommand {
     }
 }
 
-/// Issue 11's figures: journaled inputs/s on PostgreSQL next to SQLite, and the failover time
-/// from SIGKILLing the shard's holder to the standby serving. The PostgreSQL server is a
+/// Issue 11's figures: journaled inputs/s on PostgreSQL next to SQLite, the failover time
+/// from SIGKILLing a shard's holder to the standby serving (one shard, and a cluster of
+/// `--pg-shards`), and one open fanned out over that cluster's shards by 1, 2 and 4 members
+/// (`ShardedFanOutBench`). The PostgreSQL server is a
 /// throwaway cluster of the bench's own (TestSupport's `PostgresServer`, the tests' one), with
 /// fsync on unless `--pg-fsync off`; it is stopped and removed at the end, and at exit.
 struct PostgresBench {
@@ -54,6 +66,11 @@ struct PostgresBench {
 
     func run() async throws {
         guard ["on", "off"].contains(options.fsync) else { throw BenchError("--pg-fsync must be on or off, got \(options.fsync)") }
+        guard (1...1024).contains(options.shards) else { throw BenchError("--pg-shards must be between 1 and 1024, got \(options.shards)") }
+        guard options.fanoutRuns == 0 || (options.fanoutCopiers > 0 && !options.fanoutMemberCounts.isEmpty
+                                          && options.fanoutMemberCounts.allSatisfy({ $0 >= 1 })) else {
+            throw BenchError("--fanout-copiers must be positive and --fanout-members a list of counts of at least 1")
+        }
         let fsync = options.fsync == "on"
         progress("postgres: starting a throwaway PostgreSQL server (fsync \(options.fsync))")
         let server = try await PostgresServer.start(fsync: fsync)
@@ -63,6 +80,9 @@ struct PostgresBench {
             let version = try await serverVersion(server)
             try await throughput(server, root: root, fsync: fsync, version: version)
             if options.failoverRuns > 0 { try await failover(server, root: root, fsync: fsync) }
+            if options.fanoutRuns > 0, options.shards > 1 {
+                try await ShardedFanOutBench(options: options, json: json, binary: try copytraded(), logger: quiet).run(server, root: root)
+            }
         } catch {
             await server.stop()
             try? FileManager.default.removeItem(at: root)
@@ -205,40 +225,74 @@ struct PostgresBench {
 
     // MARK: - (c) failover
 
-    func failover(_ server: PostgresServer, root: URL, fsync: Bool) async throws {
-        let report = Report("postgres (c): failover, SIGKILL of the shard's holder → the standby serving (two copytraded --postgres members)",
-                            columns: ["run", "status answered ms", "deposit acknowledged ms", "lastSequence after"],
-                            json: json)
+    /// The copytraded next to the bench (or `--copytraded-bin`), checked.
+    func copytraded() throws -> String {
         let binary = options.copytradedBin ?? TTRPCBench.sibling("copytraded")
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw BenchError("no copytraded at \(binary): build it in release next to copytrade-bench (make bench does)")
         }
-        var statusMs: [Double] = [], depositMs: [Double] = []
-        for run in 1...options.failoverRuns {
-            progress("postgres: failover run \(run) of \(options.failoverRuns)")
-            let r = try await failoverRun(server, binary: binary, root: root.appendingPathComponent("failover-\(run)"))
-            statusMs.append(r.statusMs)
-            depositMs.append(r.depositMs)
+        return binary
+    }
+
+    /// A cluster to fail over: `holders` members of `--max-shards maxShards` hold every shard,
+    /// then one standby (same options) starts and holds none.
+    struct FailoverLayout {
+        let shards: Int
+        let holders: Int
+        let maxShards: Int?
+
+        var label: String {
+            shards == 1 ? "1 shard, holder + standby" : "\(shards) shards, \(holders) holders of \(maxShards ?? shards) + standby"
+        }
+    }
+
+    /// One shard (issue 11's first figure), and the `--pg-shards` cluster split over two holders.
+    var failoverLayouts: [FailoverLayout] {
+        [FailoverLayout(shards: 1, holders: 1, maxShards: nil)]
+            + (options.shards > 1 ? [FailoverLayout(shards: options.shards, holders: 2, maxShards: (options.shards + 1) / 2)] : [])
+    }
+
+    func failover(_ server: PostgresServer, root: URL, fsync: Bool) async throws {
+        let report = Report("postgres (c): failover, SIGKILL of a shard's holder → the standby serving (copytraded --postgres members)",
+                            columns: ["cluster", "run", "status answered ms", "deposit acknowledged ms", "lastSequence after"],
+                            json: json)
+        let binary = try copytraded()
+        for layout in failoverLayouts {
+            var statusMs: [Double] = [], depositMs: [Double] = []
+            for run in 1...options.failoverRuns {
+                progress("postgres: failover (\(layout.label)) run \(run) of \(options.failoverRuns)")
+                let r = try await failoverRun(server, layout, binary: binary,
+                                              root: root.appendingPathComponent("failover-\(layout.shards)-\(run)"))
+                statusMs.append(r.statusMs)
+                depositMs.append(r.depositMs)
+                var o = JSONObject()
+                o.set("bench", .string("postgres.failover"))
+                o.set("shards", .int(Int64(layout.shards)))
+                o.set("members", .int(Int64(layout.holders + 1)))
+                o.set("run", .int(Int64(run)))
+                o.set("status_ms", .double(r.statusMs))
+                o.set("deposit_ms", .double(r.depositMs))
+                o.set("last_sequence", .int(Int64(r.lastSequence)))
+                o.set("postgres_fsync", .bool(fsync))
+                report.add([layout.label, "\(run)", fmt(r.statusMs, 0), fmt(r.depositMs, 0), "\(r.lastSequence)"], json: o)
+            }
+            let medianStatus = statusMs.sorted()[statusMs.count / 2], medianDeposit = depositMs.sorted()[depositMs.count / 2]
             var o = JSONObject()
             o.set("bench", .string("postgres.failover"))
-            o.set("run", .int(Int64(run)))
-            o.set("status_ms", .double(r.statusMs))
-            o.set("deposit_ms", .double(r.depositMs))
-            o.set("last_sequence", .int(Int64(r.lastSequence)))
-            o.set("postgres_fsync", .bool(fsync))
-            report.add(["\(run)", fmt(r.statusMs, 0), fmt(r.depositMs, 0), "\(r.lastSequence)"], json: o)
+            o.set("shards", .int(Int64(layout.shards)))
+            o.set("members", .int(Int64(layout.holders + 1)))
+            o.set("run", .string("median"))
+            o.set("runs", .int(Int64(statusMs.count)))
+            o.set("status_ms", .double(medianStatus))
+            o.set("deposit_ms", .double(medianDeposit))
+            o.set("target_ms", .int(2_000))
+            o.set("target_met", .bool(medianDeposit < 2_000))
+            report.add([layout.label, "median of \(statusMs.count)", fmt(medianStatus, 0), fmt(medianDeposit, 0), ""], json: o)
         }
-        let medianStatus = statusMs.sorted()[statusMs.count / 2], medianDeposit = depositMs.sorted()[depositMs.count / 2]
-        var o = JSONObject()
-        o.set("bench", .string("postgres.failover"))
-        o.set("run", .string("median"))
-        o.set("runs", .int(Int64(statusMs.count)))
-        o.set("status_ms", .double(medianStatus))
-        o.set("deposit_ms", .double(medianDeposit))
-        o.set("target_ms", .int(2_000))
-        o.set("target_met", .bool(medianDeposit < 2_000))
-        report.add(["median of \(statusMs.count)", fmt(medianStatus, 0), fmt(medianDeposit, 0), ""], json: o)
-        report.note("Timed from kill(SIGKILL) of the holder: a Status call through the standby's socket polled every 10 ms (each try a new connection), then a new keyed deposit through the same socket until acknowledged. Standby lease retry 200 ms (the default).")
+        report.note("Timed from kill(SIGKILL) of the holder of shard 0: a Status call through the standby's socket polled every 10 ms (each try a new connection), then a new keyed deposit, into an account on one of the killed member's shards, through the same socket until acknowledged. Standby lease retry 200 ms (the default).")
+        if options.shards > 1 {
+            report.note("\(options.shards) shards: the killed holder held half of them; the standby takes them all (its --max-shards is the same). Status fans out to every shard, so it answers only once the standby serves each of them.")
+        }
         report.note("Aim (issue 11): failover under 2 s; the 'deposit acknowledged' median is the figure to compare.")
         report.finish()
     }
@@ -249,41 +303,33 @@ struct PostgresBench {
         var lastSequence: UInt64
     }
 
-    /// One run on a database of its own: two members, the holder SIGKILLed, the standby timed.
-    func failoverRun(_ server: PostgresServer, binary: String, root: URL) async throws -> FailoverResult {
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        let database = try await server.createDatabase("bench_failover")
-        let url = "postgres://\(server.user)@/\(database)?host=\(server.directory)&port=\(server.port)"
-        var members: [Member] = []
+    /// One run on a database of its own: the layout's members, the holder of shard 0
+    /// SIGKILLed, the standby timed.
+    func failoverRun(_ server: PostgresServer, _ layout: FailoverLayout, binary: String, root: URL) async throws -> FailoverResult {
+        let cluster = try await BenchCluster.start(server, binary: binary, root: root, shards: layout.shards, holders: layout.holders,
+                                                   maxShards: layout.maxShards, standbys: 1, logger: quiet)
         // Whatever happens, nothing keeps running.
-        defer { for m in members { m.process.kill9() } }
-        for name in ["a", "b"] {
-            let member = try Member.start(binary, dir: root.appendingPathComponent(name).path, url: url)
-            members.append(member)
-            // The first one takes the lease; start the second only once the first answers.
-            try await member.waitUntilAnswering(within: .seconds(30), logger: quiet)
+        defer { cluster.killAll() }
+        let held = try await cluster.waitUntilHeld(within: .seconds(30))
+        guard let holder = cluster.member(holding: held[0] ?? ""), let standby = cluster.members.last, standby.socket != holder.socket else {
+            throw BenchError("shard 0's holder \(held[0] ?? "") is none of the members, or the standby holds it")
         }
-        let deadline = ContinuousClock.now.advanced(by: .seconds(30))
-        var holderIndex: Int?
-        while holderIndex == nil {
-            holderIndex = members.firstIndex { $0.log.contains("holding shard 0") }
-            if holderIndex == nil {
-                guard ContinuousClock.now < deadline else { throw BenchError("no member holds shard 0 after 30 s") }
-                try await Task.sleep(for: .milliseconds(20))
-            }
-        }
-        let holder = members[holderIndex!], standby = members[1 - holderIndex!]
+        // An account on one of the holder's shards, so the deposit after the kill needs them.
+        let holderShards = Set(held.filter { $0.value.contains(":\(holder.process.pid):") }.keys)
+        let account = (1...).lazy.map { "U\($0)" }.first { holderShards.contains(ShardLayout.shard(of: $0, count: layout.shards)) }!
         // A few inputs, through both members (the standby forwards).
         _ = try await standby.call("CreateAccount", {
             var r = Copytrade_V1_CreateAccountRequest()
-            r.key = "create-U1"
-            r.accountID = "U1"
+            r.key = "create-\(account)"
+            r.accountID = account
             r.role = .copier
             return r
         }(), Copytrade_V1_InputResult.self, logger: quiet)
         for i in 0..<5 {
-            _ = try await (i % 2 == 0 ? standby : holder).call("Deposit", Self.deposit("dep-\(i)"), Copytrade_V1_InputResult.self, logger: quiet)
+            _ = try await (i % 2 == 0 ? standby : holder).call("Deposit", Self.deposit("dep-\(i)", account), Copytrade_V1_InputResult.self,
+                                                               logger: quiet)
         }
+        let before = try await standby.call("Status", Copytrade_V1_StatusRequest(), Copytrade_V1_StatusResponse.self, logger: quiet)
 
         let t0 = nowNanos()
         holder.process.signal(SIGKILL)
@@ -302,7 +348,8 @@ struct PostgresBench {
         let depositAt: Double
         while true {
             do {
-                _ = try await standby.call("Deposit", Self.deposit("dep-after"), Copytrade_V1_InputResult.self, timeout: .seconds(5), logger: quiet)
+                _ = try await standby.call("Deposit", Self.deposit("dep-after", account), Copytrade_V1_InputResult.self, timeout: .seconds(5),
+                                           logger: quiet)
                 depositAt = Double(nowNanos() - t0) / 1e6
                 break
             } catch {
@@ -311,20 +358,21 @@ struct PostgresBench {
             guard Double(nowNanos() - t0) / 1e9 < 60 else { throw BenchError("no deposit acknowledged within 60 s: \(lastError)") }
             try await Task.sleep(for: .milliseconds(10))
         }
+        // The cluster's journals (summed over the shards): the 6 entries before and the deposit after, nothing lost or doubled.
         let status = try await standby.call("Status", Copytrade_V1_StatusRequest(), Copytrade_V1_StatusResponse.self, logger: quiet)
-        guard status.lastSequence == 7 else {
-            throw BenchError("after the failover lastSequence is \(status.lastSequence), expected 7 (account, 5 deposits, 1 after)")
+        guard before.lastSequence == 6, status.lastSequence == 7 else {
+            throw BenchError("lastSequence \(before.lastSequence) before the failover and \(status.lastSequence) after, expected 6 and 7 (account, 5 deposits, 1 after)")
         }
         _ = await holder.process.wait(within: .seconds(10))
-        if await standby.process.stop(grace: .seconds(15)) != 0 { progress("postgres: the standby did not stop cleanly; log: \(standby.logPath)") }
+        await cluster.stop()
         try? FileManager.default.removeItem(at: root)
         return FailoverResult(statusMs: statusAt, depositMs: depositAt, lastSequence: status.lastSequence)
     }
 
-    static func deposit(_ key: String) -> Copytrade_V1_TransferRequest {
+    static func deposit(_ key: String, _ account: String) -> Copytrade_V1_TransferRequest {
         var r = Copytrade_V1_TransferRequest()
         r.key = key
-        r.accountID = "U1"
+        r.accountID = account
         r.amountE8 = 3 * Decimal8.unitsPerOne / 2
         return r
     }
@@ -335,10 +383,10 @@ struct PostgresBench {
         let socket: String
         let logPath: String
 
-        static func start(_ binary: String, dir: String, url: String) throws -> Member {
+        static func start(_ binary: String, dir: String, url: String, arguments: [String] = []) throws -> Member {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             let socket = dir + "/s.sock", log = dir + "/daemon.log"
-            let p = try Spawned(binary, ["--data", dir, "--socket", socket, "--postgres", url],
+            let p = try Spawned(binary, ["--data", dir, "--socket", socket, "--postgres", url] + arguments,
                                 stdout: .file(log, append: true), stderr: .file(log, append: true))
             return Member(process: p, socket: socket, logPath: log)
         }
@@ -352,6 +400,20 @@ struct PostgresBench {
                                     timeout: .seconds(2), logger: logger)) != nil { return }
                 guard process.isRunning, ContinuousClock.now < deadline else {
                     throw BenchError("copytraded did not answer on \(socket) (exit \(process.exitStatus.map(String.init) ?? "none")): \(log)")
+                }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+
+        /// Until the member has joined the cluster (it answers `Shards`, read from PostgreSQL),
+        /// whether or not every shard is held yet.
+        func waitUntilJoined(within limit: Duration, logger: Logger) async throws {
+            let deadline = ContinuousClock.now.advanced(by: limit)
+            while true {
+                if (try? await call("Shards", Copytrade_V1_ShardsRequest(), Copytrade_V1_ShardsResponse.self,
+                                    timeout: .seconds(2), logger: logger)) != nil { return }
+                guard process.isRunning, ContinuousClock.now < deadline else {
+                    throw BenchError("copytraded did not join the cluster on \(socket) (exit \(process.exitStatus.map(String.init) ?? "none")): \(log)")
                 }
                 try await Task.sleep(for: .milliseconds(20))
             }
