@@ -15,6 +15,13 @@ struct EquivalenceTests {
     /// copies costs about this much at its barrier (about 900 of them).
     static let reorderWindowMs = 5
 
+    /// The one-process reference run, made once and shared with the cluster's comparisons
+    /// (ShardedEquivalenceTests).
+    static let reference = Task { () throws -> EquivalenceRun in
+        let shape = EquivalenceScenario.Shape()
+        return try await runOnFreshDaemon(EquivalenceScenario.steps(shape), accounts: EquivalenceScenario.accounts(shape))
+    }
+
     /// Runs the scenario on a fresh SQLite daemon and reads every account's result.
     static func runOnFreshDaemon(_ steps: [EquivalenceScenario.Step], accounts: [String]) async throws -> EquivalenceRun {
         let d = try await Daemon.start(reorderWindowMs: reorderWindowMs)
@@ -56,9 +63,9 @@ struct EquivalenceTests {
 
         // The two runs are independent daemons; they run side by side to halve the wall time
         // (each is bound by round trips, commits and the reorder window more than by the CPU).
-        async let firstRun = Self.runOnFreshDaemon(steps, accounts: accounts)
+        // The first is the shared reference run.
         async let secondRun = Self.runOnFreshDaemon(steps, accounts: accounts)
-        let (first, second) = try await (firstRun, secondRun)
+        let (first, second) = try await (Self.reference.value, secondRun)
 
         let stepDifference = EquivalenceDriver.firstDifference(steps, first.outcomes, second.outcomes)
         #expect(stepDifference == nil, "the step outcomes differ: \(stepDifference ?? "")")
