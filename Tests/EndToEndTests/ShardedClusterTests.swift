@@ -57,6 +57,27 @@ struct ShardedClusterTests {
         for m in members { try await m.checkAccountingIdentity() }
         let status = try await b.status()
         #expect(status.int("accounts") == Int64(copiers.count + 1), "\(status)")
+
+        // A follow of a trader on another shard is checked against what the trader's shard
+        // recorded: an unknown account, or one that is not a trader, is refused as in one process.
+        let home = EquivalenceTests.shard(of: "C01", count: 8)
+        let ghost = (1...500).map { "GHOST\($0)" }.first { EquivalenceTests.shard(of: $0, count: 8) != home }!
+        var r = try await c.copyctl("follow", "C01", ghost, "--multiplier", "1")
+        #expect(r.exit == 1 && r.stderr.contains("trader") && r.stderr.contains("no account"), "\(r.summary)")
+        let otherCopier = try #require(copiers.first { EquivalenceTests.shard(of: $0, count: 8) != home })
+        r = try await a.copyctl("follow", "C01", otherCopier, "--multiplier", "1")
+        #expect(r.exit == 1 && r.stderr.contains("is not a trader account"), "\(r.summary)")
+        // Modules are swapped per member: refused in a cluster, naming the field.
+        r = try await b.copyctl("plugin", "swap", "sizing", "--inprocess")
+        #expect(r.exit == 1 && r.stderr.contains("module"), "\(r.summary)")
+        // Watch without an account merges every shard's events (numbered per shard).
+        let watched = try await a.must("watch", "--after", "0", "--count", "40")
+        let accounts = Set(watched.stdout.split(separator: "\n").compactMap { line -> String? in
+            guard let data = line.data(using: .utf8), let e = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
+            return e["account"] as? String
+        })
+        let shardsSeen = Set(accounts.map { EquivalenceTests.shard(of: $0, count: 8) })
+        #expect(shardsSeen.count >= 3, "events of \(accounts.sorted()) from shards \(shardsSeen.sorted())")
         for m in members { #expect(await m.stop() == 0) }
     }
 
