@@ -91,6 +91,8 @@ final class MemberRuntime: Sendable {
         /// Shards this member stepped down from, not tried again before then: another member
         /// should take a shard its holder could not keep (docs/decisions.md, "PostgreSQL").
         var cooldown: [Int: ContinuousClock.Instant] = [:]
+        /// Shards being stepped down from (``drop(_:_:)``), awaited at shutdown.
+        var retiring: [Task<Void, Never>] = []
     }
 
     /// How long a member leaves a shard it stepped down from to the others.
@@ -192,7 +194,7 @@ final class MemberRuntime: Sendable {
             lastFailure = text
         }
         while !stopping.isSet {
-            dropLostShards()
+            await dropLostShards()
             do {
                 // Every round, on a connection of its own, which fails at once with the reason
                 // (a pooled query would wait for a connection that never comes).
@@ -292,37 +294,31 @@ final class MemberRuntime: Sendable {
 
     /// Drops every shard whose lease ended or whose journal refused an append (fenced): its
     /// state may hold effects never journaled, so it stops answering at once.
-    private func dropLostShards() {
-        let lost: [(ShardHost, String)] = state.withLock { s in
-            var out: [(ShardHost, String)] = []
-            for host in s.hosts.values {
-                if !host.lease.isHeld {
-                    out.append((host, "its lease session ended"))
-                }
-            }
-            return out
-        }
-        for (host, reason) in lost { drop(host, reason) }
-        // A fenced or failed journal is noticed through the sequencer.
-        Task { [self] in
-            for host in state.withLock({ Array($0.hosts.values) }) {
-                if let failure = await host.sequencer.failureReason { drop(host, "the journal refused an append: \(failure)") }
+    private func dropLostShards() async {
+        for host in state.withLock({ Array($0.hosts.values) }) {
+            if !host.lease.isHeld {
+                drop(host, "its lease session ended")
+            } else if let failure = await host.sequencer.failureReason {
+                drop(host, "the journal refused an append: \(failure)")
             }
         }
     }
 
+    /// Stops answering for `host` now; its stepping down (answering its waiting callers,
+    /// stopping its consumer and store) runs beside the keeper, which must not wait on a store
+    /// that may not answer until PostgreSQL is back. Owned: shutdown awaits it.
     private func drop(_ host: ShardHost, _ reason: String) {
         let removed = state.withLock { s -> Bool in
             guard s.hosts[host.shard] === host else { return false }
             s.hosts[host.shard] = nil
             s.cooldown[host.shard] = .now + Self.stepDownCooldown
             s.router?.release(host.shard)
+            s.retiring.append(Task { await host.stepDown(reason) })
             return true
         }
         guard removed else { return }
         logger.error("stepping down from shard \(host.shard): \(reason)",
                      metadata: ["epoch": "\(host.lease.epoch)", "member": "\(cluster.memberID)"])
-        Task { await host.stepDown(reason) }
     }
 
     /// Shutdown: every held shard finishes its inputs, writes a snapshot and releases its lease.
@@ -336,6 +332,13 @@ final class MemberRuntime: Sendable {
         await withTaskGroup(of: Void.self) { group in
             for host in hosts { group.addTask { await host.close() } }
         }
+        // Shards stepped down from finish too, unless PostgreSQL is gone (their stores would
+        // wait for it): then they are left to end with the process.
+        let (retiring, reachable) = state.withLock { s in
+            defer { s.retiring = [] }
+            return (s.retiring, s.unreachable == nil)
+        }
+        if reachable { for task in retiring { await task.value } }
         await state.withLock({ $0.router })?.close()
         // A pooled query would wait for PostgreSQL to come back; the row is only an address.
         if state.withLock({ $0.router != nil && $0.unreachable == nil }) {
