@@ -68,13 +68,13 @@ actor CommitPipeline {
                 committedSequence = batch.last!.expectedSequence
                 // Abandoned callers were told "not acknowledged, retry with the key": a commit
                 // that lands after all the same is found by that retry, applied once.
-                guard !abandoned else { return }
+                guard !abandoned else { break }
                 for p in batch { p.done(.success(())) }
                 await onCommit?(committedSequence)
             } catch {
                 // State in memory is now ahead of the journal: stop taking inputs; a restart
                 // recovers exactly what was committed.
-                guard !abandoned else { return }
+                guard !abandoned else { break }
                 failure = error
                 for p in batch + buffer { p.done(.failure(error)) }
                 buffer.removeAll()
