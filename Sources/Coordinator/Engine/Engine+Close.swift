@@ -61,7 +61,10 @@ extension Engine {
     /// Books a close of `quantity` at `price`: gross PnL `s*q*(exit - E)` (rounded down), the
     /// closing fee (rounded up), and the released share of margin. An isolated position cannot
     /// lose more than its released margin; any shortfall is taken by the insurance ledger.
-    func closePart(_ p: PositionRecord, quantity: Decimal8, price: Decimal8, kind: ClosedPosition, tx: inout EngineTransaction) async throws {
+    /// `event` replaces the close's own event kind (a take profit, a stop loss), `reason` is
+    /// recorded with it. A copy's closed share goes into its relation's result.
+    func closePart(_ p: PositionRecord, quantity: Decimal8, price: Decimal8, kind: ClosedPosition, tx: inout EngineTransaction,
+                   as event: EventKind? = nil, reason: String = "") async throws {
         let spec = try spec(p.symbol)
         guard var a = tx.account(p.account) else { throw DomainError.notFound("account", "no account \"\(p.account)\"") }
         let full = quantity == p.quantity
@@ -83,17 +86,20 @@ extension Engine {
         a.fees = try a.fees + fee
         tx.put(a)
         if !shortfall.isZero { try tx.addInsurance(try -shortfall) }
+        let openFeeShare = full ? p.openFees : try (p.openFees.exact * quantity.exact).divided(by: p.quantity.exact, rounding: .down)
+        try bookRelationResult(p, gross: gross, closingFee: fee, openFeeShare: openFeeShare, tx: &tx)
         if full {
             tx.close(position: p.id)
         } else {
             var rest = p
             rest.quantity = try p.quantity - quantity
             rest.margin = try p.margin - released
-            rest = try await withLiquidationPrice(rest)
+            rest.openFees = try p.openFees - openFeeShare
+            rest = try withTriggers(try await withLiquidationPrice(rest), tx)
             tx.put(rest)
         }
-        tx.event(kind.kind(full: full), account: p.account, symbol: p.symbol, position: p.id,
-                 amount: try gross - fee, price: price, quantity: quantity,
+        tx.event(event ?? kind.kind(full: full), account: p.account, symbol: p.symbol, position: p.id,
+                 amount: try gross - fee, price: price, quantity: quantity, reason: reason,
                  detail: "pnl \(gross) fee \(fee) margin released \(released)" + (shortfall.isZero ? "" : " insurance covered \(shortfall)"))
     }
 }

@@ -7,11 +7,24 @@ extension Engine {
     /// price. Skips and unfilled orders are recorded with their reason.
     /// `mark` is the mark the trader's fill saw: on another shard it travels with the fill, so
     /// the copy is filled or not exactly as it would have been on the trader's shard.
+    /// `only`: the relations to copy for (a follow copying the trader's open positions); nil:
+    /// every following relation of the trader. `note` is added to each copy's event detail.
     func copyOpen(trader: String, traderPosition: PositionRecord, fill price: Decimal8, quantity: Decimal8,
-                  mark markPoint: MarkPoint?, tx: inout EngineTransaction) async throws {
-        let relations = tx.relations(ofTrader: trader)
-        guard !relations.isEmpty else { return }
+                  mark markPoint: MarkPoint?, filledMs: Millis, only: [RelationRecord]? = nil, note: String = "",
+                  tx: inout EngineTransaction) async throws {
         let spec = try spec(traderPosition.symbol)
+        var relations: [RelationRecord] = []
+        for rel in only ?? tx.relations(ofTrader: trader) where rel.isFollowing {
+            // A relation that lists its symbols copies only those (docs/protections.md).
+            guard rel.copies(spec.symbol) else {
+                tx.event(.copySkipped, account: rel.copier, symbol: spec.symbol, position: traderPosition.id,
+                         reason: "symbol_not_copied", detail: "\(rel.id) copies \(rel.symbols.joined(separator: ","))" + note)
+                continue
+            }
+            relations.append(rel)
+        }
+        guard !relations.isEmpty else { return }
+        let day = UTCDay.of(filledMs)
         let rules = CopySymbolRules(spec)
         var orders: [CopyOrderRequest] = []
         orders.reserveCapacity(relations.count)
@@ -48,11 +61,11 @@ extension Engine {
             switch answers[i] {
             case .refused(let reason):
                 tx.event(.copySkipped, account: rel.copier, symbol: spec.symbol, position: traderPosition.id,
-                         reason: "invalid", detail: reason)
+                         reason: "invalid", detail: reason + note)
                 continue
             case .skipped(let reason, let detail):
                 tx.event(.copySkipped, account: rel.copier, symbol: spec.symbol, position: traderPosition.id,
-                         reason: reason?.historyName ?? unknownOutcomeName, detail: detail)
+                         reason: reason?.historyName ?? unknownOutcomeName, detail: detail + note)
                 continue
             case .planned(let plan):
                 d = plan
@@ -61,18 +74,33 @@ extension Engine {
             if let mark, traderPosition.side == .long ? mark > worst : mark < worst {
                 tx.event(.copyUnfilled, account: rel.copier, symbol: spec.symbol, position: traderPosition.id,
                          price: worst, quantity: d.quantity, reason: "price_beyond_worst",
-                         detail: "mark \(mark) is beyond the worst acceptable price \(worst)")
+                         detail: "mark \(mark) is beyond the worst acceptable price \(worst)" + note)
                 continue
             }
-            let existing = tx.copy(of: traderPosition.id, account: rel.copier)
+            let existing = tx.copy(of: traderPosition.id, account: rel.copier, relation: rel.id)
             let mode = existing?.mode ?? rel.marginMode(for: spec.symbol)
             let quantity = d.quantity, margin = d.margin, fee = d.fee
             if let refusal = try await copyGuard(quantity: quantity, margin: margin, fee: fee, mode: mode, existing: existing,
                                                  balances: copierBalances[i], relation: rel, traderPosition: traderPosition,
                                                  spec: spec, price: price, tx: tx) {
                 tx.event(.copySkipped, account: rel.copier, symbol: spec.symbol, position: traderPosition.id,
-                         reason: refusal.reason, detail: refusal.detail)
+                         reason: refusal.reason, detail: refusal.detail + note)
                 continue
+            }
+            // The daily copy margin cap (docs/protections.md): this order included, by the UTC
+            // day of the trader's fill.
+            if let cap = rel.maxDailyMargin {
+                let used = rel.dailyMarginDay == day ? rel.dailyMarginUsed : .zero
+                let total = try used + margin
+                guard total <= cap else {
+                    tx.event(.copySkipped, account: rel.copier, symbol: spec.symbol, position: traderPosition.id, reason: "daily_cap",
+                             detail: "margin \(margin) with \(used) already copied today is more than the daily cap \(cap)" + note)
+                    continue
+                }
+                var r = tx.relation(rel.id) ?? rel
+                r.dailyMarginDay = day
+                r.dailyMarginUsed = total
+                tx.put(r)
             }
             let p = try await fill(account: rel.copier, existing: existing, symbol: spec.symbol, side: traderPosition.side,
                                    quantity: quantity, price: price, leverage: rel.leverage(for: spec.symbol),
@@ -82,9 +110,9 @@ extension Engine {
             opened.append(p)
             tx.event(existing == nil ? .copyOpened : .copyIncreased, account: rel.copier, symbol: spec.symbol, position: p.id,
                      amount: margin, price: price, quantity: quantity,
-                     detail: "copies \(traderPosition.id) fee \(fee)")
+                     detail: "copies \(traderPosition.id) fee \(fee)" + note)
         }
-        for p in try await withLiquidationPrices(opened) { tx.put(p) }
+        for p in try await withLiquidationPrices(opened) { tx.put(try withTriggers(p, tx)) }
     }
 
     /// Checks what the sizing module answered before it is applied: a quantity on the step and

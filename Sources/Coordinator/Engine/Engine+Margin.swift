@@ -86,9 +86,9 @@ extension Engine {
         var copiers: [CopierMarginState] = []
         var targets: [PositionRecord] = []
         for copy in copies {
-            guard let relID = copy.relationID, let rel = tx.relation(relID) else {
+            guard let relID = copy.relationID, let rel = tx.relation(relID), rel.isFollowing else {
                 tx.event(.syncSkipped, account: copy.account, symbol: copy.symbol, position: copy.id, reason: "not_following",
-                         detail: "signal \(signal.id): the copy relation has ended")
+                         detail: "signal \(signal.id): the copy relation has \(tx.relation(copy.relationID ?? "")?.status == .stopped ? "stopped" : "ended")")
                 continue
             }
             // A cross copy has no margin of its own to adjust (SPEC §5): skipped here, before the

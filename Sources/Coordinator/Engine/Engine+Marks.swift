@@ -22,19 +22,24 @@ extension Engine {
         let mark = point.price
         tx.setMark(symbol, point)
         let spec = try spec(symbol)
-        let crossed = state.takeCrossed(symbol: spec.symbol, mark: mark).sorted(by: IDOrder.less)
+        // Take profit and stop loss first, then liquidations, on the same tick (docs/protections.md).
+        var taken: [String] = []
         do {
+            taken = try await runTriggers(spec.symbol, mark: mark, &tx, state: state)
+            let crossed = state.takeCrossed(symbol: spec.symbol, mark: mark).sorted(by: IDOrder.less)
+            taken += crossed
             for id in crossed {
                 guard let p = tx.position(id) else { continue }
                 try await autoMarginOrLiquidate(p, mark: mark, tx: &tx)
             }
+            try await checkRelationStops(stopCandidates(spec.symbol, tx, state: state), &tx)
             try await checkCrossAccounts(symbol: spec.symbol, tx: &tx)
         } catch {
-            for id in crossed { state.refile(id) }
+            for id in taken { state.refile(id) }
             throw error
         }
-        // Crossed positions this input did not change go back into the index as they were.
-        for id in crossed where tx.changes.positions[id] == nil && !tx.changes.closedPositions.contains(id) { state.refile(id) }
+        // Positions taken from the indexes that this input did not change go back as they were.
+        for id in taken where tx.changes.positions[id] == nil && !tx.changes.closedPositions.contains(id) { state.refile(id) }
     }
 
     /// SPEC §3: cancel the symbol's orders that hold margin, add `min(A, available)` while
@@ -102,6 +107,7 @@ extension Engine {
         a.realizedPnl = try a.realizedPnl - p.margin
         tx.put(a)
         try tx.addInsurance(p.margin)
+        try bookRelationResult(p, gross: try -p.margin, closingFee: .zero, openFeeShare: p.openFees, tx: &tx)
         tx.close(position: p.id)
         tx.event(.liquidated, account: p.account, symbol: p.symbol, position: p.id, amount: p.margin, price: bankruptcy,
                  quantity: p.quantity, reason: "risk_rate", detail: "mark \(mark); margin \(p.margin) to insurance")

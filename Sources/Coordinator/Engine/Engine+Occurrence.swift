@@ -24,6 +24,9 @@ extension Engine {
         case .cancelOrder(let r): at = r.atMs
         case .setMark(let r): at = r.atMs
         case .setAutoMargin(let r): at = r.atMs
+        case .setRelation(let r): at = r.atMs
+        case .setAccount(let r): at = r.atMs
+        case .settle(let r): at = r.atMs
         case .createAccount, .deposit, .withdraw, .syncRelease, .setRollout, .shardMessage, nil: return
         }
         guard at >= 0 else {

@@ -55,7 +55,7 @@ extension Engine {
             }
         }
         let mark = tx.mark(spec.symbol)
-        try await copyOpen(trader: account.id, traderPosition: position, fill: price, quantity: quantity, mark: mark, tx: &tx)
+        try await copyOpen(trader: account.id, traderPosition: position, fill: price, quantity: quantity, mark: mark, filledMs: at, tx: &tx)
         // Copiers on other shards get the same fill, with the mark it saw (docs/sharding.md).
         var fill = Copytrade_V1_CopyFill()
         fill.traderID = account.id
@@ -65,6 +65,7 @@ extension Engine {
         fill.priceE8 = price.e8
         fill.quantityE8 = quantity.e8
         fill.openedMs = position.openedMs
+        fill.filledMs = at
         if let mark { fill.mark = mark.wire(spec.symbol) }
         tx.broadcast(.copyFill(fill))
     }
@@ -81,6 +82,7 @@ extension Engine {
         tx.put(a)
         var p: PositionRecord
         if var e = existing {
+            e.openFees = try e.openFees + fee
             let total = try e.quantity + quantity
             let value = try e.quantity.exact * e.entry.exact + quantity.exact * price.exact
             e.entry = try value.divided(by: total.exact, rounding: .halfEven)
@@ -91,6 +93,7 @@ extension Engine {
             p = PositionRecord(id: tx.newID("p"), account: account, symbol: symbol, side: side, quantity: quantity, entry: price,
                                margin: margin, leverage: leverage, mode: mode, autoMargin: autoMargin,
                                copiedFrom: copiedFrom, relationID: relationID, openedMs: at)
+            p.openFees = fee
         }
         if copiedFrom == nil { p = try await withLiquidationPrice(p) }
         tx.put(p)

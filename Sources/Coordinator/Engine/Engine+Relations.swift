@@ -13,66 +13,73 @@ extension Engine {
         if tx.relation(copier: copier.id, trader: trader.id) != nil {
             throw DomainError(.alreadyExists, field: "trader", "\"\(copier.id)\" already follows \"\(trader.id)\"")
         }
-        let mode: RelationRecord.Mode
-        switch r.mode {
-        case .proportional, .unspecified:
-            let m = Decimal8(e8: r.multiplierE8)
-            guard MultiplierBounds.standard.contains(m) else {
-                throw DomainError.invalid("multiplier", "must be between \(MultiplierBounds.standard.minimum) and \(MultiplierBounds.standard.maximum), got \(m)")
-            }
-            mode = .proportional(multiplier: m)
-        case .fixed:
-            mode = .fixed(margin: try positive(r.fixedMarginE8, "fixedMargin"))
-        case .UNRECOGNIZED:
-            throw DomainError.invalid("mode", "must be proportional or fixed")
-        }
-        // A leverage no symbol allows could never be copied; one above a symbol's own maximum
-        // would have every copy on it skipped, so both are refused here, where the user sets them.
-        let highest = market.specs.values.map(\.maxLeverage).max() ?? 1
-        guard (1...highest).contains(Int(r.leverage)) else {
-            throw DomainError.invalid("leverage", "must be between 1 and \(highest), the highest any symbol allows")
-        }
-        for (symbol, lev) in r.symbolLeverage {
-            let s = try spec(symbol)
-            guard (1...s.maxLeverage).contains(Int(lev)) else {
-                throw DomainError.invalid("symbolLeverage.\(symbol)", "must be between 1 and \(s.maxLeverage) for \(s.symbol)")
+        if case .UNRECOGNIZED = r.mode { throw DomainError.invalid("mode", "must be proportional or fixed") }
+        var rel = RelationRecord(id: "", copier: copier.id, trader: trader.id, mode: .proportional(multiplier: .one),
+                                 leverage: 1, establishedMs: occurred(r.atMs, tx))
+        for field in followSettings(r) { try applySetting(field, from: r, to: &rel) }
+        // The trader's limit and ratio: its own record here, or what its shard last told this one.
+        let settings = layout.owns(trader.id) ? TraderSettings(trader: trader.id, maxCopiers: trader.maxCopiers, profitShareRatio: trader.profitShareRatio)
+            : tx.remoteTrader(trader.id) ?? TraderSettings(trader: trader.id, maxCopiers: nil, profitShareRatio: .zero)
+        if let limit = settings.maxCopiers {
+            let following = tx.relations(ofTrader: trader.id).filter(\.isFollowing).count
+            guard following < limit else {
+                throw DomainError(.failedPrecondition, field: "maxCopiers",
+                                  "\(trader.id) has reached its limit of \(limit) copier\(limit == 1 ? "" : "s") (maxCopiers)")
             }
         }
-        let marginMode = try MarginMode(wire: r.marginMode, field: "marginMode")
-        var symbolMarginMode: [String: MarginMode] = [:]
-        for (symbol, wire) in r.symbolMarginMode {
-            _ = try spec(symbol)
-            symbolMarginMode[symbol] = try MarginMode(wire: wire, field: "symbolMarginMode.\(symbol)")
+        if r.copyOpenPositions, !layout.owns(trader.id) {
+            throw DomainError(.failedPrecondition, field: "copyOpenPositions",
+                              "\(trader.id)'s open positions are on shard \(layout.shard(of: trader.id)); follow without copyOpenPositions")
         }
-        if r.hasSlippage_p, r.slippageE8 < 0 || r.slippageE8 >= Decimal8.unitsPerOne {
-            throw DomainError.invalid("slippage", "must be in [0, 1)")
-        }
-        if r.maxMarginPerOrderE8 < 0 { throw DomainError.invalid("maxMarginPerOrder", "must not be negative") }
-        if r.maxTotalMarginE8 < 0 { throw DomainError.invalid("maxTotalMargin", "must not be negative") }
-        if r.autoMarginAmountE8 < 0 { throw DomainError.invalid("autoMarginAmount", "must not be negative") }
-        var rel = RelationRecord(id: tx.newID("r"), copier: copier.id, trader: trader.id, mode: mode,
-                                 leverage: Int(r.leverage), establishedMs: occurred(r.atMs, tx))
-        rel.symbolLeverage = r.symbolLeverage.mapValues { Int($0) }
-        rel.marginMode = marginMode
-        rel.symbolMarginMode = symbolMarginMode
-        rel.slippage = r.hasSlippage_p ? Decimal8(e8: r.slippageE8) : nil
-        rel.maxMarginPerOrder = r.maxMarginPerOrderE8 > 0 ? Decimal8(e8: r.maxMarginPerOrderE8) : nil
-        rel.maxTotalMargin = r.maxTotalMarginE8 > 0 ? Decimal8(e8: r.maxTotalMarginE8) : nil
-        rel.autoMarginAmount = r.autoMarginAmountE8 > 0 ? Decimal8(e8: r.autoMarginAmountE8) : nil
+        rel.profitShareRatio = settings.profitShareRatio
+        rel = RelationRecord(copying: rel, id: tx.newID("r"))
         tx.put(rel)
         tx.created(rel.id)
         tx.event(.relationFollowed, account: copier.id, detail: "follows \(trader.id) (\(rel.id))")
+        if r.copyOpenPositions { try await copyOpenPositions(of: trader.id, for: rel, &tx) }
     }
 
-    func unfollow(_ r: Copytrade_V1_RelationRequest, _ tx: inout EngineTransaction) throws(DomainError) {
+    /// `copyOpenPositions` (docs/protections.md): each open position of the trader is copied as
+    /// if the trader had just opened its whole quantity at the current mark, with every sizing
+    /// rule and skip.
+    func copyOpenPositions(of trader: String, for rel: RelationRecord, _ tx: inout EngineTransaction) async throws {
+        let note = " (copied at follow: the trader's open position at the mark)"
+        for p in tx.positions(of: trader) where p.copiedFrom == nil {
+            guard let mark = tx.mark(p.symbol) else {
+                tx.event(.copySkipped, account: rel.copier, symbol: p.symbol, position: p.id, reason: "no_mark",
+                         detail: "no mark price for \(p.symbol) to copy the open position at" + note)
+                continue
+            }
+            try await copyOpen(trader: trader, traderPosition: p, fill: mark.price, quantity: p.quantity, mark: mark,
+                               filledMs: rel.establishedMs, only: [tx.relation(rel.id) ?? rel], note: note, tx: &tx)
+        }
+    }
+
+    /// Unfollow (docs/protections.md): open copies are handled by the close policy (default
+    /// follow), the relation is settled, and it is removed, or kept as ended while copies it
+    /// linked stay open, so their results are still shared when they close.
+    func unfollow(_ r: Copytrade_V1_RelationRequest, _ tx: inout EngineTransaction) async throws {
         let rel = try requireRelation(r, tx)
-        tx.remove(relation: rel.id)
-        // Open copies stay open and keep their link for closes; only new opens stop.
-        tx.event(.relationUnfollowed, account: rel.copier, detail: "stopped following \(rel.trader) (\(rel.id))")
+        let policy = try ClosePolicy(wire: r.closePolicy, field: "closePolicy")
+        try await endCopies(of: rel, policy: policy, reason: "unfollowed", requireMarks: true, tx: &tx)
+        try await settle(rel, why: "relation ended", tx: &tx)
+        var ended = tx.relation(rel.id) ?? rel
+        if tx.copies(ofRelation: ended).isEmpty {
+            tx.remove(relation: rel.id)
+        } else {
+            ended.status = .ended
+            ended.endedMs = occurred(r.atMs, tx)
+            tx.put(ended)
+        }
+        tx.event(.relationUnfollowed, account: rel.copier,
+                 detail: "stopped following \(rel.trader) (\(rel.id)); open copies: \(policy.rawValue)")
     }
 
     func setPaused(_ r: Copytrade_V1_RelationRequest, _ paused: Bool, _ tx: inout EngineTransaction) throws(DomainError) {
         var rel = try requireRelation(r, tx)
+        guard rel.isFollowing else {
+            throw DomainError(.failedPrecondition, field: "relation", "\(rel.id) was stopped by its stop loss; unfollow it and follow again")
+        }
         guard rel.paused != paused else {
             throw DomainError(.failedPrecondition, field: "relation", "\(rel.id) is already \(paused ? "paused" : "active")")
         }

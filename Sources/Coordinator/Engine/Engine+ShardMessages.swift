@@ -16,7 +16,7 @@ extension Engine {
                                                 quantity: quantity, entry: price, margin: .zero, leverage: 1, mode: .isolated,
                                                 openedMs: f.openedMs)
             try await copyOpen(trader: f.traderID, traderPosition: traderPosition, fill: price, quantity: quantity,
-                               mark: f.hasMark ? MarkPoint(wire: f.mark) : nil, tx: &tx)
+                               mark: f.hasMark ? MarkPoint(wire: f.mark) : nil, filledMs: f.filledMs > 0 ? f.filledMs : f.openedMs, tx: &tx)
         case .copyClose(let c):
             let spec = try spec(c.symbol)
             try await closeCopies(of: c.traderPositionID, spec: spec, closed: try positive(c.closedQuantityE8, "closedQuantity"),
@@ -31,6 +31,10 @@ extension Engine {
             try RolloutPhases.validate(setting.phases)
             tx.setRollout(setting)
             tx.event(.rolloutSet, detail: "\(setting.phases.count) phase\(setting.phases.count == 1 ? "" : "s") from shard \(m.sourceShard)")
+        case .profitShare(let c):
+            try creditProfitShare(c, tx: &tx)
+        case .traderSettings(let t):
+            try applyTraderSettings(RecordWire.traderSettings(t), tx: &tx)
         case nil:
             throw DomainError.invalid("shardMessage", "is empty")
         }

@@ -63,7 +63,7 @@ public struct Engine: Sendable {
         case .deposit(let r): try deposit(r, &tx)
         case .withdraw(let r): try await withdraw(r, &tx)
         case .follow(let r): try await follow(r, &tx)
-        case .unfollow(let r): try unfollow(r, &tx)
+        case .unfollow(let r): try await unfollow(r, &tx)
         case .pause(let r): try setPaused(r, true, &tx)
         case .resume(let r): try setPaused(r, false, &tx)
         case .open(let r): try await open(r, &tx)
@@ -75,6 +75,9 @@ public struct Engine: Sendable {
         case .setAutoMargin(let r): try setAutoMargin(r, &tx)
         case .syncRelease(let r): try await releaseSignals(r, &tx)
         case .setRollout(let r): try setRollout(r, &tx)
+        case .setRelation(let r): try await setRelation(r, &tx)
+        case .setAccount(let r): try setAccount(r, &tx)
+        case .settle(let r): try await settle(r, &tx)
         case .shardMessage(let m):
             do {
                 try await apply(m, &tx, state: state)
@@ -87,6 +90,7 @@ public struct Engine: Sendable {
             }
         case nil: throw DomainError.invalid("input", "is empty")
         }
+        try await relationAftermath(&tx)
         try Self.checkAccounting(tx.changes)
         return tx.changes
     }

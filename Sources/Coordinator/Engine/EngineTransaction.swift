@@ -64,10 +64,31 @@ public struct EngineTransaction: Sendable {
         return ids.sorted(by: IDOrder.less).compactMap { relation($0) }
     }
 
+    /// The copier's relation with a trader; an ended one (waiting for its copies to close) is
+    /// not one any more.
     public func relation(copier: String, trader: String) -> RelationRecord? {
         var ids = base.relationsByCopier[copier] ?? []
         for (id, r) in changes.relations where r.copier == copier { ids.insert(id) }
-        return ids.compactMap { relation($0) }.first { $0.trader == trader }
+        return ids.compactMap { relation($0) }.first { $0.trader == trader && $0.status != .ended }
+    }
+
+    /// Every relation of a copier (any status), in id order.
+    public func relations(ofCopier copier: String) -> [RelationRecord] {
+        var ids = base.relationsByCopier[copier] ?? []
+        for (id, r) in changes.relations where r.copier == copier { ids.insert(id) }
+        return ids.sorted(by: IDOrder.less).compactMap { relation($0) }
+    }
+
+    /// Every relation here, in id order.
+    public func allRelations() -> [RelationRecord] {
+        var ids = Set(base.relations.keys)
+        for id in changes.relations.keys { ids.insert(id) }
+        return ids.sorted(by: IDOrder.less).compactMap { relation($0) }
+    }
+
+    /// The open copies a relation linked.
+    public func copies(ofRelation r: RelationRecord) -> [PositionRecord] {
+        positions(of: r.copier).filter { $0.relationID == r.id }
     }
 
     /// The account's own (not copied) position on a symbol.
@@ -75,18 +96,18 @@ public struct EngineTransaction: Sendable {
         positions(of: account).first { $0.symbol == symbol && $0.copiedFrom == nil }
     }
 
-    /// The copier's copy of a trader position, if any.
-    public func copy(of traderPosition: String, account: String) -> PositionRecord? {
+    /// The copier's copy of a trader position under `relation`, if any.
+    public func copy(of traderPosition: String, account: String, relation: String) -> PositionRecord? {
         for id in touchedPositions[account] ?? [] {
-            if let p = position(id), p.copiedFrom == traderPosition { return p }
+            if let p = position(id), p.copiedFrom == traderPosition, p.relationID == relation { return p }
         }
-        guard let p = base.copy(of: traderPosition, account: account) else { return nil }
+        guard let p = base.copy(of: traderPosition, account: account, relation: relation) else { return nil }
         return position(p.id)
     }
 
     /// True when a trader position has at least one open copy (without listing them).
     public func hasCopies(_ traderPosition: String) -> Bool {
-        if let ids = base.copiesOf[traderPosition], ids.contains(where: { position($0) != nil }) { return true }
+        if let ids = base.copiesOf[traderPosition], ids.contains(where: { position($0)?.copiedFrom == traderPosition }) { return true }
         return changes.positions.values.contains { $0.copiedFrom == traderPosition }
     }
 
@@ -94,7 +115,8 @@ public struct EngineTransaction: Sendable {
     public func copies(of traderPosition: String) -> [PositionRecord] {
         var ids = base.copiesOf[traderPosition] ?? []
         for (id, p) in changes.positions where p.copiedFrom == traderPosition { ids.insert(id) }
-        return ids.sorted(by: IDOrder.less).compactMap { position($0) }
+        // A copy detached in this input is no longer one.
+        return ids.sorted(by: IDOrder.less).compactMap { position($0) }.filter { $0.copiedFrom == traderPosition }
     }
 
     public func mark(_ symbol: String) -> MarkPoint? { changes.marks[symbol] ?? base.marks[symbol] }
@@ -148,6 +170,14 @@ public struct EngineTransaction: Sendable {
     public mutating func setMark(_ symbol: String, _ m: MarkPoint) { changes.marks[symbol] = m }
     /// Replaces the margin-sync rollout phases (see Engine+Rollout.swift).
     public mutating func setRollout(_ r: Copytrade_V1_RolloutSetting) { changes.rollout = r }
+    /// Records the scheduled settlement this input runs.
+    mutating func settled(schedule ms: Millis) { changes.settledScheduleMs = ms }
+    /// Records another shard's trader settings.
+    mutating func learn(_ t: TraderSettings) { changes.traderSettings.append(t) }
+    /// Another shard's trader settings as known here, with this input's.
+    func remoteTrader(_ id: String) -> TraderSettings? {
+        changes.traderSettings.last { $0.trader == id } ?? base.remoteTraders[id]
+    }
 
     public mutating func addInsurance(_ amount: Decimal8) throws(DomainError) {
         changes.insuranceDelta = try changes.insuranceDelta + amount
@@ -167,6 +197,13 @@ public struct EngineTransaction: Sendable {
         var m = Copytrade_V1_ShardMessage()
         m.kind = kind
         changes.messages.append(OutgoingMessage(targets: layout.others, message: m))
+    }
+
+    /// Sends `kind` to one other shard.
+    mutating func send(_ kind: Copytrade_V1_ShardMessage.OneOf_Kind, to shard: Int) {
+        var m = Copytrade_V1_ShardMessage()
+        m.kind = kind
+        changes.messages.append(OutgoingMessage(targets: [shard], message: m))
     }
 
     /// Publishes a created account's role for other shards' follow checks.

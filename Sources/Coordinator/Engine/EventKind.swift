@@ -39,6 +39,18 @@ public enum EventKind: String, Sendable, Hashable, CaseIterable {
     case autoMarginAdded = "automargin.added"
     case liquidated = "liquidated"
     case rolloutSet = "rollout.set"
+    // Copier protections, limits and profit sharing (docs/protections.md).
+    case copyTakeProfit = "copy.take_profit"
+    case copyStopLoss = "copy.stop_loss"
+    case copyDetached = "copy.detached"
+    case relationStopped = "relation.stopped"
+    case relationEnded = "relation.ended"
+    case relationSettingsChanged = "relation.settings_changed"
+    case accountSettingsChanged = "account.settings_changed"
+    case profitSharePaid = "profit_share.paid"
+    case profitShareReceived = "profit_share.received"
+    case profitShareShort = "profit_share.short"
+    case settlementRun = "settlement.run"
     /// A message from another shard this shard could not apply (docs/sharding.md).
     case shardMessageRefused = "shard.message_refused"
 }

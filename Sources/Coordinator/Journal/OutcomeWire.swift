@@ -35,6 +35,8 @@ enum OutcomeWire {
         }
         o.createdID = c.createdID
         if let r = c.rollout { o.rollout = r }
+        o.settledScheduleMs = c.settledScheduleMs
+        o.traderSettings = c.traderSettings.map(RecordWire.wire)
         return o
     }
 
@@ -56,6 +58,8 @@ enum OutcomeWire {
         for m in o.marks { c.marks[m.symbol] = MarkPoint(price: Decimal8(e8: m.priceE8), atMs: m.atMs) }
         c.createdID = o.createdID
         if o.hasRollout { c.rollout = o.rollout }
+        c.settledScheduleMs = o.settledScheduleMs
+        c.traderSettings = o.traderSettings.map(RecordWire.traderSettings)
         return c
     }
 
@@ -78,6 +82,8 @@ enum OutcomeWire {
             return m
         }
         if let r = s.rollout { w.rollout = r }
+        w.settledScheduleMs = s.settledScheduleMs
+        w.traderSettings = s.remoteTraders.keys.sorted().map { RecordWire.wire(s.remoteTraders[$0]!) }
         return w
     }
 
@@ -93,6 +99,8 @@ enum OutcomeWire {
         c.nextID = w.nextID
         for m in w.marks { c.marks[m.symbol] = MarkPoint(price: Decimal8(e8: m.priceE8), atMs: m.atMs) }
         if w.hasRollout { c.rollout = w.rollout }
+        c.settledScheduleMs = w.settledScheduleMs
+        c.traderSettings = w.traderSettings.map(RecordWire.traderSettings)
         var s = EngineState()
         s.apply(c)
         s.restoreEventSequence(w.nextEventSequence)

@@ -15,6 +15,10 @@ enum RecordWire {
         w.feesE8 = a.fees.e8
         w.region = a.region
         w.market = a.market
+        w.profitSharePaidE8 = a.profitSharePaid.e8
+        w.profitShareReceivedE8 = a.profitShareReceived.e8
+        w.maxCopiers = Int32(clamping: a.maxCopiers ?? 0)
+        w.profitShareRatioE8 = a.profitShareRatio.e8
         return w
     }
 
@@ -25,6 +29,10 @@ enum RecordWire {
         a.withdrawals = Decimal8(e8: w.withdrawalsE8)
         a.realizedPnl = Decimal8(e8: w.realizedPnlE8)
         a.fees = Decimal8(e8: w.feesE8)
+        a.profitSharePaid = Decimal8(e8: w.profitSharePaidE8)
+        a.profitShareReceived = Decimal8(e8: w.profitShareReceivedE8)
+        a.maxCopiers = w.maxCopiers > 0 ? Int(w.maxCopiers) : nil
+        a.profitShareRatio = Decimal8(e8: w.profitShareRatioE8)
         return a
     }
 
@@ -48,6 +56,9 @@ enum RecordWire {
         w.relationID = p.relationID ?? ""
         w.openedMs = p.openedMs
         w.hasLiquidationPrice_p = p.liquidationPrice != nil
+        w.takeProfitPriceE8 = p.triggers.takeProfit?.e8 ?? 0
+        w.stopLossPriceE8 = p.triggers.stopLoss?.e8 ?? 0
+        w.openFeesE8 = p.openFees.e8
         return w
     }
 
@@ -60,6 +71,9 @@ enum RecordWire {
                                copiedFrom: w.copiedFromPositionID.isEmpty ? nil : w.copiedFromPositionID,
                                relationID: w.relationID.isEmpty ? nil : w.relationID, openedMs: w.openedMs)
         p.liquidationPrice = w.hasLiquidationPrice_p ? Decimal8(e8: w.liquidationPriceE8) : nil
+        p.triggers = CopyTriggers(takeProfit: w.takeProfitPriceE8 > 0 ? Decimal8(e8: w.takeProfitPriceE8) : nil,
+                                  stopLoss: w.stopLossPriceE8 > 0 ? Decimal8(e8: w.stopLossPriceE8) : nil)
+        p.openFees = Decimal8(e8: w.openFeesE8)
         return p
     }
 
@@ -108,6 +122,20 @@ enum RecordWire {
         w.establishedMs = r.establishedMs
         w.paused = r.paused
         w.autoMarginAmountE8 = r.autoMarginAmount?.e8 ?? 0
+        w.tpRatioE8 = r.takeProfitRatio?.e8 ?? 0
+        w.slRatioE8 = r.stopLossRatio?.e8 ?? 0
+        w.stopLossAmountE8 = r.stopLossAmount?.e8 ?? 0
+        w.closePolicy = r.closePolicy.wire
+        w.symbols = r.symbols
+        w.maxDailyMarginE8 = r.maxDailyMargin?.e8 ?? 0
+        w.dailyMarginDay = r.dailyMarginDay
+        w.dailyMarginUsedE8 = r.dailyMarginUsed.e8
+        w.status = r.status.wire
+        w.endedMs = r.endedMs
+        w.profitShareRatioE8 = r.profitShareRatio.e8
+        w.realizedPnlE8 = r.realizedPnl.e8
+        w.feesE8 = r.fees.e8
+        w.sharedE8 = r.shared.e8
         return w
     }
 
@@ -124,6 +152,71 @@ enum RecordWire {
         r.maxTotalMargin = w.maxTotalMarginE8 > 0 ? Decimal8(e8: w.maxTotalMarginE8) : nil
         r.paused = w.paused
         r.autoMarginAmount = w.autoMarginAmountE8 > 0 ? Decimal8(e8: w.autoMarginAmountE8) : nil
+        r.takeProfitRatio = w.tpRatioE8 > 0 ? Decimal8(e8: w.tpRatioE8) : nil
+        r.stopLossRatio = w.slRatioE8 > 0 ? Decimal8(e8: w.slRatioE8) : nil
+        r.stopLossAmount = w.stopLossAmountE8 > 0 ? Decimal8(e8: w.stopLossAmountE8) : nil
+        r.closePolicy = (try? ClosePolicy(wire: w.closePolicy, field: "closePolicy")) ?? .follow
+        r.symbols = w.symbols
+        r.maxDailyMargin = w.maxDailyMarginE8 > 0 ? Decimal8(e8: w.maxDailyMarginE8) : nil
+        r.dailyMarginDay = w.dailyMarginDay
+        r.dailyMarginUsed = Decimal8(e8: w.dailyMarginUsedE8)
+        r.status = RelationStatus(wire: w.status)
+        r.endedMs = w.endedMs
+        r.profitShareRatio = Decimal8(e8: w.profitShareRatioE8)
+        r.realizedPnl = Decimal8(e8: w.realizedPnlE8)
+        r.fees = Decimal8(e8: w.feesE8)
+        r.shared = Decimal8(e8: w.sharedE8)
         return r
+    }
+
+    static func wire(_ t: TraderSettings) -> Copytrade_V1_TraderSettings {
+        var w = Copytrade_V1_TraderSettings()
+        w.traderID = t.trader
+        w.maxCopiers = Int32(clamping: t.maxCopiers ?? 0)
+        w.profitShareRatioE8 = t.profitShareRatio.e8
+        return w
+    }
+
+    static func traderSettings(_ w: Copytrade_V1_TraderSettings) -> TraderSettings {
+        TraderSettings(trader: w.traderID, maxCopiers: w.maxCopiers > 0 ? Int(w.maxCopiers) : nil,
+                       profitShareRatio: Decimal8(e8: w.profitShareRatioE8))
+    }
+}
+
+extension ClosePolicy {
+    var wire: Copytrade_V1_ClosePolicy {
+        switch self {
+        case .follow: .follow
+        case .market: .market
+        case .detach: .detach
+        }
+    }
+
+    /// Unspecified is the default, follow; an unknown value is refused naming `field`.
+    init(wire: Copytrade_V1_ClosePolicy, field: String) throws(DomainError) {
+        switch wire {
+        case .unspecified, .follow: self = .follow
+        case .market: self = .market
+        case .detach: self = .detach
+        case .UNRECOGNIZED: throw DomainError.invalid(field, "must be follow, market or detach")
+        }
+    }
+}
+
+extension RelationStatus {
+    var wire: Copytrade_V1_RelationStatus {
+        switch self {
+        case .following: .unspecified
+        case .stopped: .stopped
+        case .ended: .ended
+        }
+    }
+
+    init(wire: Copytrade_V1_RelationStatus) {
+        switch wire {
+        case .stopped: self = .stopped
+        case .ended: self = .ended
+        default: self = .following
+        }
     }
 }

@@ -149,6 +149,9 @@ extension Copytrade_V1_Input {
         case .syncRelease: "sync.release"
         case .setRollout: "rollout.set"
         case .shardMessage: "shard.message"
+        case .setRelation: "relation.set"
+        case .setAccount: "account.set"
+        case .settle: "settle"
         case nil: "empty"
         }
     }

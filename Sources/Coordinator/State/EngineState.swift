@@ -18,6 +18,10 @@ public struct EngineState: Sendable {
     /// Rollout phases set at run time (`copyctl rollout set`): they replace the configuration's
     /// `engine.rollout` from then on, also after a restart (docs/decisions.md). Nil: never set.
     public private(set) var rollout: Copytrade_V1_RolloutSetting?
+    /// The last scheduled profit-share settlement run (its schedule time; 0: none yet).
+    public private(set) var settledScheduleMs: Millis = 0
+    /// Settings of traders other shards own, as their messages said (docs/sharding.md).
+    public private(set) var remoteTraders: [String: TraderSettings] = [:]
 
     // Indexes, derived from the records above and rebuilt by apply.
     public private(set) var positionsByAccount: [String: Set<String>] = [:]
@@ -25,7 +29,11 @@ public struct EngineState: Sendable {
     public private(set) var relationsByTrader: [String: Set<String>] = [:]
     public private(set) var relationsByCopier: [String: Set<String>] = [:]
     public private(set) var ordersByAccount: [String: Set<String>] = [:]
-    public let liquidationIndex = SharedLiquidationIndex()
+    public let liquidationIndex = SharedPriceIndex.liquidations()
+    /// Copies with take profit or stop loss, by trigger price (docs/protections.md).
+    public let triggerIndex = SharedPriceIndex.copyTriggers()
+    /// Following relations with a stop-loss amount: a mark re-checks only these.
+    public private(set) var stopLossRelations: Set<String> = []
     /// Accounts holding cross positions, per symbol: a mark update re-checks only these.
     public private(set) var crossAccountsBySymbol: [String: Set<String>] = [:]
 
@@ -41,18 +49,19 @@ public struct EngineState: Sendable {
         return nil
     }
 
-    /// The copier's position copied from `traderPosition`, if any.
-    public func copy(of traderPosition: String, account: String) -> PositionRecord? {
+    /// The copier's position copied from `traderPosition` under `relation`, if any.
+    public func copy(of traderPosition: String, account: String, relation: String) -> PositionRecord? {
         for id in positionsByAccount[account] ?? [] {
-            if let p = positions[id], p.copiedFrom == traderPosition { return p }
+            if let p = positions[id], p.copiedFrom == traderPosition, p.relationID == relation { return p }
         }
         return nil
     }
 
-    /// The relation between a copier and a trader, if any.
+    /// The relation between a copier and a trader, if any (an ended one is not: it only waits
+    /// for the copies it linked to close).
     public func relation(copier: String, trader: String) -> RelationRecord? {
         for id in relationsByCopier[copier] ?? [] {
-            if let r = relations[id], r.trader == trader { return r }
+            if let r = relations[id], r.trader == trader, r.status != .ended { return r }
         }
         return nil
     }
@@ -83,11 +92,13 @@ public struct EngineState: Sendable {
             relations[r.id] = r
             relationsByTrader[r.trader, default: []].insert(r.id)
             relationsByCopier[r.copier, default: []].insert(r.id)
+            if r.stopLossAmount != nil, r.status == .following { stopLossRelations.insert(r.id) } else { stopLossRelations.remove(r.id) }
         }
         for id in c.removedRelations {
             if let r = relations.removeValue(forKey: id) {
                 relationsByTrader[r.trader]?.remove(id)
                 relationsByCopier[r.copier]?.remove(id)
+                stopLossRelations.remove(id)
             }
         }
         for s in c.heldSignals { heldSignals[s.signalID] = s }
@@ -95,6 +106,8 @@ public struct EngineState: Sendable {
         if !c.insuranceDelta.isZero { insurance = (try? insurance + c.insuranceDelta) ?? insurance }
         for (symbol, m) in c.marks { marks[symbol] = m }
         if let r = c.rollout { rollout = r }
+        if c.settledScheduleMs > settledScheduleMs { settledScheduleMs = c.settledScheduleMs }
+        for t in c.traderSettings { remoteTraders[t.trader] = t }
         if c.nextID > nextID { nextID = c.nextID }
         if let last = c.events.last, last.sequence >= nextEventSequence { nextEventSequence = last.sequence + 1 }
     }
@@ -105,14 +118,17 @@ public struct EngineState: Sendable {
     }
 
     private mutating func putPosition(_ p: PositionRecord) {
-        if let old = positions[p.id], old.mode == .cross, p.mode != .cross {
-            crossAccountsBySymbol[old.symbol]?.remove(old.account)
+        if let old = positions[p.id] {
+            if old.mode == .cross, p.mode != .cross { crossAccountsBySymbol[old.symbol]?.remove(old.account) }
+            // A detached copy no longer follows its trader position.
+            if let from = old.copiedFrom, from != p.copiedFrom { copiesOf[from]?.remove(p.id) }
         }
         positions[p.id] = p
         positionsByAccount[p.account, default: []].insert(p.id)
         if let from = p.copiedFrom { copiesOf[from, default: []].insert(p.id) }
         if p.mode == .cross { crossAccountsBySymbol[p.symbol, default: []].insert(p.account) }
         liquidationIndex.update(p)
+        triggerIndex.update(p)
     }
 
     private mutating func removePosition(_ id: String) {
@@ -123,15 +139,31 @@ public struct EngineState: Sendable {
             crossAccountsBySymbol[p.symbol]?.remove(p.account)
         }
         liquidationIndex.remove(positionID: id)
+        triggerIndex.remove(positionID: id)
     }
 
-    /// Takes the positions a mark crosses out of the liquidation index (see ``LiquidationIndex``).
+    /// Takes the positions a mark crosses out of the liquidation index (see ``PriceTriggerIndex``).
     public func takeCrossed(symbol: String, mark: Decimal8) -> [String] {
         liquidationIndex.takeCrossed(symbol: symbol, mark: mark)
     }
 
-    /// Puts a position checked at a crossing back into the index.
-    public func refile(_ id: String) {
-        if let p = positions[id] { liquidationIndex.update(p) }
+    /// Takes the copies whose take profit or stop loss a mark reaches out of the trigger index.
+    public func takeTriggered(symbol: String, mark: Decimal8) -> [String] {
+        triggerIndex.takeCrossed(symbol: symbol, mark: mark)
     }
+
+    /// Puts a position checked at a crossing back into the indexes.
+    public func refile(_ id: String) {
+        if let p = positions[id] {
+            liquidationIndex.update(p)
+            triggerIndex.update(p)
+        }
+    }
+}
+
+/// A trader's settings as the shards that do not own the trader know them (docs/sharding.md).
+public struct TraderSettings: Sendable, Hashable {
+    public var trader: String
+    public var maxCopiers: Int?
+    public var profitShareRatio: Decimal8
 }

@@ -20,6 +20,13 @@ public struct AccountRecord: Sendable, Hashable {
     /// Rollout attributes of a trader.
     public var region: String = ""
     public var market: String = ""
+    /// Profit share this account paid to traders and received from copiers (docs/protections.md).
+    public var profitSharePaid: Decimal8 = .zero
+    public var profitShareReceived: Decimal8 = .zero
+    /// A trader's limit on following relations; nil: none.
+    public var maxCopiers: Int?
+    /// A trader's profit-share ratio r (0 to 0.5); zero: off.
+    public var profitShareRatio: Decimal8 = .zero
 
     public init(id: String, role: AccountRole, region: String = "", market: String = "") {
         self.id = id
@@ -28,9 +35,10 @@ public struct AccountRecord: Sendable, Hashable {
         self.market = market
     }
 
-    /// True when the wallet equals what its history says it should.
+    /// True when the wallet equals what its history says it should (SPEC §7, with profit
+    /// sharing: `deposits - withdrawals + realized - fees - paid + received = wallet`).
     public var identityHolds: Bool {
-        guard let expected = try? deposits - withdrawals + realizedPnl - fees else { return false }
+        guard let expected = try? deposits - withdrawals + realizedPnl - fees - profitSharePaid + profitShareReceived else { return false }
         return expected == wallet
     }
 }
@@ -58,6 +66,12 @@ public struct PositionRecord: Sendable, Hashable {
     /// nil when it has none (or is cross). Kept so the liquidation index can be rebuilt on
     /// recovery without asking a module again.
     public var liquidationPrice: Decimal8?
+    /// A copy's take-profit and stop-loss trigger prices on the tick (docs/protections.md),
+    /// from its relation's ratios; kept so the trigger index is rebuilt on recovery as it was.
+    public var triggers = CopyTriggers()
+    /// Opening fees paid on the open quantity: moved into the relation's result, share by share,
+    /// as the quantity closes (the fan-out then writes no relation record).
+    public var openFees: Decimal8 = .zero
 
     public init(id: String, account: String, symbol: String, side: Side, quantity: Decimal8, entry: Decimal8,
                 margin: Decimal8, leverage: Int, mode: MarginMode, autoMargin: Decimal8? = nil,
@@ -116,6 +130,65 @@ public struct RelationRecord: Sendable, Hashable {
     /// When set, copied positions start with auto margin on with this amount.
     public var autoMarginAmount: Decimal8?
 
+    // Copier protections and limits (docs/protections.md); nil or empty: off.
+    public var takeProfitRatio: Decimal8?
+    public var stopLossRatio: Decimal8?
+    /// The relation stops when its net result falls to minus this.
+    public var stopLossAmount: Decimal8?
+    public var closePolicy: ClosePolicy = .follow
+    /// Symbols copied; empty: every symbol.
+    public var symbols: [String] = []
+    public var maxDailyMargin: Decimal8?
+    /// UTC day (days since the epoch) of ``dailyMarginUsed``.
+    public var dailyMarginDay: Int64 = 0
+    public var dailyMarginUsed: Decimal8 = .zero
+    public var status: RelationStatus = .following
+    public var endedMs: Millis = 0
+
+    // Result and profit sharing (docs/protections.md).
+    /// The trader's ratio, taken when the relation is established and on each change.
+    public var profitShareRatio: Decimal8 = .zero
+    /// Gross realized PnL of the relation's closed copy quantity.
+    public var realizedPnl: Decimal8 = .zero
+    /// Opening and closing fees of the relation's closed copy quantity.
+    public var fees: Decimal8 = .zero
+    /// Profit share paid so far: the high-water mark.
+    public var shared: Decimal8 = .zero
+
+    /// The cumulative net profit N of SPEC §9: closed results only.
+    public var netProfit: Decimal8 { get throws(DomainError) { try realizedPnl - fees } }
+    /// True while new copies may be placed (paused relations are asked and skip with a reason).
+    public var isFollowing: Bool { status == .following }
+    public func copies(_ symbol: String) -> Bool { symbols.isEmpty || symbols.contains(symbol) }
+
     public func leverage(for symbol: String) -> Int { symbolLeverage[symbol] ?? leverage }
     public func marginMode(for symbol: String) -> MarginMode { symbolMarginMode[symbol] ?? marginMode }
+}
+
+extension RelationRecord {
+    /// The same settings under another id (a follow checks its settings before taking an id).
+    init(copying r: RelationRecord, id: String) {
+        self = r
+        self.id = id
+    }
+}
+
+/// What happens to a relation's open copies when it stops or is unfollowed (docs/protections.md).
+public enum ClosePolicy: String, Sendable, Hashable, CaseIterable {
+    /// They stay linked and close when the trader closes.
+    case follow
+    /// They are closed at their marks now.
+    case market
+    /// They stay open, unlinked: the copier's own.
+    case detach
+}
+
+/// Where a relation is in its life.
+public enum RelationStatus: String, Sendable, Hashable {
+    /// Copying (``RelationRecord/paused`` says whether copies are placed).
+    case following
+    /// Its stop loss was reached: no new copies; unfollow ends it.
+    case stopped
+    /// Unfollowed: kept only while copies it linked stay open, so their results still count.
+    case ended
 }

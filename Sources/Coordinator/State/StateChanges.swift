@@ -21,6 +21,10 @@ public struct StateChanges: Sendable {
     public var createdID = ""
     /// Rollout phases set at run time (`copyctl rollout set`); nil: unchanged.
     public var rollout: Copytrade_V1_RolloutSetting?
+    /// The scheduled settlement this input ran (its schedule time); 0: none.
+    public var settledScheduleMs: Millis = 0
+    /// Settings of other shards' traders this input learnt.
+    public var traderSettings: [TraderSettings] = []
     /// Messages for other shards (docs/sharding.md), journaled with this input's entry.
     public var messages: [OutgoingMessage] = []
     /// Accounts this input created, published for other shards' follow checks.
@@ -32,6 +36,7 @@ public struct StateChanges: Sendable {
         accounts.isEmpty && positions.isEmpty && closedPositions.isEmpty && orders.isEmpty && removedOrders.isEmpty
             && relations.isEmpty && removedRelations.isEmpty && heldSignals.isEmpty && releasedSignals.isEmpty
             && insuranceDelta.isZero && marks.isEmpty && events.isEmpty && rollout == nil && messages.isEmpty
+            && settledScheduleMs == 0 && traderSettings.isEmpty
     }
 }
 

@@ -423,6 +423,23 @@ public nonisolated struct Copytrade_V1_Position: @unchecked Sendable {
     set {_uniqueStorage()._figuresUnavailable = newValue}
   }
 
+  /// A copy's take-profit and stop-loss trigger prices on the tick (docs/protections.md); 0: none.
+  public var takeProfitPriceE8: Int64 {
+    get {_storage._takeProfitPriceE8}
+    set {_uniqueStorage()._takeProfitPriceE8 = newValue}
+  }
+
+  public var stopLossPriceE8: Int64 {
+    get {_storage._stopLossPriceE8}
+    set {_uniqueStorage()._stopLossPriceE8 = newValue}
+  }
+
+  /// Opening fees paid on the open quantity, not yet counted in its relation's result.
+  public var openFeesE8: Int64 {
+    get {_storage._openFeesE8}
+    set {_uniqueStorage()._openFeesE8 = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -454,6 +471,17 @@ public nonisolated struct Copytrade_V1_Account: Sendable {
   public var region: String = String()
 
   public var market: String = String()
+
+  /// Profit sharing (docs/protections.md): what this account paid to traders and received from
+  /// copiers; the accounting identity counts both.
+  public var profitSharePaidE8: Int64 = 0
+
+  public var profitShareReceivedE8: Int64 = 0
+
+  /// Trader settings (docs/protections.md): 0 is off.
+  public var maxCopiers: Int32 = 0
+
+  public var profitShareRatioE8: Int64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -790,7 +818,7 @@ nonisolated extension Copytrade_V1_PositionState: SwiftProtobuf.Message, SwiftPr
 
 nonisolated extension Copytrade_V1_Position: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Position"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}position_id\0\u{3}account_id\0\u{1}state\0\u{3}auto_margin\0\u{3}auto_margin_amount_e8\0\u{3}liquidation_price_e8\0\u{3}risk_rate_e8\0\u{3}copied_from_position_id\0\u{3}opened_ms\0\u{3}relation_id\0\u{3}has_liquidation_price\0\u{3}maintenance_requirement_e8\0\u{3}unrealized_pnl_e8\0\u{3}mark_price_e8\0\u{3}liquidation_price_rounded_e8\0\u{3}risk_infinite\0\u{3}figures_unavailable\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}position_id\0\u{3}account_id\0\u{1}state\0\u{3}auto_margin\0\u{3}auto_margin_amount_e8\0\u{3}liquidation_price_e8\0\u{3}risk_rate_e8\0\u{3}copied_from_position_id\0\u{3}opened_ms\0\u{3}relation_id\0\u{3}has_liquidation_price\0\u{3}maintenance_requirement_e8\0\u{3}unrealized_pnl_e8\0\u{3}mark_price_e8\0\u{3}liquidation_price_rounded_e8\0\u{3}risk_infinite\0\u{3}figures_unavailable\0\u{3}take_profit_price_e8\0\u{3}stop_loss_price_e8\0\u{3}open_fees_e8\0")
 
   fileprivate class _StorageClass {
     var _positionID: String = String()
@@ -810,6 +838,9 @@ nonisolated extension Copytrade_V1_Position: SwiftProtobuf.Message, SwiftProtobu
     var _liquidationPriceRoundedE8: Int64 = 0
     var _riskInfinite: Bool = false
     var _figuresUnavailable: Bool = false
+    var _takeProfitPriceE8: Int64 = 0
+    var _stopLossPriceE8: Int64 = 0
+    var _openFeesE8: Int64 = 0
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -837,6 +868,9 @@ nonisolated extension Copytrade_V1_Position: SwiftProtobuf.Message, SwiftProtobu
       _liquidationPriceRoundedE8 = source._liquidationPriceRoundedE8
       _riskInfinite = source._riskInfinite
       _figuresUnavailable = source._figuresUnavailable
+      _takeProfitPriceE8 = source._takeProfitPriceE8
+      _stopLossPriceE8 = source._stopLossPriceE8
+      _openFeesE8 = source._openFeesE8
     }
   }
 
@@ -872,6 +906,9 @@ nonisolated extension Copytrade_V1_Position: SwiftProtobuf.Message, SwiftProtobu
         case 15: try { try decoder.decodeSingularSInt64Field(value: &_storage._liquidationPriceRoundedE8) }()
         case 16: try { try decoder.decodeSingularBoolField(value: &_storage._riskInfinite) }()
         case 17: try { try decoder.decodeSingularBoolField(value: &_storage._figuresUnavailable) }()
+        case 18: try { try decoder.decodeSingularSInt64Field(value: &_storage._takeProfitPriceE8) }()
+        case 19: try { try decoder.decodeSingularSInt64Field(value: &_storage._stopLossPriceE8) }()
+        case 20: try { try decoder.decodeSingularSInt64Field(value: &_storage._openFeesE8) }()
         default: break
         }
       }
@@ -935,6 +972,15 @@ nonisolated extension Copytrade_V1_Position: SwiftProtobuf.Message, SwiftProtobu
       if _storage._figuresUnavailable != false {
         try visitor.visitSingularBoolField(value: _storage._figuresUnavailable, fieldNumber: 17)
       }
+      if _storage._takeProfitPriceE8 != 0 {
+        try visitor.visitSingularSInt64Field(value: _storage._takeProfitPriceE8, fieldNumber: 18)
+      }
+      if _storage._stopLossPriceE8 != 0 {
+        try visitor.visitSingularSInt64Field(value: _storage._stopLossPriceE8, fieldNumber: 19)
+      }
+      if _storage._openFeesE8 != 0 {
+        try visitor.visitSingularSInt64Field(value: _storage._openFeesE8, fieldNumber: 20)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -961,6 +1007,9 @@ nonisolated extension Copytrade_V1_Position: SwiftProtobuf.Message, SwiftProtobu
         if _storage._liquidationPriceRoundedE8 != rhs_storage._liquidationPriceRoundedE8 {return false}
         if _storage._riskInfinite != rhs_storage._riskInfinite {return false}
         if _storage._figuresUnavailable != rhs_storage._figuresUnavailable {return false}
+        if _storage._takeProfitPriceE8 != rhs_storage._takeProfitPriceE8 {return false}
+        if _storage._stopLossPriceE8 != rhs_storage._stopLossPriceE8 {return false}
+        if _storage._openFeesE8 != rhs_storage._openFeesE8 {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -972,7 +1021,7 @@ nonisolated extension Copytrade_V1_Position: SwiftProtobuf.Message, SwiftProtobu
 
 nonisolated extension Copytrade_V1_Account: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Account"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}account_id\0\u{1}role\0\u{3}wallet_balance_e8\0\u{3}available_e8\0\u{3}deposits_e8\0\u{3}withdrawals_e8\0\u{3}realized_pnl_e8\0\u{3}fees_e8\0\u{1}region\0\u{1}market\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}account_id\0\u{1}role\0\u{3}wallet_balance_e8\0\u{3}available_e8\0\u{3}deposits_e8\0\u{3}withdrawals_e8\0\u{3}realized_pnl_e8\0\u{3}fees_e8\0\u{1}region\0\u{1}market\0\u{3}profit_share_paid_e8\0\u{3}profit_share_received_e8\0\u{3}max_copiers\0\u{3}profit_share_ratio_e8\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -990,6 +1039,10 @@ nonisolated extension Copytrade_V1_Account: SwiftProtobuf.Message, SwiftProtobuf
       case 8: try { try decoder.decodeSingularSInt64Field(value: &self.feesE8) }()
       case 9: try { try decoder.decodeSingularStringField(value: &self.region) }()
       case 10: try { try decoder.decodeSingularStringField(value: &self.market) }()
+      case 11: try { try decoder.decodeSingularSInt64Field(value: &self.profitSharePaidE8) }()
+      case 12: try { try decoder.decodeSingularSInt64Field(value: &self.profitShareReceivedE8) }()
+      case 13: try { try decoder.decodeSingularInt32Field(value: &self.maxCopiers) }()
+      case 14: try { try decoder.decodeSingularSInt64Field(value: &self.profitShareRatioE8) }()
       default: break
       }
     }
@@ -1026,6 +1079,18 @@ nonisolated extension Copytrade_V1_Account: SwiftProtobuf.Message, SwiftProtobuf
     if !self.market.isEmpty {
       try visitor.visitSingularStringField(value: self.market, fieldNumber: 10)
     }
+    if self.profitSharePaidE8 != 0 {
+      try visitor.visitSingularSInt64Field(value: self.profitSharePaidE8, fieldNumber: 11)
+    }
+    if self.profitShareReceivedE8 != 0 {
+      try visitor.visitSingularSInt64Field(value: self.profitShareReceivedE8, fieldNumber: 12)
+    }
+    if self.maxCopiers != 0 {
+      try visitor.visitSingularInt32Field(value: self.maxCopiers, fieldNumber: 13)
+    }
+    if self.profitShareRatioE8 != 0 {
+      try visitor.visitSingularSInt64Field(value: self.profitShareRatioE8, fieldNumber: 14)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1040,6 +1105,10 @@ nonisolated extension Copytrade_V1_Account: SwiftProtobuf.Message, SwiftProtobuf
     if lhs.feesE8 != rhs.feesE8 {return false}
     if lhs.region != rhs.region {return false}
     if lhs.market != rhs.market {return false}
+    if lhs.profitSharePaidE8 != rhs.profitSharePaidE8 {return false}
+    if lhs.profitShareReceivedE8 != rhs.profitShareReceivedE8 {return false}
+    if lhs.maxCopiers != rhs.maxCopiers {return false}
+    if lhs.profitShareRatioE8 != rhs.profitShareRatioE8 {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

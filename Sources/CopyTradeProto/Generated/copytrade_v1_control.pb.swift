@@ -27,6 +27,101 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
   typealias Version = _2
 }
 
+/// What happens to a relation's open copies when it stops or is unfollowed.
+public nonisolated enum Copytrade_V1_ClosePolicy: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+
+  /// follow
+  case unspecified // = 0
+
+  /// stay linked; close when the trader closes
+  case follow // = 1
+
+  /// closed at their marks now
+  case market // = 2
+
+  /// stay open, unlinked: the copier's own
+  case detach // = 3
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .follow
+    case 2: self = .market
+    case 3: self = .detach
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .follow: return 1
+    case .market: return 2
+    case .detach: return 3
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Copytrade_V1_ClosePolicy] = [
+    .unspecified,
+    .follow,
+    .market,
+    .detach,
+  ]
+
+}
+
+public nonisolated enum Copytrade_V1_RelationStatus: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+
+  /// following (paused says whether copies are placed)
+  case unspecified // = 0
+
+  /// its stop loss was reached: no new copies
+  case stopped // = 1
+
+  /// unfollowed; kept while copies it linked stay open
+  case ended // = 2
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .stopped
+    case 2: self = .ended
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .stopped: return 1
+    case .ended: return 2
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Copytrade_V1_RelationStatus] = [
+    .unspecified,
+    .stopped,
+    .ended,
+  ]
+
+}
+
 public nonisolated struct Copytrade_V1_ShardsRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -150,6 +245,9 @@ public nonisolated struct Copytrade_V1_StatusResponse: Sendable {
 
   public var insuranceE8: Int64 = 0
 
+  /// the next scheduled profit-share settlement; 0: none
+  public var nextSettlementMs: Int64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -214,7 +312,169 @@ public nonisolated struct Copytrade_V1_TransferRequest: Sendable {
   public init() {}
 }
 
-public nonisolated struct Copytrade_V1_FollowRequest: Sendable {
+public nonisolated struct Copytrade_V1_FollowRequest: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var key: String {
+    get {_storage._key}
+    set {_uniqueStorage()._key = newValue}
+  }
+
+  public var copierID: String {
+    get {_storage._copierID}
+    set {_uniqueStorage()._copierID = newValue}
+  }
+
+  public var traderID: String {
+    get {_storage._traderID}
+    set {_uniqueStorage()._traderID = newValue}
+  }
+
+  public var mode: Copytrade_V1_CopyMode {
+    get {_storage._mode}
+    set {_uniqueStorage()._mode = newValue}
+  }
+
+  public var multiplierE8: Int64 {
+    get {_storage._multiplierE8}
+    set {_uniqueStorage()._multiplierE8 = newValue}
+  }
+
+  public var fixedMarginE8: Int64 {
+    get {_storage._fixedMarginE8}
+    set {_uniqueStorage()._fixedMarginE8 = newValue}
+  }
+
+  /// the copier's leverage for every symbol...
+  public var leverage: Int32 {
+    get {_storage._leverage}
+    set {_uniqueStorage()._leverage = newValue}
+  }
+
+  /// ...unless set per symbol
+  public var symbolLeverage: Dictionary<String,Int32> {
+    get {_storage._symbolLeverage}
+    set {_uniqueStorage()._symbolLeverage = newValue}
+  }
+
+  /// for every symbol (default isolated)...
+  public var marginMode: Copytrade_V1_MarginMode {
+    get {_storage._marginMode}
+    set {_uniqueStorage()._marginMode = newValue}
+  }
+
+  public var symbolMarginMode: Dictionary<String,Copytrade_V1_MarginMode> {
+    get {_storage._symbolMarginMode}
+    set {_uniqueStorage()._symbolMarginMode = newValue}
+  }
+
+  /// 0 with has_slippage false: the symbol's default
+  public var slippageE8: Int64 {
+    get {_storage._slippageE8}
+    set {_uniqueStorage()._slippageE8 = newValue}
+  }
+
+  public var hasSlippage_p: Bool {
+    get {_storage._hasSlippage_p}
+    set {_uniqueStorage()._hasSlippage_p = newValue}
+  }
+
+  /// 0: no cap
+  public var maxMarginPerOrderE8: Int64 {
+    get {_storage._maxMarginPerOrderE8}
+    set {_uniqueStorage()._maxMarginPerOrderE8 = newValue}
+  }
+
+  /// 0: no cap
+  public var maxTotalMarginE8: Int64 {
+    get {_storage._maxTotalMarginE8}
+    set {_uniqueStorage()._maxTotalMarginE8 = newValue}
+  }
+
+  /// when the relation is established
+  public var atMs: Int64 {
+    get {_storage._atMs}
+    set {_uniqueStorage()._atMs = newValue}
+  }
+
+  /// > 0: copied positions start with auto margin on
+  public var autoMarginAmountE8: Int64 {
+    get {_storage._autoMarginAmountE8}
+    set {_uniqueStorage()._autoMarginAmountE8 = newValue}
+  }
+
+  /// Copier protections and limits (docs/protections.md); each off unless its has_ flag is set.
+  public var tpRatioE8: Int64 {
+    get {_storage._tpRatioE8}
+    set {_uniqueStorage()._tpRatioE8 = newValue}
+  }
+
+  public var hasTpRatio_p: Bool {
+    get {_storage._hasTpRatio_p}
+    set {_uniqueStorage()._hasTpRatio_p = newValue}
+  }
+
+  public var slRatioE8: Int64 {
+    get {_storage._slRatioE8}
+    set {_uniqueStorage()._slRatioE8 = newValue}
+  }
+
+  public var hasSlRatio_p: Bool {
+    get {_storage._hasSlRatio_p}
+    set {_uniqueStorage()._hasSlRatio_p = newValue}
+  }
+
+  public var stopLossAmountE8: Int64 {
+    get {_storage._stopLossAmountE8}
+    set {_uniqueStorage()._stopLossAmountE8 = newValue}
+  }
+
+  public var hasStopLossAmount_p: Bool {
+    get {_storage._hasStopLossAmount_p}
+    set {_uniqueStorage()._hasStopLossAmount_p = newValue}
+  }
+
+  /// what a relation stop does with open copies
+  public var closePolicy: Copytrade_V1_ClosePolicy {
+    get {_storage._closePolicy}
+    set {_uniqueStorage()._closePolicy = newValue}
+  }
+
+  /// empty: every symbol
+  public var symbols: [String] {
+    get {_storage._symbols}
+    set {_uniqueStorage()._symbols = newValue}
+  }
+
+  public var maxDailyMarginE8: Int64 {
+    get {_storage._maxDailyMarginE8}
+    set {_uniqueStorage()._maxDailyMarginE8 = newValue}
+  }
+
+  public var hasMaxDailyMargin_p: Bool {
+    get {_storage._hasMaxDailyMargin_p}
+    set {_uniqueStorage()._hasMaxDailyMargin_p = newValue}
+  }
+
+  /// copy the trader's open positions at follow time
+  public var copyOpenPositions: Bool {
+    get {_storage._copyOpenPositions}
+    set {_uniqueStorage()._copyOpenPositions = newValue}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// Changes settings of an existing relation. `fields` names the settings taken from
+/// `settings` (FollowRequest's field names in lowerCamelCase: "tpRatio", "multiplier", ...);
+/// `clear` names optional settings turned off.
+public nonisolated struct Copytrade_V1_SetRelationRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -225,39 +485,74 @@ public nonisolated struct Copytrade_V1_FollowRequest: Sendable {
 
   public var traderID: String = String()
 
-  public var mode: Copytrade_V1_CopyMode = .unspecified
-
-  public var multiplierE8: Int64 = 0
-
-  public var fixedMarginE8: Int64 = 0
-
-  /// the copier's leverage for every symbol...
-  public var leverage: Int32 = 0
-
-  /// ...unless set per symbol
-  public var symbolLeverage: Dictionary<String,Int32> = [:]
-
-  /// for every symbol (default isolated)...
-  public var marginMode: Copytrade_V1_MarginMode = .unspecified
-
-  public var symbolMarginMode: Dictionary<String,Copytrade_V1_MarginMode> = [:]
-
-  /// 0 with has_slippage false: the symbol's default
-  public var slippageE8: Int64 = 0
-
-  public var hasSlippage_p: Bool = false
-
-  /// 0: no cap
-  public var maxMarginPerOrderE8: Int64 = 0
-
-  /// 0: no cap
-  public var maxTotalMarginE8: Int64 = 0
-
-  /// when the relation is established
   public var atMs: Int64 = 0
 
-  /// > 0: copied positions start with auto margin on
-  public var autoMarginAmountE8: Int64 = 0
+  public var settings: Copytrade_V1_FollowRequest {
+    get {_settings ?? Copytrade_V1_FollowRequest()}
+    set {_settings = newValue}
+  }
+  /// Returns true if `settings` has been explicitly set.
+  public var hasSettings: Bool {self._settings != nil}
+  /// Clears the value of `settings`. Subsequent reads from it will return its default value.
+  public mutating func clearSettings() {self._settings = nil}
+
+  public var fields: [String] = []
+
+  public var clear: [String] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _settings: Copytrade_V1_FollowRequest? = nil
+}
+
+/// A trader account's settings.
+public nonisolated struct Copytrade_V1_SetAccountRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var key: String = String()
+
+  public var accountID: String = String()
+
+  public var atMs: Int64 = 0
+
+  public var maxCopiers: Int32 = 0
+
+  public var hasMaxCopiers_p: Bool = false
+
+  public var profitShareRatioE8: Int64 = 0
+
+  public var hasProfitShareRatio_p: Bool = false
+
+  /// "maxCopiers" to turn the limit off
+  public var clear: [String] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// A profit-share settlement (docs/protections.md): of every relation, or of one trader's.
+public nonisolated struct Copytrade_V1_SettleRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var key: String = String()
+
+  /// empty: every trader
+  public var traderID: String = String()
+
+  public var atMs: Int64 = 0
+
+  /// the coordinator's own schedule
+  public var scheduled: Bool = false
+
+  /// scheduled: the schedule time it settles
+  public var dueMs: Int64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -276,6 +571,9 @@ public nonisolated struct Copytrade_V1_RelationRequest: Sendable {
   public var traderID: String = String()
 
   public var atMs: Int64 = 0
+
+  /// unfollow only: what happens to open copies (default follow)
+  public var closePolicy: Copytrade_V1_ClosePolicy = .unspecified
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -455,37 +753,55 @@ public nonisolated struct Copytrade_V1_GetAccountRequest: Sendable {
   public init() {}
 }
 
-public nonisolated struct Copytrade_V1_AccountView: Sendable {
+public nonisolated struct Copytrade_V1_AccountView: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   public var account: Copytrade_V1_Account {
-    get {_account ?? Copytrade_V1_Account()}
-    set {_account = newValue}
+    get {_storage._account ?? Copytrade_V1_Account()}
+    set {_uniqueStorage()._account = newValue}
   }
   /// Returns true if `account` has been explicitly set.
-  public var hasAccount: Bool {self._account != nil}
+  public var hasAccount: Bool {_storage._account != nil}
   /// Clears the value of `account`. Subsequent reads from it will return its default value.
-  public mutating func clearAccount() {self._account = nil}
+  public mutating func clearAccount() {_uniqueStorage()._account = nil}
 
-  public var positions: [Copytrade_V1_Position] = []
+  public var positions: [Copytrade_V1_Position] {
+    get {_storage._positions}
+    set {_uniqueStorage()._positions = newValue}
+  }
 
-  public var orders: [Copytrade_V1_Order] = []
+  public var orders: [Copytrade_V1_Order] {
+    get {_storage._orders}
+    set {_uniqueStorage()._orders = newValue}
+  }
 
-  public var isolatedMarginE8: Int64 = 0
+  public var isolatedMarginE8: Int64 {
+    get {_storage._isolatedMarginE8}
+    set {_uniqueStorage()._isolatedMarginE8 = newValue}
+  }
 
-  public var orderMarginE8: Int64 = 0
+  public var orderMarginE8: Int64 {
+    get {_storage._orderMarginE8}
+    set {_uniqueStorage()._orderMarginE8 = newValue}
+  }
 
-  public var crossRequirementE8: Int64 = 0
+  public var crossRequirementE8: Int64 {
+    get {_storage._crossRequirementE8}
+    set {_uniqueStorage()._crossRequirementE8 = newValue}
+  }
 
-  public var equityE8: Int64 = 0
+  public var equityE8: Int64 {
+    get {_storage._equityE8}
+    set {_uniqueStorage()._equityE8 = newValue}
+  }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _account: Copytrade_V1_Account? = nil
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 public nonisolated struct Copytrade_V1_ListAccountsRequest: Sendable {
@@ -650,6 +966,93 @@ public nonisolated struct Copytrade_V1_CopyRelation: @unchecked Sendable {
   public var autoMarginAmountE8: Int64 {
     get {_storage._autoMarginAmountE8}
     set {_uniqueStorage()._autoMarginAmountE8 = newValue}
+  }
+
+  /// 0: off
+  public var tpRatioE8: Int64 {
+    get {_storage._tpRatioE8}
+    set {_uniqueStorage()._tpRatioE8 = newValue}
+  }
+
+  public var slRatioE8: Int64 {
+    get {_storage._slRatioE8}
+    set {_uniqueStorage()._slRatioE8 = newValue}
+  }
+
+  public var stopLossAmountE8: Int64 {
+    get {_storage._stopLossAmountE8}
+    set {_uniqueStorage()._stopLossAmountE8 = newValue}
+  }
+
+  public var closePolicy: Copytrade_V1_ClosePolicy {
+    get {_storage._closePolicy}
+    set {_uniqueStorage()._closePolicy = newValue}
+  }
+
+  public var symbols: [String] {
+    get {_storage._symbols}
+    set {_uniqueStorage()._symbols = newValue}
+  }
+
+  public var maxDailyMarginE8: Int64 {
+    get {_storage._maxDailyMarginE8}
+    set {_uniqueStorage()._maxDailyMarginE8 = newValue}
+  }
+
+  public var status: Copytrade_V1_RelationStatus {
+    get {_storage._status}
+    set {_uniqueStorage()._status = newValue}
+  }
+
+  /// Profit sharing and the relation's result (docs/protections.md).
+  public var profitShareRatioE8: Int64 {
+    get {_storage._profitShareRatioE8}
+    set {_uniqueStorage()._profitShareRatioE8 = newValue}
+  }
+
+  /// gross realized PnL of closed copy quantity
+  public var realizedPnlE8: Int64 {
+    get {_storage._realizedPnlE8}
+    set {_uniqueStorage()._realizedPnlE8 = newValue}
+  }
+
+  /// opening and closing fees of closed copy quantity
+  public var feesE8: Int64 {
+    get {_storage._feesE8}
+    set {_uniqueStorage()._feesE8 = newValue}
+  }
+
+  /// profit share paid so far (the high-water mark)
+  public var sharedE8: Int64 {
+    get {_storage._sharedE8}
+    set {_uniqueStorage()._sharedE8 = newValue}
+  }
+
+  /// UTC day number of daily_margin_used
+  public var dailyMarginDay: Int64 {
+    get {_storage._dailyMarginDay}
+    set {_uniqueStorage()._dailyMarginDay = newValue}
+  }
+
+  public var dailyMarginUsedE8: Int64 {
+    get {_storage._dailyMarginUsedE8}
+    set {_uniqueStorage()._dailyMarginUsedE8 = newValue}
+  }
+
+  public var endedMs: Int64 {
+    get {_storage._endedMs}
+    set {_uniqueStorage()._endedMs = newValue}
+  }
+
+  /// In views: the net result (realized - fees + unrealized at the marks) and what is due now.
+  public var netResultE8: Int64 {
+    get {_storage._netResultE8}
+    set {_uniqueStorage()._netResultE8 = newValue}
+  }
+
+  public var dueE8: Int64 {
+    get {_storage._dueE8}
+    set {_uniqueStorage()._dueE8 = newValue}
   }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -839,6 +1242,14 @@ public nonisolated struct Copytrade_V1_RolloutView: Sendable {
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "copytrade.v1"
+
+nonisolated extension Copytrade_V1_ClosePolicy: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0CLOSE_POLICY_UNSPECIFIED\0\u{1}CLOSE_POLICY_FOLLOW\0\u{1}CLOSE_POLICY_MARKET\0\u{1}CLOSE_POLICY_DETACH\0")
+}
+
+nonisolated extension Copytrade_V1_RelationStatus: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0RELATION_STATUS_UNSPECIFIED\0\u{1}RELATION_STATUS_STOPPED\0\u{1}RELATION_STATUS_ENDED\0")
+}
 
 nonisolated extension Copytrade_V1_ShardsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ShardsRequest"
@@ -1045,7 +1456,7 @@ nonisolated extension Copytrade_V1_ModuleRoute: SwiftProtobuf.Message, SwiftProt
 
 nonisolated extension Copytrade_V1_StatusResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".StatusResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{3}started_ms\0\u{3}last_sequence\0\u{1}accounts\0\u{3}open_positions\0\u{3}data_dir\0\u{1}modules\0\u{3}pending_orders\0\u{1}relations\0\u{3}held_signals\0\u{3}insurance_e8\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{3}started_ms\0\u{3}last_sequence\0\u{1}accounts\0\u{3}open_positions\0\u{3}data_dir\0\u{1}modules\0\u{3}pending_orders\0\u{1}relations\0\u{3}held_signals\0\u{3}insurance_e8\0\u{3}next_settlement_ms\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1064,6 +1475,7 @@ nonisolated extension Copytrade_V1_StatusResponse: SwiftProtobuf.Message, SwiftP
       case 9: try { try decoder.decodeSingularUInt64Field(value: &self.relations) }()
       case 10: try { try decoder.decodeSingularUInt64Field(value: &self.heldSignals) }()
       case 11: try { try decoder.decodeSingularSInt64Field(value: &self.insuranceE8) }()
+      case 12: try { try decoder.decodeSingularInt64Field(value: &self.nextSettlementMs) }()
       default: break
       }
     }
@@ -1103,6 +1515,9 @@ nonisolated extension Copytrade_V1_StatusResponse: SwiftProtobuf.Message, SwiftP
     if self.insuranceE8 != 0 {
       try visitor.visitSingularSInt64Field(value: self.insuranceE8, fieldNumber: 11)
     }
+    if self.nextSettlementMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.nextSettlementMs, fieldNumber: 12)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1118,6 +1533,7 @@ nonisolated extension Copytrade_V1_StatusResponse: SwiftProtobuf.Message, SwiftP
     if lhs.relations != rhs.relations {return false}
     if lhs.heldSignals != rhs.heldSignals {return false}
     if lhs.insuranceE8 != rhs.insuranceE8 {return false}
+    if lhs.nextSettlementMs != rhs.nextSettlementMs {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1260,112 +1676,255 @@ nonisolated extension Copytrade_V1_TransferRequest: SwiftProtobuf.Message, Swift
 
 nonisolated extension Copytrade_V1_FollowRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".FollowRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}key\0\u{3}copier_id\0\u{3}trader_id\0\u{1}mode\0\u{3}multiplier_e8\0\u{3}fixed_margin_e8\0\u{1}leverage\0\u{3}symbol_leverage\0\u{3}margin_mode\0\u{3}symbol_margin_mode\0\u{3}slippage_e8\0\u{3}has_slippage\0\u{3}max_margin_per_order_e8\0\u{3}max_total_margin_e8\0\u{3}at_ms\0\u{3}auto_margin_amount_e8\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}key\0\u{3}copier_id\0\u{3}trader_id\0\u{1}mode\0\u{3}multiplier_e8\0\u{3}fixed_margin_e8\0\u{1}leverage\0\u{3}symbol_leverage\0\u{3}margin_mode\0\u{3}symbol_margin_mode\0\u{3}slippage_e8\0\u{3}has_slippage\0\u{3}max_margin_per_order_e8\0\u{3}max_total_margin_e8\0\u{3}at_ms\0\u{3}auto_margin_amount_e8\0\u{3}tp_ratio_e8\0\u{3}has_tp_ratio\0\u{3}sl_ratio_e8\0\u{3}has_sl_ratio\0\u{3}stop_loss_amount_e8\0\u{3}has_stop_loss_amount\0\u{3}close_policy\0\u{1}symbols\0\u{3}max_daily_margin_e8\0\u{3}has_max_daily_margin\0\u{3}copy_open_positions\0")
+
+  fileprivate class _StorageClass {
+    var _key: String = String()
+    var _copierID: String = String()
+    var _traderID: String = String()
+    var _mode: Copytrade_V1_CopyMode = .unspecified
+    var _multiplierE8: Int64 = 0
+    var _fixedMarginE8: Int64 = 0
+    var _leverage: Int32 = 0
+    var _symbolLeverage: Dictionary<String,Int32> = [:]
+    var _marginMode: Copytrade_V1_MarginMode = .unspecified
+    var _symbolMarginMode: Dictionary<String,Copytrade_V1_MarginMode> = [:]
+    var _slippageE8: Int64 = 0
+    var _hasSlippage_p: Bool = false
+    var _maxMarginPerOrderE8: Int64 = 0
+    var _maxTotalMarginE8: Int64 = 0
+    var _atMs: Int64 = 0
+    var _autoMarginAmountE8: Int64 = 0
+    var _tpRatioE8: Int64 = 0
+    var _hasTpRatio_p: Bool = false
+    var _slRatioE8: Int64 = 0
+    var _hasSlRatio_p: Bool = false
+    var _stopLossAmountE8: Int64 = 0
+    var _hasStopLossAmount_p: Bool = false
+    var _closePolicy: Copytrade_V1_ClosePolicy = .unspecified
+    var _symbols: [String] = []
+    var _maxDailyMarginE8: Int64 = 0
+    var _hasMaxDailyMargin_p: Bool = false
+    var _copyOpenPositions: Bool = false
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _key = source._key
+      _copierID = source._copierID
+      _traderID = source._traderID
+      _mode = source._mode
+      _multiplierE8 = source._multiplierE8
+      _fixedMarginE8 = source._fixedMarginE8
+      _leverage = source._leverage
+      _symbolLeverage = source._symbolLeverage
+      _marginMode = source._marginMode
+      _symbolMarginMode = source._symbolMarginMode
+      _slippageE8 = source._slippageE8
+      _hasSlippage_p = source._hasSlippage_p
+      _maxMarginPerOrderE8 = source._maxMarginPerOrderE8
+      _maxTotalMarginE8 = source._maxTotalMarginE8
+      _atMs = source._atMs
+      _autoMarginAmountE8 = source._autoMarginAmountE8
+      _tpRatioE8 = source._tpRatioE8
+      _hasTpRatio_p = source._hasTpRatio_p
+      _slRatioE8 = source._slRatioE8
+      _hasSlRatio_p = source._hasSlRatio_p
+      _stopLossAmountE8 = source._stopLossAmountE8
+      _hasStopLossAmount_p = source._hasStopLossAmount_p
+      _closePolicy = source._closePolicy
+      _symbols = source._symbols
+      _maxDailyMarginE8 = source._maxDailyMarginE8
+      _hasMaxDailyMargin_p = source._hasMaxDailyMargin_p
+      _copyOpenPositions = source._copyOpenPositions
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.key) }()
-      case 2: try { try decoder.decodeSingularStringField(value: &self.copierID) }()
-      case 3: try { try decoder.decodeSingularStringField(value: &self.traderID) }()
-      case 4: try { try decoder.decodeSingularEnumField(value: &self.mode) }()
-      case 5: try { try decoder.decodeSingularSInt64Field(value: &self.multiplierE8) }()
-      case 6: try { try decoder.decodeSingularSInt64Field(value: &self.fixedMarginE8) }()
-      case 7: try { try decoder.decodeSingularInt32Field(value: &self.leverage) }()
-      case 8: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufInt32>.self, value: &self.symbolLeverage) }()
-      case 9: try { try decoder.decodeSingularEnumField(value: &self.marginMode) }()
-      case 10: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufEnumMap<SwiftProtobuf.ProtobufString,Copytrade_V1_MarginMode>.self, value: &self.symbolMarginMode) }()
-      case 11: try { try decoder.decodeSingularSInt64Field(value: &self.slippageE8) }()
-      case 12: try { try decoder.decodeSingularBoolField(value: &self.hasSlippage_p) }()
-      case 13: try { try decoder.decodeSingularSInt64Field(value: &self.maxMarginPerOrderE8) }()
-      case 14: try { try decoder.decodeSingularSInt64Field(value: &self.maxTotalMarginE8) }()
-      case 15: try { try decoder.decodeSingularInt64Field(value: &self.atMs) }()
-      case 16: try { try decoder.decodeSingularSInt64Field(value: &self.autoMarginAmountE8) }()
-      default: break
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._key) }()
+        case 2: try { try decoder.decodeSingularStringField(value: &_storage._copierID) }()
+        case 3: try { try decoder.decodeSingularStringField(value: &_storage._traderID) }()
+        case 4: try { try decoder.decodeSingularEnumField(value: &_storage._mode) }()
+        case 5: try { try decoder.decodeSingularSInt64Field(value: &_storage._multiplierE8) }()
+        case 6: try { try decoder.decodeSingularSInt64Field(value: &_storage._fixedMarginE8) }()
+        case 7: try { try decoder.decodeSingularInt32Field(value: &_storage._leverage) }()
+        case 8: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufInt32>.self, value: &_storage._symbolLeverage) }()
+        case 9: try { try decoder.decodeSingularEnumField(value: &_storage._marginMode) }()
+        case 10: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufEnumMap<SwiftProtobuf.ProtobufString,Copytrade_V1_MarginMode>.self, value: &_storage._symbolMarginMode) }()
+        case 11: try { try decoder.decodeSingularSInt64Field(value: &_storage._slippageE8) }()
+        case 12: try { try decoder.decodeSingularBoolField(value: &_storage._hasSlippage_p) }()
+        case 13: try { try decoder.decodeSingularSInt64Field(value: &_storage._maxMarginPerOrderE8) }()
+        case 14: try { try decoder.decodeSingularSInt64Field(value: &_storage._maxTotalMarginE8) }()
+        case 15: try { try decoder.decodeSingularInt64Field(value: &_storage._atMs) }()
+        case 16: try { try decoder.decodeSingularSInt64Field(value: &_storage._autoMarginAmountE8) }()
+        case 17: try { try decoder.decodeSingularSInt64Field(value: &_storage._tpRatioE8) }()
+        case 18: try { try decoder.decodeSingularBoolField(value: &_storage._hasTpRatio_p) }()
+        case 19: try { try decoder.decodeSingularSInt64Field(value: &_storage._slRatioE8) }()
+        case 20: try { try decoder.decodeSingularBoolField(value: &_storage._hasSlRatio_p) }()
+        case 21: try { try decoder.decodeSingularSInt64Field(value: &_storage._stopLossAmountE8) }()
+        case 22: try { try decoder.decodeSingularBoolField(value: &_storage._hasStopLossAmount_p) }()
+        case 23: try { try decoder.decodeSingularEnumField(value: &_storage._closePolicy) }()
+        case 24: try { try decoder.decodeRepeatedStringField(value: &_storage._symbols) }()
+        case 25: try { try decoder.decodeSingularSInt64Field(value: &_storage._maxDailyMarginE8) }()
+        case 26: try { try decoder.decodeSingularBoolField(value: &_storage._hasMaxDailyMargin_p) }()
+        case 27: try { try decoder.decodeSingularBoolField(value: &_storage._copyOpenPositions) }()
+        default: break
+        }
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if !self.key.isEmpty {
-      try visitor.visitSingularStringField(value: self.key, fieldNumber: 1)
-    }
-    if !self.copierID.isEmpty {
-      try visitor.visitSingularStringField(value: self.copierID, fieldNumber: 2)
-    }
-    if !self.traderID.isEmpty {
-      try visitor.visitSingularStringField(value: self.traderID, fieldNumber: 3)
-    }
-    if self.mode != .unspecified {
-      try visitor.visitSingularEnumField(value: self.mode, fieldNumber: 4)
-    }
-    if self.multiplierE8 != 0 {
-      try visitor.visitSingularSInt64Field(value: self.multiplierE8, fieldNumber: 5)
-    }
-    if self.fixedMarginE8 != 0 {
-      try visitor.visitSingularSInt64Field(value: self.fixedMarginE8, fieldNumber: 6)
-    }
-    if self.leverage != 0 {
-      try visitor.visitSingularInt32Field(value: self.leverage, fieldNumber: 7)
-    }
-    if !self.symbolLeverage.isEmpty {
-      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufInt32>.self, value: self.symbolLeverage, fieldNumber: 8)
-    }
-    if self.marginMode != .unspecified {
-      try visitor.visitSingularEnumField(value: self.marginMode, fieldNumber: 9)
-    }
-    if !self.symbolMarginMode.isEmpty {
-      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufEnumMap<SwiftProtobuf.ProtobufString,Copytrade_V1_MarginMode>.self, value: self.symbolMarginMode, fieldNumber: 10)
-    }
-    if self.slippageE8 != 0 {
-      try visitor.visitSingularSInt64Field(value: self.slippageE8, fieldNumber: 11)
-    }
-    if self.hasSlippage_p != false {
-      try visitor.visitSingularBoolField(value: self.hasSlippage_p, fieldNumber: 12)
-    }
-    if self.maxMarginPerOrderE8 != 0 {
-      try visitor.visitSingularSInt64Field(value: self.maxMarginPerOrderE8, fieldNumber: 13)
-    }
-    if self.maxTotalMarginE8 != 0 {
-      try visitor.visitSingularSInt64Field(value: self.maxTotalMarginE8, fieldNumber: 14)
-    }
-    if self.atMs != 0 {
-      try visitor.visitSingularInt64Field(value: self.atMs, fieldNumber: 15)
-    }
-    if self.autoMarginAmountE8 != 0 {
-      try visitor.visitSingularSInt64Field(value: self.autoMarginAmountE8, fieldNumber: 16)
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      if !_storage._key.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._key, fieldNumber: 1)
+      }
+      if !_storage._copierID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._copierID, fieldNumber: 2)
+      }
+      if !_storage._traderID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._traderID, fieldNumber: 3)
+      }
+      if _storage._mode != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._mode, fieldNumber: 4)
+      }
+      if _storage._multiplierE8 != 0 {
+        try visitor.visitSingularSInt64Field(value: _storage._multiplierE8, fieldNumber: 5)
+      }
+      if _storage._fixedMarginE8 != 0 {
+        try visitor.visitSingularSInt64Field(value: _storage._fixedMarginE8, fieldNumber: 6)
+      }
+      if _storage._leverage != 0 {
+        try visitor.visitSingularInt32Field(value: _storage._leverage, fieldNumber: 7)
+      }
+      if !_storage._symbolLeverage.isEmpty {
+        try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufInt32>.self, value: _storage._symbolLeverage, fieldNumber: 8)
+      }
+      if _storage._marginMode != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._marginMode, fieldNumber: 9)
+      }
+      if !_storage._symbolMarginMode.isEmpty {
+        try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufEnumMap<SwiftProtobuf.ProtobufString,Copytrade_V1_MarginMode>.self, value: _storage._symbolMarginMode, fieldNumber: 10)
+      }
+      if _storage._slippageE8 != 0 {
+        try visitor.visitSingularSInt64Field(value: _storage._slippageE8, fieldNumber: 11)
+      }
+      if _storage._hasSlippage_p != false {
+        try visitor.visitSingularBoolField(value: _storage._hasSlippage_p, fieldNumber: 12)
+      }
+      if _storage._maxMarginPerOrderE8 != 0 {
+        try visitor.visitSingularSInt64Field(value: _storage._maxMarginPerOrderE8, fieldNumber: 13)
+      }
+      if _storage._maxTotalMarginE8 != 0 {
+        try visitor.visitSingularSInt64Field(value: _storage._maxTotalMarginE8, fieldNumber: 14)
+      }
+      if _storage._atMs != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._atMs, fieldNumber: 15)
+      }
+      if _storage._autoMarginAmountE8 != 0 {
+        try visitor.visitSingularSInt64Field(value: _storage._autoMarginAmountE8, fieldNumber: 16)
+      }
+      if _storage._tpRatioE8 != 0 {
+        try visitor.visitSingularSInt64Field(value: _storage._tpRatioE8, fieldNumber: 17)
+      }
+      if _storage._hasTpRatio_p != false {
+        try visitor.visitSingularBoolField(value: _storage._hasTpRatio_p, fieldNumber: 18)
+      }
+      if _storage._slRatioE8 != 0 {
+        try visitor.visitSingularSInt64Field(value: _storage._slRatioE8, fieldNumber: 19)
+      }
+      if _storage._hasSlRatio_p != false {
+        try visitor.visitSingularBoolField(value: _storage._hasSlRatio_p, fieldNumber: 20)
+      }
+      if _storage._stopLossAmountE8 != 0 {
+        try visitor.visitSingularSInt64Field(value: _storage._stopLossAmountE8, fieldNumber: 21)
+      }
+      if _storage._hasStopLossAmount_p != false {
+        try visitor.visitSingularBoolField(value: _storage._hasStopLossAmount_p, fieldNumber: 22)
+      }
+      if _storage._closePolicy != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._closePolicy, fieldNumber: 23)
+      }
+      if !_storage._symbols.isEmpty {
+        try visitor.visitRepeatedStringField(value: _storage._symbols, fieldNumber: 24)
+      }
+      if _storage._maxDailyMarginE8 != 0 {
+        try visitor.visitSingularSInt64Field(value: _storage._maxDailyMarginE8, fieldNumber: 25)
+      }
+      if _storage._hasMaxDailyMargin_p != false {
+        try visitor.visitSingularBoolField(value: _storage._hasMaxDailyMargin_p, fieldNumber: 26)
+      }
+      if _storage._copyOpenPositions != false {
+        try visitor.visitSingularBoolField(value: _storage._copyOpenPositions, fieldNumber: 27)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Copytrade_V1_FollowRequest, rhs: Copytrade_V1_FollowRequest) -> Bool {
-    if lhs.key != rhs.key {return false}
-    if lhs.copierID != rhs.copierID {return false}
-    if lhs.traderID != rhs.traderID {return false}
-    if lhs.mode != rhs.mode {return false}
-    if lhs.multiplierE8 != rhs.multiplierE8 {return false}
-    if lhs.fixedMarginE8 != rhs.fixedMarginE8 {return false}
-    if lhs.leverage != rhs.leverage {return false}
-    if lhs.symbolLeverage != rhs.symbolLeverage {return false}
-    if lhs.marginMode != rhs.marginMode {return false}
-    if lhs.symbolMarginMode != rhs.symbolMarginMode {return false}
-    if lhs.slippageE8 != rhs.slippageE8 {return false}
-    if lhs.hasSlippage_p != rhs.hasSlippage_p {return false}
-    if lhs.maxMarginPerOrderE8 != rhs.maxMarginPerOrderE8 {return false}
-    if lhs.maxTotalMarginE8 != rhs.maxTotalMarginE8 {return false}
-    if lhs.atMs != rhs.atMs {return false}
-    if lhs.autoMarginAmountE8 != rhs.autoMarginAmountE8 {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._key != rhs_storage._key {return false}
+        if _storage._copierID != rhs_storage._copierID {return false}
+        if _storage._traderID != rhs_storage._traderID {return false}
+        if _storage._mode != rhs_storage._mode {return false}
+        if _storage._multiplierE8 != rhs_storage._multiplierE8 {return false}
+        if _storage._fixedMarginE8 != rhs_storage._fixedMarginE8 {return false}
+        if _storage._leverage != rhs_storage._leverage {return false}
+        if _storage._symbolLeverage != rhs_storage._symbolLeverage {return false}
+        if _storage._marginMode != rhs_storage._marginMode {return false}
+        if _storage._symbolMarginMode != rhs_storage._symbolMarginMode {return false}
+        if _storage._slippageE8 != rhs_storage._slippageE8 {return false}
+        if _storage._hasSlippage_p != rhs_storage._hasSlippage_p {return false}
+        if _storage._maxMarginPerOrderE8 != rhs_storage._maxMarginPerOrderE8 {return false}
+        if _storage._maxTotalMarginE8 != rhs_storage._maxTotalMarginE8 {return false}
+        if _storage._atMs != rhs_storage._atMs {return false}
+        if _storage._autoMarginAmountE8 != rhs_storage._autoMarginAmountE8 {return false}
+        if _storage._tpRatioE8 != rhs_storage._tpRatioE8 {return false}
+        if _storage._hasTpRatio_p != rhs_storage._hasTpRatio_p {return false}
+        if _storage._slRatioE8 != rhs_storage._slRatioE8 {return false}
+        if _storage._hasSlRatio_p != rhs_storage._hasSlRatio_p {return false}
+        if _storage._stopLossAmountE8 != rhs_storage._stopLossAmountE8 {return false}
+        if _storage._hasStopLossAmount_p != rhs_storage._hasStopLossAmount_p {return false}
+        if _storage._closePolicy != rhs_storage._closePolicy {return false}
+        if _storage._symbols != rhs_storage._symbols {return false}
+        if _storage._maxDailyMarginE8 != rhs_storage._maxDailyMarginE8 {return false}
+        if _storage._hasMaxDailyMargin_p != rhs_storage._hasMaxDailyMargin_p {return false}
+        if _storage._copyOpenPositions != rhs_storage._copyOpenPositions {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
 }
 
-nonisolated extension Copytrade_V1_RelationRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".RelationRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}key\0\u{3}copier_id\0\u{3}trader_id\0\u{3}at_ms\0")
+nonisolated extension Copytrade_V1_SetRelationRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SetRelationRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}key\0\u{3}copier_id\0\u{3}trader_id\0\u{3}at_ms\0\u{1}settings\0\u{1}fields\0\u{1}clear\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1377,6 +1936,186 @@ nonisolated extension Copytrade_V1_RelationRequest: SwiftProtobuf.Message, Swift
       case 2: try { try decoder.decodeSingularStringField(value: &self.copierID) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.traderID) }()
       case 4: try { try decoder.decodeSingularInt64Field(value: &self.atMs) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._settings) }()
+      case 6: try { try decoder.decodeRepeatedStringField(value: &self.fields) }()
+      case 7: try { try decoder.decodeRepeatedStringField(value: &self.clear) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.key.isEmpty {
+      try visitor.visitSingularStringField(value: self.key, fieldNumber: 1)
+    }
+    if !self.copierID.isEmpty {
+      try visitor.visitSingularStringField(value: self.copierID, fieldNumber: 2)
+    }
+    if !self.traderID.isEmpty {
+      try visitor.visitSingularStringField(value: self.traderID, fieldNumber: 3)
+    }
+    if self.atMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.atMs, fieldNumber: 4)
+    }
+    try { if let v = self._settings {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
+    if !self.fields.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.fields, fieldNumber: 6)
+    }
+    if !self.clear.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.clear, fieldNumber: 7)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Copytrade_V1_SetRelationRequest, rhs: Copytrade_V1_SetRelationRequest) -> Bool {
+    if lhs.key != rhs.key {return false}
+    if lhs.copierID != rhs.copierID {return false}
+    if lhs.traderID != rhs.traderID {return false}
+    if lhs.atMs != rhs.atMs {return false}
+    if lhs._settings != rhs._settings {return false}
+    if lhs.fields != rhs.fields {return false}
+    if lhs.clear != rhs.clear {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Copytrade_V1_SetAccountRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SetAccountRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}key\0\u{3}account_id\0\u{3}at_ms\0\u{3}max_copiers\0\u{3}has_max_copiers\0\u{3}profit_share_ratio_e8\0\u{3}has_profit_share_ratio\0\u{1}clear\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.key) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.accountID) }()
+      case 3: try { try decoder.decodeSingularInt64Field(value: &self.atMs) }()
+      case 4: try { try decoder.decodeSingularInt32Field(value: &self.maxCopiers) }()
+      case 5: try { try decoder.decodeSingularBoolField(value: &self.hasMaxCopiers_p) }()
+      case 6: try { try decoder.decodeSingularSInt64Field(value: &self.profitShareRatioE8) }()
+      case 7: try { try decoder.decodeSingularBoolField(value: &self.hasProfitShareRatio_p) }()
+      case 8: try { try decoder.decodeRepeatedStringField(value: &self.clear) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.key.isEmpty {
+      try visitor.visitSingularStringField(value: self.key, fieldNumber: 1)
+    }
+    if !self.accountID.isEmpty {
+      try visitor.visitSingularStringField(value: self.accountID, fieldNumber: 2)
+    }
+    if self.atMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.atMs, fieldNumber: 3)
+    }
+    if self.maxCopiers != 0 {
+      try visitor.visitSingularInt32Field(value: self.maxCopiers, fieldNumber: 4)
+    }
+    if self.hasMaxCopiers_p != false {
+      try visitor.visitSingularBoolField(value: self.hasMaxCopiers_p, fieldNumber: 5)
+    }
+    if self.profitShareRatioE8 != 0 {
+      try visitor.visitSingularSInt64Field(value: self.profitShareRatioE8, fieldNumber: 6)
+    }
+    if self.hasProfitShareRatio_p != false {
+      try visitor.visitSingularBoolField(value: self.hasProfitShareRatio_p, fieldNumber: 7)
+    }
+    if !self.clear.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.clear, fieldNumber: 8)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Copytrade_V1_SetAccountRequest, rhs: Copytrade_V1_SetAccountRequest) -> Bool {
+    if lhs.key != rhs.key {return false}
+    if lhs.accountID != rhs.accountID {return false}
+    if lhs.atMs != rhs.atMs {return false}
+    if lhs.maxCopiers != rhs.maxCopiers {return false}
+    if lhs.hasMaxCopiers_p != rhs.hasMaxCopiers_p {return false}
+    if lhs.profitShareRatioE8 != rhs.profitShareRatioE8 {return false}
+    if lhs.hasProfitShareRatio_p != rhs.hasProfitShareRatio_p {return false}
+    if lhs.clear != rhs.clear {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Copytrade_V1_SettleRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SettleRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}key\0\u{3}trader_id\0\u{3}at_ms\0\u{1}scheduled\0\u{3}due_ms\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.key) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.traderID) }()
+      case 3: try { try decoder.decodeSingularInt64Field(value: &self.atMs) }()
+      case 4: try { try decoder.decodeSingularBoolField(value: &self.scheduled) }()
+      case 5: try { try decoder.decodeSingularInt64Field(value: &self.dueMs) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.key.isEmpty {
+      try visitor.visitSingularStringField(value: self.key, fieldNumber: 1)
+    }
+    if !self.traderID.isEmpty {
+      try visitor.visitSingularStringField(value: self.traderID, fieldNumber: 2)
+    }
+    if self.atMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.atMs, fieldNumber: 3)
+    }
+    if self.scheduled != false {
+      try visitor.visitSingularBoolField(value: self.scheduled, fieldNumber: 4)
+    }
+    if self.dueMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.dueMs, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Copytrade_V1_SettleRequest, rhs: Copytrade_V1_SettleRequest) -> Bool {
+    if lhs.key != rhs.key {return false}
+    if lhs.traderID != rhs.traderID {return false}
+    if lhs.atMs != rhs.atMs {return false}
+    if lhs.scheduled != rhs.scheduled {return false}
+    if lhs.dueMs != rhs.dueMs {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Copytrade_V1_RelationRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RelationRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}key\0\u{3}copier_id\0\u{3}trader_id\0\u{3}at_ms\0\u{3}close_policy\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.key) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.copierID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.traderID) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.atMs) }()
+      case 5: try { try decoder.decodeSingularEnumField(value: &self.closePolicy) }()
       default: break
       }
     }
@@ -1395,6 +2134,9 @@ nonisolated extension Copytrade_V1_RelationRequest: SwiftProtobuf.Message, Swift
     if self.atMs != 0 {
       try visitor.visitSingularInt64Field(value: self.atMs, fieldNumber: 4)
     }
+    if self.closePolicy != .unspecified {
+      try visitor.visitSingularEnumField(value: self.closePolicy, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1403,6 +2145,7 @@ nonisolated extension Copytrade_V1_RelationRequest: SwiftProtobuf.Message, Swift
     if lhs.copierID != rhs.copierID {return false}
     if lhs.traderID != rhs.traderID {return false}
     if lhs.atMs != rhs.atMs {return false}
+    if lhs.closePolicy != rhs.closePolicy {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1832,61 +2575,109 @@ nonisolated extension Copytrade_V1_AccountView: SwiftProtobuf.Message, SwiftProt
   public static let protoMessageName: String = _protobuf_package + ".AccountView"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}account\0\u{1}positions\0\u{1}orders\0\u{3}isolated_margin_e8\0\u{3}order_margin_e8\0\u{3}cross_requirement_e8\0\u{3}equity_e8\0")
 
+  fileprivate class _StorageClass {
+    var _account: Copytrade_V1_Account? = nil
+    var _positions: [Copytrade_V1_Position] = []
+    var _orders: [Copytrade_V1_Order] = []
+    var _isolatedMarginE8: Int64 = 0
+    var _orderMarginE8: Int64 = 0
+    var _crossRequirementE8: Int64 = 0
+    var _equityE8: Int64 = 0
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _account = source._account
+      _positions = source._positions
+      _orders = source._orders
+      _isolatedMarginE8 = source._isolatedMarginE8
+      _orderMarginE8 = source._orderMarginE8
+      _crossRequirementE8 = source._crossRequirementE8
+      _equityE8 = source._equityE8
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularMessageField(value: &self._account) }()
-      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.positions) }()
-      case 3: try { try decoder.decodeRepeatedMessageField(value: &self.orders) }()
-      case 4: try { try decoder.decodeSingularSInt64Field(value: &self.isolatedMarginE8) }()
-      case 5: try { try decoder.decodeSingularSInt64Field(value: &self.orderMarginE8) }()
-      case 6: try { try decoder.decodeSingularSInt64Field(value: &self.crossRequirementE8) }()
-      case 7: try { try decoder.decodeSingularSInt64Field(value: &self.equityE8) }()
-      default: break
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularMessageField(value: &_storage._account) }()
+        case 2: try { try decoder.decodeRepeatedMessageField(value: &_storage._positions) }()
+        case 3: try { try decoder.decodeRepeatedMessageField(value: &_storage._orders) }()
+        case 4: try { try decoder.decodeSingularSInt64Field(value: &_storage._isolatedMarginE8) }()
+        case 5: try { try decoder.decodeSingularSInt64Field(value: &_storage._orderMarginE8) }()
+        case 6: try { try decoder.decodeSingularSInt64Field(value: &_storage._crossRequirementE8) }()
+        case 7: try { try decoder.decodeSingularSInt64Field(value: &_storage._equityE8) }()
+        default: break
+        }
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    try { if let v = self._account {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
-    } }()
-    if !self.positions.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.positions, fieldNumber: 2)
-    }
-    if !self.orders.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.orders, fieldNumber: 3)
-    }
-    if self.isolatedMarginE8 != 0 {
-      try visitor.visitSingularSInt64Field(value: self.isolatedMarginE8, fieldNumber: 4)
-    }
-    if self.orderMarginE8 != 0 {
-      try visitor.visitSingularSInt64Field(value: self.orderMarginE8, fieldNumber: 5)
-    }
-    if self.crossRequirementE8 != 0 {
-      try visitor.visitSingularSInt64Field(value: self.crossRequirementE8, fieldNumber: 6)
-    }
-    if self.equityE8 != 0 {
-      try visitor.visitSingularSInt64Field(value: self.equityE8, fieldNumber: 7)
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      try { if let v = _storage._account {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+      } }()
+      if !_storage._positions.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._positions, fieldNumber: 2)
+      }
+      if !_storage._orders.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._orders, fieldNumber: 3)
+      }
+      if _storage._isolatedMarginE8 != 0 {
+        try visitor.visitSingularSInt64Field(value: _storage._isolatedMarginE8, fieldNumber: 4)
+      }
+      if _storage._orderMarginE8 != 0 {
+        try visitor.visitSingularSInt64Field(value: _storage._orderMarginE8, fieldNumber: 5)
+      }
+      if _storage._crossRequirementE8 != 0 {
+        try visitor.visitSingularSInt64Field(value: _storage._crossRequirementE8, fieldNumber: 6)
+      }
+      if _storage._equityE8 != 0 {
+        try visitor.visitSingularSInt64Field(value: _storage._equityE8, fieldNumber: 7)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Copytrade_V1_AccountView, rhs: Copytrade_V1_AccountView) -> Bool {
-    if lhs._account != rhs._account {return false}
-    if lhs.positions != rhs.positions {return false}
-    if lhs.orders != rhs.orders {return false}
-    if lhs.isolatedMarginE8 != rhs.isolatedMarginE8 {return false}
-    if lhs.orderMarginE8 != rhs.orderMarginE8 {return false}
-    if lhs.crossRequirementE8 != rhs.crossRequirementE8 {return false}
-    if lhs.equityE8 != rhs.equityE8 {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._account != rhs_storage._account {return false}
+        if _storage._positions != rhs_storage._positions {return false}
+        if _storage._orders != rhs_storage._orders {return false}
+        if _storage._isolatedMarginE8 != rhs_storage._isolatedMarginE8 {return false}
+        if _storage._orderMarginE8 != rhs_storage._orderMarginE8 {return false}
+        if _storage._crossRequirementE8 != rhs_storage._crossRequirementE8 {return false}
+        if _storage._equityE8 != rhs_storage._equityE8 {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2068,7 +2859,7 @@ nonisolated extension Copytrade_V1_ListOrdersResponse: SwiftProtobuf.Message, Sw
 
 nonisolated extension Copytrade_V1_CopyRelation: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CopyRelation"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}relation_id\0\u{3}copier_id\0\u{3}trader_id\0\u{1}mode\0\u{3}multiplier_e8\0\u{3}fixed_margin_e8\0\u{1}leverage\0\u{3}symbol_leverage\0\u{3}margin_mode\0\u{3}symbol_margin_mode\0\u{3}slippage_e8\0\u{3}has_slippage\0\u{3}max_margin_per_order_e8\0\u{3}max_total_margin_e8\0\u{3}established_ms\0\u{1}paused\0\u{3}auto_margin_amount_e8\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}relation_id\0\u{3}copier_id\0\u{3}trader_id\0\u{1}mode\0\u{3}multiplier_e8\0\u{3}fixed_margin_e8\0\u{1}leverage\0\u{3}symbol_leverage\0\u{3}margin_mode\0\u{3}symbol_margin_mode\0\u{3}slippage_e8\0\u{3}has_slippage\0\u{3}max_margin_per_order_e8\0\u{3}max_total_margin_e8\0\u{3}established_ms\0\u{1}paused\0\u{3}auto_margin_amount_e8\0\u{3}tp_ratio_e8\0\u{3}sl_ratio_e8\0\u{3}stop_loss_amount_e8\0\u{3}close_policy\0\u{1}symbols\0\u{3}max_daily_margin_e8\0\u{1}status\0\u{3}profit_share_ratio_e8\0\u{3}realized_pnl_e8\0\u{3}fees_e8\0\u{3}shared_e8\0\u{3}daily_margin_day\0\u{3}daily_margin_used_e8\0\u{3}ended_ms\0\u{3}net_result_e8\0\u{3}due_e8\0")
 
   fileprivate class _StorageClass {
     var _relationID: String = String()
@@ -2088,6 +2879,22 @@ nonisolated extension Copytrade_V1_CopyRelation: SwiftProtobuf.Message, SwiftPro
     var _establishedMs: Int64 = 0
     var _paused: Bool = false
     var _autoMarginAmountE8: Int64 = 0
+    var _tpRatioE8: Int64 = 0
+    var _slRatioE8: Int64 = 0
+    var _stopLossAmountE8: Int64 = 0
+    var _closePolicy: Copytrade_V1_ClosePolicy = .unspecified
+    var _symbols: [String] = []
+    var _maxDailyMarginE8: Int64 = 0
+    var _status: Copytrade_V1_RelationStatus = .unspecified
+    var _profitShareRatioE8: Int64 = 0
+    var _realizedPnlE8: Int64 = 0
+    var _feesE8: Int64 = 0
+    var _sharedE8: Int64 = 0
+    var _dailyMarginDay: Int64 = 0
+    var _dailyMarginUsedE8: Int64 = 0
+    var _endedMs: Int64 = 0
+    var _netResultE8: Int64 = 0
+    var _dueE8: Int64 = 0
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -2115,6 +2922,22 @@ nonisolated extension Copytrade_V1_CopyRelation: SwiftProtobuf.Message, SwiftPro
       _establishedMs = source._establishedMs
       _paused = source._paused
       _autoMarginAmountE8 = source._autoMarginAmountE8
+      _tpRatioE8 = source._tpRatioE8
+      _slRatioE8 = source._slRatioE8
+      _stopLossAmountE8 = source._stopLossAmountE8
+      _closePolicy = source._closePolicy
+      _symbols = source._symbols
+      _maxDailyMarginE8 = source._maxDailyMarginE8
+      _status = source._status
+      _profitShareRatioE8 = source._profitShareRatioE8
+      _realizedPnlE8 = source._realizedPnlE8
+      _feesE8 = source._feesE8
+      _sharedE8 = source._sharedE8
+      _dailyMarginDay = source._dailyMarginDay
+      _dailyMarginUsedE8 = source._dailyMarginUsedE8
+      _endedMs = source._endedMs
+      _netResultE8 = source._netResultE8
+      _dueE8 = source._dueE8
     }
   }
 
@@ -2150,6 +2973,22 @@ nonisolated extension Copytrade_V1_CopyRelation: SwiftProtobuf.Message, SwiftPro
         case 15: try { try decoder.decodeSingularInt64Field(value: &_storage._establishedMs) }()
         case 16: try { try decoder.decodeSingularBoolField(value: &_storage._paused) }()
         case 17: try { try decoder.decodeSingularSInt64Field(value: &_storage._autoMarginAmountE8) }()
+        case 18: try { try decoder.decodeSingularSInt64Field(value: &_storage._tpRatioE8) }()
+        case 19: try { try decoder.decodeSingularSInt64Field(value: &_storage._slRatioE8) }()
+        case 20: try { try decoder.decodeSingularSInt64Field(value: &_storage._stopLossAmountE8) }()
+        case 21: try { try decoder.decodeSingularEnumField(value: &_storage._closePolicy) }()
+        case 22: try { try decoder.decodeRepeatedStringField(value: &_storage._symbols) }()
+        case 23: try { try decoder.decodeSingularSInt64Field(value: &_storage._maxDailyMarginE8) }()
+        case 24: try { try decoder.decodeSingularEnumField(value: &_storage._status) }()
+        case 25: try { try decoder.decodeSingularSInt64Field(value: &_storage._profitShareRatioE8) }()
+        case 26: try { try decoder.decodeSingularSInt64Field(value: &_storage._realizedPnlE8) }()
+        case 27: try { try decoder.decodeSingularSInt64Field(value: &_storage._feesE8) }()
+        case 28: try { try decoder.decodeSingularSInt64Field(value: &_storage._sharedE8) }()
+        case 29: try { try decoder.decodeSingularInt64Field(value: &_storage._dailyMarginDay) }()
+        case 30: try { try decoder.decodeSingularSInt64Field(value: &_storage._dailyMarginUsedE8) }()
+        case 31: try { try decoder.decodeSingularInt64Field(value: &_storage._endedMs) }()
+        case 32: try { try decoder.decodeSingularSInt64Field(value: &_storage._netResultE8) }()
+        case 33: try { try decoder.decodeSingularSInt64Field(value: &_storage._dueE8) }()
         default: break
         }
       }
@@ -2209,6 +3048,54 @@ nonisolated extension Copytrade_V1_CopyRelation: SwiftProtobuf.Message, SwiftPro
       if _storage._autoMarginAmountE8 != 0 {
         try visitor.visitSingularSInt64Field(value: _storage._autoMarginAmountE8, fieldNumber: 17)
       }
+      if _storage._tpRatioE8 != 0 {
+        try visitor.visitSingularSInt64Field(value: _storage._tpRatioE8, fieldNumber: 18)
+      }
+      if _storage._slRatioE8 != 0 {
+        try visitor.visitSingularSInt64Field(value: _storage._slRatioE8, fieldNumber: 19)
+      }
+      if _storage._stopLossAmountE8 != 0 {
+        try visitor.visitSingularSInt64Field(value: _storage._stopLossAmountE8, fieldNumber: 20)
+      }
+      if _storage._closePolicy != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._closePolicy, fieldNumber: 21)
+      }
+      if !_storage._symbols.isEmpty {
+        try visitor.visitRepeatedStringField(value: _storage._symbols, fieldNumber: 22)
+      }
+      if _storage._maxDailyMarginE8 != 0 {
+        try visitor.visitSingularSInt64Field(value: _storage._maxDailyMarginE8, fieldNumber: 23)
+      }
+      if _storage._status != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._status, fieldNumber: 24)
+      }
+      if _storage._profitShareRatioE8 != 0 {
+        try visitor.visitSingularSInt64Field(value: _storage._profitShareRatioE8, fieldNumber: 25)
+      }
+      if _storage._realizedPnlE8 != 0 {
+        try visitor.visitSingularSInt64Field(value: _storage._realizedPnlE8, fieldNumber: 26)
+      }
+      if _storage._feesE8 != 0 {
+        try visitor.visitSingularSInt64Field(value: _storage._feesE8, fieldNumber: 27)
+      }
+      if _storage._sharedE8 != 0 {
+        try visitor.visitSingularSInt64Field(value: _storage._sharedE8, fieldNumber: 28)
+      }
+      if _storage._dailyMarginDay != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._dailyMarginDay, fieldNumber: 29)
+      }
+      if _storage._dailyMarginUsedE8 != 0 {
+        try visitor.visitSingularSInt64Field(value: _storage._dailyMarginUsedE8, fieldNumber: 30)
+      }
+      if _storage._endedMs != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._endedMs, fieldNumber: 31)
+      }
+      if _storage._netResultE8 != 0 {
+        try visitor.visitSingularSInt64Field(value: _storage._netResultE8, fieldNumber: 32)
+      }
+      if _storage._dueE8 != 0 {
+        try visitor.visitSingularSInt64Field(value: _storage._dueE8, fieldNumber: 33)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -2235,6 +3122,22 @@ nonisolated extension Copytrade_V1_CopyRelation: SwiftProtobuf.Message, SwiftPro
         if _storage._establishedMs != rhs_storage._establishedMs {return false}
         if _storage._paused != rhs_storage._paused {return false}
         if _storage._autoMarginAmountE8 != rhs_storage._autoMarginAmountE8 {return false}
+        if _storage._tpRatioE8 != rhs_storage._tpRatioE8 {return false}
+        if _storage._slRatioE8 != rhs_storage._slRatioE8 {return false}
+        if _storage._stopLossAmountE8 != rhs_storage._stopLossAmountE8 {return false}
+        if _storage._closePolicy != rhs_storage._closePolicy {return false}
+        if _storage._symbols != rhs_storage._symbols {return false}
+        if _storage._maxDailyMarginE8 != rhs_storage._maxDailyMarginE8 {return false}
+        if _storage._status != rhs_storage._status {return false}
+        if _storage._profitShareRatioE8 != rhs_storage._profitShareRatioE8 {return false}
+        if _storage._realizedPnlE8 != rhs_storage._realizedPnlE8 {return false}
+        if _storage._feesE8 != rhs_storage._feesE8 {return false}
+        if _storage._sharedE8 != rhs_storage._sharedE8 {return false}
+        if _storage._dailyMarginDay != rhs_storage._dailyMarginDay {return false}
+        if _storage._dailyMarginUsedE8 != rhs_storage._dailyMarginUsedE8 {return false}
+        if _storage._endedMs != rhs_storage._endedMs {return false}
+        if _storage._netResultE8 != rhs_storage._netResultE8 {return false}
+        if _storage._dueE8 != rhs_storage._dueE8 {return false}
         return true
       }
       if !storagesAreEqual {return false}

@@ -23,57 +23,125 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
   typealias Version = _2
 }
 
-public nonisolated struct Copytrade_V1_Outcome: Sendable {
+public nonisolated struct Copytrade_V1_Outcome: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var events: [Copytrade_V1_Event] = []
+  public var events: [Copytrade_V1_Event] {
+    get {_storage._events}
+    set {_uniqueStorage()._events = newValue}
+  }
 
   /// full records after the change
-  public var accounts: [Copytrade_V1_Account] = []
+  public var accounts: [Copytrade_V1_Account] {
+    get {_storage._accounts}
+    set {_uniqueStorage()._accounts = newValue}
+  }
 
   /// full records after the change
-  public var positions: [Copytrade_V1_Position] = []
+  public var positions: [Copytrade_V1_Position] {
+    get {_storage._positions}
+    set {_uniqueStorage()._positions = newValue}
+  }
 
-  public var closedPositionIds: [String] = []
+  public var closedPositionIds: [String] {
+    get {_storage._closedPositionIds}
+    set {_uniqueStorage()._closedPositionIds = newValue}
+  }
 
   /// status OPEN: pending; otherwise removed
-  public var orders: [Copytrade_V1_Order] = []
+  public var orders: [Copytrade_V1_Order] {
+    get {_storage._orders}
+    set {_uniqueStorage()._orders = newValue}
+  }
 
-  public var relations: [Copytrade_V1_CopyRelation] = []
+  public var relations: [Copytrade_V1_CopyRelation] {
+    get {_storage._relations}
+    set {_uniqueStorage()._relations = newValue}
+  }
 
-  public var removedRelationIds: [String] = []
+  public var removedRelationIds: [String] {
+    get {_storage._removedRelationIds}
+    set {_uniqueStorage()._removedRelationIds = newValue}
+  }
 
   /// entered the reorder window
-  public var heldSignals: [Copytrade_V1_MarginSignal] = []
+  public var heldSignals: [Copytrade_V1_MarginSignal] {
+    get {_storage._heldSignals}
+    set {_uniqueStorage()._heldSignals = newValue}
+  }
 
-  public var releasedSignalIds: [String] = []
+  public var releasedSignalIds: [String] {
+    get {_storage._releasedSignalIds}
+    set {_uniqueStorage()._releasedSignalIds = newValue}
+  }
 
-  public var insuranceDeltaE8: Int64 = 0
+  public var insuranceDeltaE8: Int64 {
+    get {_storage._insuranceDeltaE8}
+    set {_uniqueStorage()._insuranceDeltaE8 = newValue}
+  }
 
   /// id counter after the input
-  public var nextID: UInt64 = 0
+  public var nextID: UInt64 {
+    get {_storage._nextID}
+    set {_uniqueStorage()._nextID = newValue}
+  }
 
-  public var marks: [Copytrade_V1_MarkPoint] = []
+  public var marks: [Copytrade_V1_MarkPoint] {
+    get {_storage._marks}
+    set {_uniqueStorage()._marks = newValue}
+  }
 
-  public var createdID: String = String()
+  public var createdID: String {
+    get {_storage._createdID}
+    set {_uniqueStorage()._createdID = newValue}
+  }
 
   /// present: replaces the rollout phases
   public var rollout: Copytrade_V1_RolloutSetting {
-    get {_rollout ?? Copytrade_V1_RolloutSetting()}
-    set {_rollout = newValue}
+    get {_storage._rollout ?? Copytrade_V1_RolloutSetting()}
+    set {_uniqueStorage()._rollout = newValue}
   }
   /// Returns true if `rollout` has been explicitly set.
-  public var hasRollout: Bool {self._rollout != nil}
+  public var hasRollout: Bool {_storage._rollout != nil}
   /// Clears the value of `rollout`. Subsequent reads from it will return its default value.
-  public mutating func clearRollout() {self._rollout = nil}
+  public mutating func clearRollout() {_uniqueStorage()._rollout = nil}
+
+  /// > 0: the scheduled settlement this input ran
+  public var settledScheduleMs: Int64 {
+    get {_storage._settledScheduleMs}
+    set {_uniqueStorage()._settledScheduleMs = newValue}
+  }
+
+  /// other shards' traders' settings, as received
+  public var traderSettings: [Copytrade_V1_TraderSettings] {
+    get {_storage._traderSettings}
+    set {_uniqueStorage()._traderSettings = newValue}
+  }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _rollout: Copytrade_V1_RolloutSetting? = nil
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// A trader's settings as other shards know them (docs/sharding.md).
+public nonisolated struct Copytrade_V1_TraderSettings: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var traderID: String = String()
+
+  public var maxCopiers: Int32 = 0
+
+  public var profitShareRatioE8: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
 }
 
 /// Rollout phases set at run time (copyctl rollout set); they override engine.rollout.
@@ -144,6 +212,11 @@ public nonisolated struct Copytrade_V1_Snapshot: Sendable {
   /// Clears the value of `rollout`. Subsequent reads from it will return its default value.
   public mutating func clearRollout() {self._rollout = nil}
 
+  /// the last scheduled settlement run
+  public var settledScheduleMs: Int64 = 0
+
+  public var traderSettings: [Copytrade_V1_TraderSettings] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -152,155 +225,173 @@ public nonisolated struct Copytrade_V1_Snapshot: Sendable {
 }
 
 /// One input as journaled: the request as received plus the coordinator's receive time.
-public nonisolated struct Copytrade_V1_Input: @unchecked Sendable {
+public nonisolated struct Copytrade_V1_Input: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var receivedMs: Int64 {
-    get {_storage._receivedMs}
-    set {_uniqueStorage()._receivedMs = newValue}
-  }
+  public var receivedMs: Int64 = 0
 
-  public var kind: OneOf_Kind? {
-    get {return _storage._kind}
-    set {_uniqueStorage()._kind = newValue}
-  }
+  public var kind: Copytrade_V1_Input.OneOf_Kind? = nil
 
   public var createAccount: Copytrade_V1_CreateAccountRequest {
     get {
-      if case .createAccount(let v)? = _storage._kind {return v}
+      if case .createAccount(let v)? = kind {return v}
       return Copytrade_V1_CreateAccountRequest()
     }
-    set {_uniqueStorage()._kind = .createAccount(newValue)}
+    set {kind = .createAccount(newValue)}
   }
 
   public var deposit: Copytrade_V1_TransferRequest {
     get {
-      if case .deposit(let v)? = _storage._kind {return v}
+      if case .deposit(let v)? = kind {return v}
       return Copytrade_V1_TransferRequest()
     }
-    set {_uniqueStorage()._kind = .deposit(newValue)}
+    set {kind = .deposit(newValue)}
   }
 
   public var withdraw: Copytrade_V1_TransferRequest {
     get {
-      if case .withdraw(let v)? = _storage._kind {return v}
+      if case .withdraw(let v)? = kind {return v}
       return Copytrade_V1_TransferRequest()
     }
-    set {_uniqueStorage()._kind = .withdraw(newValue)}
+    set {kind = .withdraw(newValue)}
   }
 
   public var follow: Copytrade_V1_FollowRequest {
     get {
-      if case .follow(let v)? = _storage._kind {return v}
+      if case .follow(let v)? = kind {return v}
       return Copytrade_V1_FollowRequest()
     }
-    set {_uniqueStorage()._kind = .follow(newValue)}
+    set {kind = .follow(newValue)}
   }
 
   public var unfollow: Copytrade_V1_RelationRequest {
     get {
-      if case .unfollow(let v)? = _storage._kind {return v}
+      if case .unfollow(let v)? = kind {return v}
       return Copytrade_V1_RelationRequest()
     }
-    set {_uniqueStorage()._kind = .unfollow(newValue)}
+    set {kind = .unfollow(newValue)}
   }
 
   public var pause: Copytrade_V1_RelationRequest {
     get {
-      if case .pause(let v)? = _storage._kind {return v}
+      if case .pause(let v)? = kind {return v}
       return Copytrade_V1_RelationRequest()
     }
-    set {_uniqueStorage()._kind = .pause(newValue)}
+    set {kind = .pause(newValue)}
   }
 
   public var resume: Copytrade_V1_RelationRequest {
     get {
-      if case .resume(let v)? = _storage._kind {return v}
+      if case .resume(let v)? = kind {return v}
       return Copytrade_V1_RelationRequest()
     }
-    set {_uniqueStorage()._kind = .resume(newValue)}
+    set {kind = .resume(newValue)}
   }
 
   public var `open`: Copytrade_V1_OpenRequest {
     get {
-      if case .open(let v)? = _storage._kind {return v}
+      if case .open(let v)? = kind {return v}
       return Copytrade_V1_OpenRequest()
     }
-    set {_uniqueStorage()._kind = .open(newValue)}
+    set {kind = .open(newValue)}
   }
 
   public var close: Copytrade_V1_CloseRequest {
     get {
-      if case .close(let v)? = _storage._kind {return v}
+      if case .close(let v)? = kind {return v}
       return Copytrade_V1_CloseRequest()
     }
-    set {_uniqueStorage()._kind = .close(newValue)}
+    set {kind = .close(newValue)}
   }
 
   public var adjustMargin: Copytrade_V1_AdjustMarginRequest {
     get {
-      if case .adjustMargin(let v)? = _storage._kind {return v}
+      if case .adjustMargin(let v)? = kind {return v}
       return Copytrade_V1_AdjustMarginRequest()
     }
-    set {_uniqueStorage()._kind = .adjustMargin(newValue)}
+    set {kind = .adjustMargin(newValue)}
   }
 
   public var placeOrder: Copytrade_V1_PlaceOrderRequest {
     get {
-      if case .placeOrder(let v)? = _storage._kind {return v}
+      if case .placeOrder(let v)? = kind {return v}
       return Copytrade_V1_PlaceOrderRequest()
     }
-    set {_uniqueStorage()._kind = .placeOrder(newValue)}
+    set {kind = .placeOrder(newValue)}
   }
 
   public var cancelOrder: Copytrade_V1_CancelOrderRequest {
     get {
-      if case .cancelOrder(let v)? = _storage._kind {return v}
+      if case .cancelOrder(let v)? = kind {return v}
       return Copytrade_V1_CancelOrderRequest()
     }
-    set {_uniqueStorage()._kind = .cancelOrder(newValue)}
+    set {kind = .cancelOrder(newValue)}
   }
 
   public var setMark: Copytrade_V1_SetMarkPriceRequest {
     get {
-      if case .setMark(let v)? = _storage._kind {return v}
+      if case .setMark(let v)? = kind {return v}
       return Copytrade_V1_SetMarkPriceRequest()
     }
-    set {_uniqueStorage()._kind = .setMark(newValue)}
+    set {kind = .setMark(newValue)}
   }
 
   public var setAutoMargin: Copytrade_V1_SetAutoMarginRequest {
     get {
-      if case .setAutoMargin(let v)? = _storage._kind {return v}
+      if case .setAutoMargin(let v)? = kind {return v}
       return Copytrade_V1_SetAutoMarginRequest()
     }
-    set {_uniqueStorage()._kind = .setAutoMargin(newValue)}
+    set {kind = .setAutoMargin(newValue)}
   }
 
   public var syncRelease: Copytrade_V1_SyncRelease {
     get {
-      if case .syncRelease(let v)? = _storage._kind {return v}
+      if case .syncRelease(let v)? = kind {return v}
       return Copytrade_V1_SyncRelease()
     }
-    set {_uniqueStorage()._kind = .syncRelease(newValue)}
+    set {kind = .syncRelease(newValue)}
   }
 
   public var setRollout: Copytrade_V1_SetRolloutRequest {
     get {
-      if case .setRollout(let v)? = _storage._kind {return v}
+      if case .setRollout(let v)? = kind {return v}
       return Copytrade_V1_SetRolloutRequest()
     }
-    set {_uniqueStorage()._kind = .setRollout(newValue)}
+    set {kind = .setRollout(newValue)}
   }
 
   public var shardMessage: Copytrade_V1_ShardMessage {
     get {
-      if case .shardMessage(let v)? = _storage._kind {return v}
+      if case .shardMessage(let v)? = kind {return v}
       return Copytrade_V1_ShardMessage()
     }
-    set {_uniqueStorage()._kind = .shardMessage(newValue)}
+    set {kind = .shardMessage(newValue)}
+  }
+
+  public var setRelation: Copytrade_V1_SetRelationRequest {
+    get {
+      if case .setRelation(let v)? = kind {return v}
+      return Copytrade_V1_SetRelationRequest()
+    }
+    set {kind = .setRelation(newValue)}
+  }
+
+  public var setAccount: Copytrade_V1_SetAccountRequest {
+    get {
+      if case .setAccount(let v)? = kind {return v}
+      return Copytrade_V1_SetAccountRequest()
+    }
+    set {kind = .setAccount(newValue)}
+  }
+
+  public var settle: Copytrade_V1_SettleRequest {
+    get {
+      if case .settle(let v)? = kind {return v}
+      return Copytrade_V1_SettleRequest()
+    }
+    set {kind = .settle(newValue)}
   }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -323,12 +414,13 @@ public nonisolated struct Copytrade_V1_Input: @unchecked Sendable {
     case syncRelease(Copytrade_V1_SyncRelease)
     case setRollout(Copytrade_V1_SetRolloutRequest)
     case shardMessage(Copytrade_V1_ShardMessage)
+    case setRelation(Copytrade_V1_SetRelationRequest)
+    case setAccount(Copytrade_V1_SetAccountRequest)
+    case settle(Copytrade_V1_SettleRequest)
 
   }
 
   public init() {}
-
-  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 /// What one shard tells another (docs/sharding.md): the only way a shard affects accounts it
@@ -394,6 +486,24 @@ public nonisolated struct Copytrade_V1_ShardMessage: Sendable {
     set {kind = .rollout(newValue)}
   }
 
+  /// a settlement's payment, to the trader's shard
+  public var profitShare: Copytrade_V1_ProfitShareCredit {
+    get {
+      if case .profitShare(let v)? = kind {return v}
+      return Copytrade_V1_ProfitShareCredit()
+    }
+    set {kind = .profitShare(newValue)}
+  }
+
+  /// a trader's settings, to every other shard
+  public var traderSettings: Copytrade_V1_TraderSettings {
+    get {
+      if case .traderSettings(let v)? = kind {return v}
+      return Copytrade_V1_TraderSettings()
+    }
+    set {kind = .traderSettings(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Kind: Equatable, Sendable {
@@ -405,6 +515,10 @@ public nonisolated struct Copytrade_V1_ShardMessage: Sendable {
     case mark(Copytrade_V1_MarkPoint)
     /// rollout phases set on the market shard
     case rollout(Copytrade_V1_RolloutSetting)
+    /// a settlement's payment, to the trader's shard
+    case profitShare(Copytrade_V1_ProfitShareCredit)
+    /// a trader's settings, to every other shard
+    case traderSettings(Copytrade_V1_TraderSettings)
 
   }
 
@@ -441,6 +555,9 @@ public nonisolated struct Copytrade_V1_CopyFill: Sendable {
   /// Clears the value of `mark`. Subsequent reads from it will return its default value.
   public mutating func clearMark() {self._mark = nil}
 
+  /// when the fill occurred (a copy's UTC day for daily caps)
+  public var filledMs: Int64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -463,6 +580,25 @@ public nonisolated struct Copytrade_V1_CopyClose: Sendable {
   public var quantityBeforeE8: Int64 = 0
 
   public var priceE8: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// A profit-share payment a copier's shard made, credited to the trader on the trader's shard.
+public nonisolated struct Copytrade_V1_ProfitShareCredit: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var traderID: String = String()
+
+  public var copierID: String = String()
+
+  public var relationID: String = String()
+
+  public var amountE8: Int64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -493,7 +629,182 @@ fileprivate nonisolated let _protobuf_package = "copytrade.v1"
 
 nonisolated extension Copytrade_V1_Outcome: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Outcome"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}events\0\u{1}accounts\0\u{1}positions\0\u{3}closed_position_ids\0\u{1}orders\0\u{1}relations\0\u{3}removed_relation_ids\0\u{3}held_signals\0\u{3}released_signal_ids\0\u{3}insurance_delta_e8\0\u{3}next_id\0\u{1}marks\0\u{3}created_id\0\u{1}rollout\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}events\0\u{1}accounts\0\u{1}positions\0\u{3}closed_position_ids\0\u{1}orders\0\u{1}relations\0\u{3}removed_relation_ids\0\u{3}held_signals\0\u{3}released_signal_ids\0\u{3}insurance_delta_e8\0\u{3}next_id\0\u{1}marks\0\u{3}created_id\0\u{1}rollout\0\u{3}settled_schedule_ms\0\u{3}trader_settings\0")
+
+  fileprivate class _StorageClass {
+    var _events: [Copytrade_V1_Event] = []
+    var _accounts: [Copytrade_V1_Account] = []
+    var _positions: [Copytrade_V1_Position] = []
+    var _closedPositionIds: [String] = []
+    var _orders: [Copytrade_V1_Order] = []
+    var _relations: [Copytrade_V1_CopyRelation] = []
+    var _removedRelationIds: [String] = []
+    var _heldSignals: [Copytrade_V1_MarginSignal] = []
+    var _releasedSignalIds: [String] = []
+    var _insuranceDeltaE8: Int64 = 0
+    var _nextID: UInt64 = 0
+    var _marks: [Copytrade_V1_MarkPoint] = []
+    var _createdID: String = String()
+    var _rollout: Copytrade_V1_RolloutSetting? = nil
+    var _settledScheduleMs: Int64 = 0
+    var _traderSettings: [Copytrade_V1_TraderSettings] = []
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _events = source._events
+      _accounts = source._accounts
+      _positions = source._positions
+      _closedPositionIds = source._closedPositionIds
+      _orders = source._orders
+      _relations = source._relations
+      _removedRelationIds = source._removedRelationIds
+      _heldSignals = source._heldSignals
+      _releasedSignalIds = source._releasedSignalIds
+      _insuranceDeltaE8 = source._insuranceDeltaE8
+      _nextID = source._nextID
+      _marks = source._marks
+      _createdID = source._createdID
+      _rollout = source._rollout
+      _settledScheduleMs = source._settledScheduleMs
+      _traderSettings = source._traderSettings
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeRepeatedMessageField(value: &_storage._events) }()
+        case 2: try { try decoder.decodeRepeatedMessageField(value: &_storage._accounts) }()
+        case 3: try { try decoder.decodeRepeatedMessageField(value: &_storage._positions) }()
+        case 4: try { try decoder.decodeRepeatedStringField(value: &_storage._closedPositionIds) }()
+        case 5: try { try decoder.decodeRepeatedMessageField(value: &_storage._orders) }()
+        case 6: try { try decoder.decodeRepeatedMessageField(value: &_storage._relations) }()
+        case 7: try { try decoder.decodeRepeatedStringField(value: &_storage._removedRelationIds) }()
+        case 8: try { try decoder.decodeRepeatedMessageField(value: &_storage._heldSignals) }()
+        case 9: try { try decoder.decodeRepeatedStringField(value: &_storage._releasedSignalIds) }()
+        case 10: try { try decoder.decodeSingularSInt64Field(value: &_storage._insuranceDeltaE8) }()
+        case 11: try { try decoder.decodeSingularUInt64Field(value: &_storage._nextID) }()
+        case 12: try { try decoder.decodeRepeatedMessageField(value: &_storage._marks) }()
+        case 13: try { try decoder.decodeSingularStringField(value: &_storage._createdID) }()
+        case 14: try { try decoder.decodeSingularMessageField(value: &_storage._rollout) }()
+        case 15: try { try decoder.decodeSingularInt64Field(value: &_storage._settledScheduleMs) }()
+        case 16: try { try decoder.decodeRepeatedMessageField(value: &_storage._traderSettings) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._events.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._events, fieldNumber: 1)
+      }
+      if !_storage._accounts.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._accounts, fieldNumber: 2)
+      }
+      if !_storage._positions.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._positions, fieldNumber: 3)
+      }
+      if !_storage._closedPositionIds.isEmpty {
+        try visitor.visitRepeatedStringField(value: _storage._closedPositionIds, fieldNumber: 4)
+      }
+      if !_storage._orders.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._orders, fieldNumber: 5)
+      }
+      if !_storage._relations.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._relations, fieldNumber: 6)
+      }
+      if !_storage._removedRelationIds.isEmpty {
+        try visitor.visitRepeatedStringField(value: _storage._removedRelationIds, fieldNumber: 7)
+      }
+      if !_storage._heldSignals.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._heldSignals, fieldNumber: 8)
+      }
+      if !_storage._releasedSignalIds.isEmpty {
+        try visitor.visitRepeatedStringField(value: _storage._releasedSignalIds, fieldNumber: 9)
+      }
+      if _storage._insuranceDeltaE8 != 0 {
+        try visitor.visitSingularSInt64Field(value: _storage._insuranceDeltaE8, fieldNumber: 10)
+      }
+      if _storage._nextID != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._nextID, fieldNumber: 11)
+      }
+      if !_storage._marks.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._marks, fieldNumber: 12)
+      }
+      if !_storage._createdID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._createdID, fieldNumber: 13)
+      }
+      try { if let v = _storage._rollout {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 14)
+      } }()
+      if _storage._settledScheduleMs != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._settledScheduleMs, fieldNumber: 15)
+      }
+      if !_storage._traderSettings.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._traderSettings, fieldNumber: 16)
+      }
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Copytrade_V1_Outcome, rhs: Copytrade_V1_Outcome) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._events != rhs_storage._events {return false}
+        if _storage._accounts != rhs_storage._accounts {return false}
+        if _storage._positions != rhs_storage._positions {return false}
+        if _storage._closedPositionIds != rhs_storage._closedPositionIds {return false}
+        if _storage._orders != rhs_storage._orders {return false}
+        if _storage._relations != rhs_storage._relations {return false}
+        if _storage._removedRelationIds != rhs_storage._removedRelationIds {return false}
+        if _storage._heldSignals != rhs_storage._heldSignals {return false}
+        if _storage._releasedSignalIds != rhs_storage._releasedSignalIds {return false}
+        if _storage._insuranceDeltaE8 != rhs_storage._insuranceDeltaE8 {return false}
+        if _storage._nextID != rhs_storage._nextID {return false}
+        if _storage._marks != rhs_storage._marks {return false}
+        if _storage._createdID != rhs_storage._createdID {return false}
+        if _storage._rollout != rhs_storage._rollout {return false}
+        if _storage._settledScheduleMs != rhs_storage._settledScheduleMs {return false}
+        if _storage._traderSettings != rhs_storage._traderSettings {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Copytrade_V1_TraderSettings: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".TraderSettings"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}trader_id\0\u{3}max_copiers\0\u{3}profit_share_ratio_e8\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -501,90 +812,31 @@ nonisolated extension Copytrade_V1_Outcome: SwiftProtobuf.Message, SwiftProtobuf
       // allocates stack space for every case branch when no optimizations are
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
-      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.events) }()
-      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.accounts) }()
-      case 3: try { try decoder.decodeRepeatedMessageField(value: &self.positions) }()
-      case 4: try { try decoder.decodeRepeatedStringField(value: &self.closedPositionIds) }()
-      case 5: try { try decoder.decodeRepeatedMessageField(value: &self.orders) }()
-      case 6: try { try decoder.decodeRepeatedMessageField(value: &self.relations) }()
-      case 7: try { try decoder.decodeRepeatedStringField(value: &self.removedRelationIds) }()
-      case 8: try { try decoder.decodeRepeatedMessageField(value: &self.heldSignals) }()
-      case 9: try { try decoder.decodeRepeatedStringField(value: &self.releasedSignalIds) }()
-      case 10: try { try decoder.decodeSingularSInt64Field(value: &self.insuranceDeltaE8) }()
-      case 11: try { try decoder.decodeSingularUInt64Field(value: &self.nextID) }()
-      case 12: try { try decoder.decodeRepeatedMessageField(value: &self.marks) }()
-      case 13: try { try decoder.decodeSingularStringField(value: &self.createdID) }()
-      case 14: try { try decoder.decodeSingularMessageField(value: &self._rollout) }()
+      case 1: try { try decoder.decodeSingularStringField(value: &self.traderID) }()
+      case 2: try { try decoder.decodeSingularInt32Field(value: &self.maxCopiers) }()
+      case 3: try { try decoder.decodeSingularSInt64Field(value: &self.profitShareRatioE8) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    if !self.events.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.events, fieldNumber: 1)
+    if !self.traderID.isEmpty {
+      try visitor.visitSingularStringField(value: self.traderID, fieldNumber: 1)
     }
-    if !self.accounts.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.accounts, fieldNumber: 2)
+    if self.maxCopiers != 0 {
+      try visitor.visitSingularInt32Field(value: self.maxCopiers, fieldNumber: 2)
     }
-    if !self.positions.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.positions, fieldNumber: 3)
+    if self.profitShareRatioE8 != 0 {
+      try visitor.visitSingularSInt64Field(value: self.profitShareRatioE8, fieldNumber: 3)
     }
-    if !self.closedPositionIds.isEmpty {
-      try visitor.visitRepeatedStringField(value: self.closedPositionIds, fieldNumber: 4)
-    }
-    if !self.orders.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.orders, fieldNumber: 5)
-    }
-    if !self.relations.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.relations, fieldNumber: 6)
-    }
-    if !self.removedRelationIds.isEmpty {
-      try visitor.visitRepeatedStringField(value: self.removedRelationIds, fieldNumber: 7)
-    }
-    if !self.heldSignals.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.heldSignals, fieldNumber: 8)
-    }
-    if !self.releasedSignalIds.isEmpty {
-      try visitor.visitRepeatedStringField(value: self.releasedSignalIds, fieldNumber: 9)
-    }
-    if self.insuranceDeltaE8 != 0 {
-      try visitor.visitSingularSInt64Field(value: self.insuranceDeltaE8, fieldNumber: 10)
-    }
-    if self.nextID != 0 {
-      try visitor.visitSingularUInt64Field(value: self.nextID, fieldNumber: 11)
-    }
-    if !self.marks.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.marks, fieldNumber: 12)
-    }
-    if !self.createdID.isEmpty {
-      try visitor.visitSingularStringField(value: self.createdID, fieldNumber: 13)
-    }
-    try { if let v = self._rollout {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 14)
-    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Copytrade_V1_Outcome, rhs: Copytrade_V1_Outcome) -> Bool {
-    if lhs.events != rhs.events {return false}
-    if lhs.accounts != rhs.accounts {return false}
-    if lhs.positions != rhs.positions {return false}
-    if lhs.closedPositionIds != rhs.closedPositionIds {return false}
-    if lhs.orders != rhs.orders {return false}
-    if lhs.relations != rhs.relations {return false}
-    if lhs.removedRelationIds != rhs.removedRelationIds {return false}
-    if lhs.heldSignals != rhs.heldSignals {return false}
-    if lhs.releasedSignalIds != rhs.releasedSignalIds {return false}
-    if lhs.insuranceDeltaE8 != rhs.insuranceDeltaE8 {return false}
-    if lhs.nextID != rhs.nextID {return false}
-    if lhs.marks != rhs.marks {return false}
-    if lhs.createdID != rhs.createdID {return false}
-    if lhs._rollout != rhs._rollout {return false}
+  public static func ==(lhs: Copytrade_V1_TraderSettings, rhs: Copytrade_V1_TraderSettings) -> Bool {
+    if lhs.traderID != rhs.traderID {return false}
+    if lhs.maxCopiers != rhs.maxCopiers {return false}
+    if lhs.profitShareRatioE8 != rhs.profitShareRatioE8 {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -672,7 +924,7 @@ nonisolated extension Copytrade_V1_MarkPoint: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Copytrade_V1_Snapshot: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Snapshot"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}sequence\0\u{1}accounts\0\u{1}positions\0\u{1}orders\0\u{1}relations\0\u{3}held_signals\0\u{3}insurance_e8\0\u{3}next_id\0\u{1}marks\0\u{3}next_event_sequence\0\u{1}rollout\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}sequence\0\u{1}accounts\0\u{1}positions\0\u{1}orders\0\u{1}relations\0\u{3}held_signals\0\u{3}insurance_e8\0\u{3}next_id\0\u{1}marks\0\u{3}next_event_sequence\0\u{1}rollout\0\u{3}settled_schedule_ms\0\u{3}trader_settings\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -691,6 +943,8 @@ nonisolated extension Copytrade_V1_Snapshot: SwiftProtobuf.Message, SwiftProtobu
       case 9: try { try decoder.decodeRepeatedMessageField(value: &self.marks) }()
       case 10: try { try decoder.decodeSingularUInt64Field(value: &self.nextEventSequence) }()
       case 11: try { try decoder.decodeSingularMessageField(value: &self._rollout) }()
+      case 12: try { try decoder.decodeSingularInt64Field(value: &self.settledScheduleMs) }()
+      case 13: try { try decoder.decodeRepeatedMessageField(value: &self.traderSettings) }()
       default: break
       }
     }
@@ -734,6 +988,12 @@ nonisolated extension Copytrade_V1_Snapshot: SwiftProtobuf.Message, SwiftProtobu
     try { if let v = self._rollout {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
     } }()
+    if self.settledScheduleMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.settledScheduleMs, fieldNumber: 12)
+    }
+    if !self.traderSettings.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.traderSettings, fieldNumber: 13)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -749,6 +1009,8 @@ nonisolated extension Copytrade_V1_Snapshot: SwiftProtobuf.Message, SwiftProtobu
     if lhs.marks != rhs.marks {return false}
     if lhs.nextEventSequence != rhs.nextEventSequence {return false}
     if lhs._rollout != rhs._rollout {return false}
+    if lhs.settledScheduleMs != rhs.settledScheduleMs {return false}
+    if lhs.traderSettings != rhs.traderSettings {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -756,364 +1018,377 @@ nonisolated extension Copytrade_V1_Snapshot: SwiftProtobuf.Message, SwiftProtobu
 
 nonisolated extension Copytrade_V1_Input: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Input"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}received_ms\0\u{3}create_account\0\u{1}deposit\0\u{1}withdraw\0\u{1}follow\0\u{1}unfollow\0\u{1}pause\0\u{1}resume\0\u{1}open\0\u{1}close\0\u{3}adjust_margin\0\u{3}place_order\0\u{3}cancel_order\0\u{3}set_mark\0\u{3}set_auto_margin\0\u{3}sync_release\0\u{3}set_rollout\0\u{3}shard_message\0")
-
-  fileprivate class _StorageClass {
-    var _receivedMs: Int64 = 0
-    var _kind: Copytrade_V1_Input.OneOf_Kind?
-
-      // This property is used as the initial default value for new instances of the type.
-      // The type itself is protecting the reference to its storage via CoW semantics.
-      // This will force a copy to be made of this reference when the first mutation occurs;
-      // hence, it is safe to mark this as `nonisolated(unsafe)`.
-      static nonisolated(unsafe) let defaultInstance = _StorageClass()
-
-    private init() {}
-
-    init(copying source: _StorageClass) {
-      _receivedMs = source._receivedMs
-      _kind = source._kind
-    }
-  }
-
-  fileprivate mutating func _uniqueStorage() -> _StorageClass {
-    if !isKnownUniquelyReferenced(&_storage) {
-      _storage = _StorageClass(copying: _storage)
-    }
-    return _storage
-  }
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}received_ms\0\u{3}create_account\0\u{1}deposit\0\u{1}withdraw\0\u{1}follow\0\u{1}unfollow\0\u{1}pause\0\u{1}resume\0\u{1}open\0\u{1}close\0\u{3}adjust_margin\0\u{3}place_order\0\u{3}cancel_order\0\u{3}set_mark\0\u{3}set_auto_margin\0\u{3}sync_release\0\u{3}set_rollout\0\u{3}shard_message\0\u{3}set_relation\0\u{3}set_account\0\u{1}settle\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    _ = _uniqueStorage()
-    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
-      while let fieldNumber = try decoder.nextFieldNumber() {
-        // The use of inline closures is to circumvent an issue where the compiler
-        // allocates stack space for every case branch when no optimizations are
-        // enabled. https://github.com/apple/swift-protobuf/issues/1034
-        switch fieldNumber {
-        case 1: try { try decoder.decodeSingularInt64Field(value: &_storage._receivedMs) }()
-        case 2: try {
-          var v: Copytrade_V1_CreateAccountRequest?
-          var hadOneofValue = false
-          if let current = _storage._kind {
-            hadOneofValue = true
-            if case .createAccount(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._kind = .createAccount(v)
-          }
-        }()
-        case 3: try {
-          var v: Copytrade_V1_TransferRequest?
-          var hadOneofValue = false
-          if let current = _storage._kind {
-            hadOneofValue = true
-            if case .deposit(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._kind = .deposit(v)
-          }
-        }()
-        case 4: try {
-          var v: Copytrade_V1_TransferRequest?
-          var hadOneofValue = false
-          if let current = _storage._kind {
-            hadOneofValue = true
-            if case .withdraw(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._kind = .withdraw(v)
-          }
-        }()
-        case 5: try {
-          var v: Copytrade_V1_FollowRequest?
-          var hadOneofValue = false
-          if let current = _storage._kind {
-            hadOneofValue = true
-            if case .follow(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._kind = .follow(v)
-          }
-        }()
-        case 6: try {
-          var v: Copytrade_V1_RelationRequest?
-          var hadOneofValue = false
-          if let current = _storage._kind {
-            hadOneofValue = true
-            if case .unfollow(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._kind = .unfollow(v)
-          }
-        }()
-        case 7: try {
-          var v: Copytrade_V1_RelationRequest?
-          var hadOneofValue = false
-          if let current = _storage._kind {
-            hadOneofValue = true
-            if case .pause(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._kind = .pause(v)
-          }
-        }()
-        case 8: try {
-          var v: Copytrade_V1_RelationRequest?
-          var hadOneofValue = false
-          if let current = _storage._kind {
-            hadOneofValue = true
-            if case .resume(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._kind = .resume(v)
-          }
-        }()
-        case 9: try {
-          var v: Copytrade_V1_OpenRequest?
-          var hadOneofValue = false
-          if let current = _storage._kind {
-            hadOneofValue = true
-            if case .open(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._kind = .open(v)
-          }
-        }()
-        case 10: try {
-          var v: Copytrade_V1_CloseRequest?
-          var hadOneofValue = false
-          if let current = _storage._kind {
-            hadOneofValue = true
-            if case .close(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._kind = .close(v)
-          }
-        }()
-        case 11: try {
-          var v: Copytrade_V1_AdjustMarginRequest?
-          var hadOneofValue = false
-          if let current = _storage._kind {
-            hadOneofValue = true
-            if case .adjustMargin(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._kind = .adjustMargin(v)
-          }
-        }()
-        case 12: try {
-          var v: Copytrade_V1_PlaceOrderRequest?
-          var hadOneofValue = false
-          if let current = _storage._kind {
-            hadOneofValue = true
-            if case .placeOrder(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._kind = .placeOrder(v)
-          }
-        }()
-        case 13: try {
-          var v: Copytrade_V1_CancelOrderRequest?
-          var hadOneofValue = false
-          if let current = _storage._kind {
-            hadOneofValue = true
-            if case .cancelOrder(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._kind = .cancelOrder(v)
-          }
-        }()
-        case 14: try {
-          var v: Copytrade_V1_SetMarkPriceRequest?
-          var hadOneofValue = false
-          if let current = _storage._kind {
-            hadOneofValue = true
-            if case .setMark(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._kind = .setMark(v)
-          }
-        }()
-        case 15: try {
-          var v: Copytrade_V1_SetAutoMarginRequest?
-          var hadOneofValue = false
-          if let current = _storage._kind {
-            hadOneofValue = true
-            if case .setAutoMargin(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._kind = .setAutoMargin(v)
-          }
-        }()
-        case 16: try {
-          var v: Copytrade_V1_SyncRelease?
-          var hadOneofValue = false
-          if let current = _storage._kind {
-            hadOneofValue = true
-            if case .syncRelease(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._kind = .syncRelease(v)
-          }
-        }()
-        case 17: try {
-          var v: Copytrade_V1_SetRolloutRequest?
-          var hadOneofValue = false
-          if let current = _storage._kind {
-            hadOneofValue = true
-            if case .setRollout(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._kind = .setRollout(v)
-          }
-        }()
-        case 18: try {
-          var v: Copytrade_V1_ShardMessage?
-          var hadOneofValue = false
-          if let current = _storage._kind {
-            hadOneofValue = true
-            if case .shardMessage(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._kind = .shardMessage(v)
-          }
-        }()
-        default: break
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt64Field(value: &self.receivedMs) }()
+      case 2: try {
+        var v: Copytrade_V1_CreateAccountRequest?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .createAccount(let m) = current {v = m}
         }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .createAccount(v)
+        }
+      }()
+      case 3: try {
+        var v: Copytrade_V1_TransferRequest?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .deposit(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .deposit(v)
+        }
+      }()
+      case 4: try {
+        var v: Copytrade_V1_TransferRequest?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .withdraw(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .withdraw(v)
+        }
+      }()
+      case 5: try {
+        var v: Copytrade_V1_FollowRequest?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .follow(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .follow(v)
+        }
+      }()
+      case 6: try {
+        var v: Copytrade_V1_RelationRequest?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .unfollow(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .unfollow(v)
+        }
+      }()
+      case 7: try {
+        var v: Copytrade_V1_RelationRequest?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .pause(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .pause(v)
+        }
+      }()
+      case 8: try {
+        var v: Copytrade_V1_RelationRequest?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .resume(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .resume(v)
+        }
+      }()
+      case 9: try {
+        var v: Copytrade_V1_OpenRequest?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .open(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .open(v)
+        }
+      }()
+      case 10: try {
+        var v: Copytrade_V1_CloseRequest?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .close(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .close(v)
+        }
+      }()
+      case 11: try {
+        var v: Copytrade_V1_AdjustMarginRequest?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .adjustMargin(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .adjustMargin(v)
+        }
+      }()
+      case 12: try {
+        var v: Copytrade_V1_PlaceOrderRequest?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .placeOrder(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .placeOrder(v)
+        }
+      }()
+      case 13: try {
+        var v: Copytrade_V1_CancelOrderRequest?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .cancelOrder(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .cancelOrder(v)
+        }
+      }()
+      case 14: try {
+        var v: Copytrade_V1_SetMarkPriceRequest?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .setMark(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .setMark(v)
+        }
+      }()
+      case 15: try {
+        var v: Copytrade_V1_SetAutoMarginRequest?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .setAutoMargin(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .setAutoMargin(v)
+        }
+      }()
+      case 16: try {
+        var v: Copytrade_V1_SyncRelease?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .syncRelease(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .syncRelease(v)
+        }
+      }()
+      case 17: try {
+        var v: Copytrade_V1_SetRolloutRequest?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .setRollout(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .setRollout(v)
+        }
+      }()
+      case 18: try {
+        var v: Copytrade_V1_ShardMessage?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .shardMessage(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .shardMessage(v)
+        }
+      }()
+      case 19: try {
+        var v: Copytrade_V1_SetRelationRequest?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .setRelation(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .setRelation(v)
+        }
+      }()
+      case 20: try {
+        var v: Copytrade_V1_SetAccountRequest?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .setAccount(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .setAccount(v)
+        }
+      }()
+      case 21: try {
+        var v: Copytrade_V1_SettleRequest?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .settle(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .settle(v)
+        }
+      }()
+      default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every if/case branch local when no optimizations
-      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-      // https://github.com/apple/swift-protobuf/issues/1182
-      if _storage._receivedMs != 0 {
-        try visitor.visitSingularInt64Field(value: _storage._receivedMs, fieldNumber: 1)
-      }
-      switch _storage._kind {
-      case .createAccount?: try {
-        guard case .createAccount(let v)? = _storage._kind else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
-      }()
-      case .deposit?: try {
-        guard case .deposit(let v)? = _storage._kind else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
-      }()
-      case .withdraw?: try {
-        guard case .withdraw(let v)? = _storage._kind else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
-      }()
-      case .follow?: try {
-        guard case .follow(let v)? = _storage._kind else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
-      }()
-      case .unfollow?: try {
-        guard case .unfollow(let v)? = _storage._kind else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
-      }()
-      case .pause?: try {
-        guard case .pause(let v)? = _storage._kind else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
-      }()
-      case .resume?: try {
-        guard case .resume(let v)? = _storage._kind else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
-      }()
-      case .open?: try {
-        guard case .open(let v)? = _storage._kind else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
-      }()
-      case .close?: try {
-        guard case .close(let v)? = _storage._kind else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
-      }()
-      case .adjustMargin?: try {
-        guard case .adjustMargin(let v)? = _storage._kind else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
-      }()
-      case .placeOrder?: try {
-        guard case .placeOrder(let v)? = _storage._kind else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
-      }()
-      case .cancelOrder?: try {
-        guard case .cancelOrder(let v)? = _storage._kind else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
-      }()
-      case .setMark?: try {
-        guard case .setMark(let v)? = _storage._kind else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 14)
-      }()
-      case .setAutoMargin?: try {
-        guard case .setAutoMargin(let v)? = _storage._kind else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 15)
-      }()
-      case .syncRelease?: try {
-        guard case .syncRelease(let v)? = _storage._kind else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 16)
-      }()
-      case .setRollout?: try {
-        guard case .setRollout(let v)? = _storage._kind else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 17)
-      }()
-      case .shardMessage?: try {
-        guard case .shardMessage(let v)? = _storage._kind else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 18)
-      }()
-      case nil: break
-      }
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if self.receivedMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.receivedMs, fieldNumber: 1)
+    }
+    switch self.kind {
+    case .createAccount?: try {
+      guard case .createAccount(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    }()
+    case .deposit?: try {
+      guard case .deposit(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    }()
+    case .withdraw?: try {
+      guard case .withdraw(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    }()
+    case .follow?: try {
+      guard case .follow(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    }()
+    case .unfollow?: try {
+      guard case .unfollow(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    }()
+    case .pause?: try {
+      guard case .pause(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+    }()
+    case .resume?: try {
+      guard case .resume(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
+    }()
+    case .open?: try {
+      guard case .open(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
+    }()
+    case .close?: try {
+      guard case .close(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+    }()
+    case .adjustMargin?: try {
+      guard case .adjustMargin(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
+    }()
+    case .placeOrder?: try {
+      guard case .placeOrder(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
+    }()
+    case .cancelOrder?: try {
+      guard case .cancelOrder(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
+    }()
+    case .setMark?: try {
+      guard case .setMark(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 14)
+    }()
+    case .setAutoMargin?: try {
+      guard case .setAutoMargin(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 15)
+    }()
+    case .syncRelease?: try {
+      guard case .syncRelease(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 16)
+    }()
+    case .setRollout?: try {
+      guard case .setRollout(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 17)
+    }()
+    case .shardMessage?: try {
+      guard case .shardMessage(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 18)
+    }()
+    case .setRelation?: try {
+      guard case .setRelation(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 19)
+    }()
+    case .setAccount?: try {
+      guard case .setAccount(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 20)
+    }()
+    case .settle?: try {
+      guard case .settle(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 21)
+    }()
+    case nil: break
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Copytrade_V1_Input, rhs: Copytrade_V1_Input) -> Bool {
-    if lhs._storage !== rhs._storage {
-      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
-        let _storage = _args.0
-        let rhs_storage = _args.1
-        if _storage._receivedMs != rhs_storage._receivedMs {return false}
-        if _storage._kind != rhs_storage._kind {return false}
-        return true
-      }
-      if !storagesAreEqual {return false}
-    }
+    if lhs.receivedMs != rhs.receivedMs {return false}
+    if lhs.kind != rhs.kind {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1121,7 +1396,7 @@ nonisolated extension Copytrade_V1_Input: SwiftProtobuf.Message, SwiftProtobuf._
 
 nonisolated extension Copytrade_V1_ShardMessage: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ShardMessage"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}source_shard\0\u{3}source_sequence\0\u{1}index\0\u{4}\u{7}copy_fill\0\u{3}copy_close\0\u{3}sync_signal\0\u{1}mark\0\u{1}rollout\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}source_shard\0\u{3}source_sequence\0\u{1}index\0\u{4}\u{7}copy_fill\0\u{3}copy_close\0\u{3}sync_signal\0\u{1}mark\0\u{1}rollout\0\u{3}profit_share\0\u{3}trader_settings\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1197,6 +1472,32 @@ nonisolated extension Copytrade_V1_ShardMessage: SwiftProtobuf.Message, SwiftPro
           self.kind = .rollout(v)
         }
       }()
+      case 15: try {
+        var v: Copytrade_V1_ProfitShareCredit?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .profitShare(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .profitShare(v)
+        }
+      }()
+      case 16: try {
+        var v: Copytrade_V1_TraderSettings?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .traderSettings(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .traderSettings(v)
+        }
+      }()
       default: break
       }
     }
@@ -1237,6 +1538,14 @@ nonisolated extension Copytrade_V1_ShardMessage: SwiftProtobuf.Message, SwiftPro
       guard case .rollout(let v)? = self.kind else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 14)
     }()
+    case .profitShare?: try {
+      guard case .profitShare(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 15)
+    }()
+    case .traderSettings?: try {
+      guard case .traderSettings(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 16)
+    }()
     case nil: break
     }
     try unknownFields.traverse(visitor: &visitor)
@@ -1254,7 +1563,7 @@ nonisolated extension Copytrade_V1_ShardMessage: SwiftProtobuf.Message, SwiftPro
 
 nonisolated extension Copytrade_V1_CopyFill: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CopyFill"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}trader_id\0\u{3}trader_position_id\0\u{1}symbol\0\u{1}side\0\u{3}price_e8\0\u{3}quantity_e8\0\u{3}opened_ms\0\u{1}mark\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}trader_id\0\u{3}trader_position_id\0\u{1}symbol\0\u{1}side\0\u{3}price_e8\0\u{3}quantity_e8\0\u{3}opened_ms\0\u{1}mark\0\u{3}filled_ms\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1270,6 +1579,7 @@ nonisolated extension Copytrade_V1_CopyFill: SwiftProtobuf.Message, SwiftProtobu
       case 6: try { try decoder.decodeSingularSInt64Field(value: &self.quantityE8) }()
       case 7: try { try decoder.decodeSingularInt64Field(value: &self.openedMs) }()
       case 8: try { try decoder.decodeSingularMessageField(value: &self._mark) }()
+      case 9: try { try decoder.decodeSingularInt64Field(value: &self.filledMs) }()
       default: break
       }
     }
@@ -1304,6 +1614,9 @@ nonisolated extension Copytrade_V1_CopyFill: SwiftProtobuf.Message, SwiftProtobu
     try { if let v = self._mark {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
     } }()
+    if self.filledMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.filledMs, fieldNumber: 9)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1316,6 +1629,7 @@ nonisolated extension Copytrade_V1_CopyFill: SwiftProtobuf.Message, SwiftProtobu
     if lhs.quantityE8 != rhs.quantityE8 {return false}
     if lhs.openedMs != rhs.openedMs {return false}
     if lhs._mark != rhs._mark {return false}
+    if lhs.filledMs != rhs.filledMs {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1366,6 +1680,51 @@ nonisolated extension Copytrade_V1_CopyClose: SwiftProtobuf.Message, SwiftProtob
     if lhs.closedQuantityE8 != rhs.closedQuantityE8 {return false}
     if lhs.quantityBeforeE8 != rhs.quantityBeforeE8 {return false}
     if lhs.priceE8 != rhs.priceE8 {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Copytrade_V1_ProfitShareCredit: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ProfitShareCredit"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}trader_id\0\u{3}copier_id\0\u{3}relation_id\0\u{3}amount_e8\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.traderID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.copierID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.relationID) }()
+      case 4: try { try decoder.decodeSingularSInt64Field(value: &self.amountE8) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.traderID.isEmpty {
+      try visitor.visitSingularStringField(value: self.traderID, fieldNumber: 1)
+    }
+    if !self.copierID.isEmpty {
+      try visitor.visitSingularStringField(value: self.copierID, fieldNumber: 2)
+    }
+    if !self.relationID.isEmpty {
+      try visitor.visitSingularStringField(value: self.relationID, fieldNumber: 3)
+    }
+    if self.amountE8 != 0 {
+      try visitor.visitSingularSInt64Field(value: self.amountE8, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Copytrade_V1_ProfitShareCredit, rhs: Copytrade_V1_ProfitShareCredit) -> Bool {
+    if lhs.traderID != rhs.traderID {return false}
+    if lhs.copierID != rhs.copierID {return false}
+    if lhs.relationID != rhs.relationID {return false}
+    if lhs.amountE8 != rhs.amountE8 {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

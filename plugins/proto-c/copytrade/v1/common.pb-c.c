@@ -863,7 +863,7 @@ const ProtobufCMessageDescriptor copytrade__v1__position_state__descriptor =
   (ProtobufCMessageInit) copytrade__v1__position_state__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor copytrade__v1__position__field_descriptors[17] =
+static const ProtobufCFieldDescriptor copytrade__v1__position__field_descriptors[20] =
 {
   {
     "position_id",
@@ -1069,6 +1069,42 @@ static const ProtobufCFieldDescriptor copytrade__v1__position__field_descriptors
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "take_profit_price_e8",
+    18,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_SINT64,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__Position, take_profit_price_e8),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "stop_loss_price_e8",
+    19,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_SINT64,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__Position, stop_loss_price_e8),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "open_fees_e8",
+    20,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_SINT64,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__Position, open_fees_e8),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned copytrade__v1__position__field_indices_by_name[] = {
   1,   /* field[1] = account_id */
@@ -1081,18 +1117,21 @@ static const unsigned copytrade__v1__position__field_indices_by_name[] = {
   14,   /* field[14] = liquidation_price_rounded_e8 */
   11,   /* field[11] = maintenance_requirement_e8 */
   13,   /* field[13] = mark_price_e8 */
+  19,   /* field[19] = open_fees_e8 */
   8,   /* field[8] = opened_ms */
   0,   /* field[0] = position_id */
   9,   /* field[9] = relation_id */
   15,   /* field[15] = risk_infinite */
   6,   /* field[6] = risk_rate_e8 */
   2,   /* field[2] = state */
+  18,   /* field[18] = stop_loss_price_e8 */
+  17,   /* field[17] = take_profit_price_e8 */
   12,   /* field[12] = unrealized_pnl_e8 */
 };
 static const ProtobufCIntRange copytrade__v1__position__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 17 }
+  { 0, 20 }
 };
 const ProtobufCMessageDescriptor copytrade__v1__position__descriptor =
 {
@@ -1102,14 +1141,14 @@ const ProtobufCMessageDescriptor copytrade__v1__position__descriptor =
   "Copytrade__V1__Position",
   "copytrade.v1",
   sizeof(Copytrade__V1__Position),
-  17,
+  20,
   copytrade__v1__position__field_descriptors,
   copytrade__v1__position__field_indices_by_name,
   1,  copytrade__v1__position__number_ranges,
   (ProtobufCMessageInit) copytrade__v1__position__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor copytrade__v1__account__field_descriptors[10] =
+static const ProtobufCFieldDescriptor copytrade__v1__account__field_descriptors[14] =
 {
   {
     "account_id",
@@ -1231,6 +1270,54 @@ static const ProtobufCFieldDescriptor copytrade__v1__account__field_descriptors[
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "profit_share_paid_e8",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_SINT64,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__Account, profit_share_paid_e8),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "profit_share_received_e8",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_SINT64,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__Account, profit_share_received_e8),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "max_copiers",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__Account, max_copiers),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "profit_share_ratio_e8",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_SINT64,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__Account, profit_share_ratio_e8),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned copytrade__v1__account__field_indices_by_name[] = {
   0,   /* field[0] = account_id */
@@ -1238,6 +1325,10 @@ static const unsigned copytrade__v1__account__field_indices_by_name[] = {
   4,   /* field[4] = deposits_e8 */
   7,   /* field[7] = fees_e8 */
   9,   /* field[9] = market */
+  12,   /* field[12] = max_copiers */
+  10,   /* field[10] = profit_share_paid_e8 */
+  13,   /* field[13] = profit_share_ratio_e8 */
+  11,   /* field[11] = profit_share_received_e8 */
   6,   /* field[6] = realized_pnl_e8 */
   8,   /* field[8] = region */
   1,   /* field[1] = role */
@@ -1247,7 +1338,7 @@ static const unsigned copytrade__v1__account__field_indices_by_name[] = {
 static const ProtobufCIntRange copytrade__v1__account__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 10 }
+  { 0, 14 }
 };
 const ProtobufCMessageDescriptor copytrade__v1__account__descriptor =
 {
@@ -1257,7 +1348,7 @@ const ProtobufCMessageDescriptor copytrade__v1__account__descriptor =
   "Copytrade__V1__Account",
   "copytrade.v1",
   sizeof(Copytrade__V1__Account),
-  10,
+  14,
   copytrade__v1__account__field_descriptors,
   copytrade__v1__account__field_indices_by_name,
   1,  copytrade__v1__account__number_ranges,

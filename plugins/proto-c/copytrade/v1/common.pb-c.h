@@ -186,10 +186,19 @@ struct  Copytrade__V1__Position
    * left 0; liquidation_price_e8 is then the stored figure the engine keeps up to date.
    */
   protobuf_c_boolean figures_unavailable;
+  /*
+   * A copy's take-profit and stop-loss trigger prices on the tick (docs/protections.md); 0: none.
+   */
+  int64_t take_profit_price_e8;
+  int64_t stop_loss_price_e8;
+  /*
+   * Opening fees paid on the open quantity, not yet counted in its relation's result.
+   */
+  int64_t open_fees_e8;
 };
 #define COPYTRADE__V1__POSITION__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&copytrade__v1__position__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, 0, 0, 0, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0, 0 }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, 0, 0, 0, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 
 struct  Copytrade__V1__Account
@@ -205,10 +214,21 @@ struct  Copytrade__V1__Account
   int64_t fees_e8;
   char *region;
   char *market;
+  /*
+   * Profit sharing (docs/protections.md): what this account paid to traders and received from
+   * copiers; the accounting identity counts both.
+   */
+  int64_t profit_share_paid_e8;
+  int64_t profit_share_received_e8;
+  /*
+   * Trader settings (docs/protections.md): 0 is off.
+   */
+  int32_t max_copiers;
+  int64_t profit_share_ratio_e8;
 };
 #define COPYTRADE__V1__ACCOUNT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&copytrade__v1__account__descriptor) \
-    , (char *)protobuf_c_empty_string, COPYTRADE__V1__ACCOUNT_ROLE__ACCOUNT_ROLE_UNSPECIFIED, 0, 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, COPYTRADE__V1__ACCOUNT_ROLE__ACCOUNT_ROLE_UNSPECIFIED, 0, 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0 }
 
 
 struct  Copytrade__V1__Order

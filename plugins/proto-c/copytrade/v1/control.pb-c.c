@@ -469,6 +469,141 @@ void   copytrade__v1__follow_request__free_unpacked
   assert(message->base.descriptor == &copytrade__v1__follow_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   copytrade__v1__set_relation_request__init
+                     (Copytrade__V1__SetRelationRequest         *message)
+{
+  static const Copytrade__V1__SetRelationRequest init_value = COPYTRADE__V1__SET_RELATION_REQUEST__INIT;
+  *message = init_value;
+}
+size_t copytrade__v1__set_relation_request__get_packed_size
+                     (const Copytrade__V1__SetRelationRequest *message)
+{
+  assert(message->base.descriptor == &copytrade__v1__set_relation_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t copytrade__v1__set_relation_request__pack
+                     (const Copytrade__V1__SetRelationRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &copytrade__v1__set_relation_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t copytrade__v1__set_relation_request__pack_to_buffer
+                     (const Copytrade__V1__SetRelationRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &copytrade__v1__set_relation_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Copytrade__V1__SetRelationRequest *
+       copytrade__v1__set_relation_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Copytrade__V1__SetRelationRequest *)
+     protobuf_c_message_unpack (&copytrade__v1__set_relation_request__descriptor,
+                                allocator, len, data);
+}
+void   copytrade__v1__set_relation_request__free_unpacked
+                     (Copytrade__V1__SetRelationRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &copytrade__v1__set_relation_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   copytrade__v1__set_account_request__init
+                     (Copytrade__V1__SetAccountRequest         *message)
+{
+  static const Copytrade__V1__SetAccountRequest init_value = COPYTRADE__V1__SET_ACCOUNT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t copytrade__v1__set_account_request__get_packed_size
+                     (const Copytrade__V1__SetAccountRequest *message)
+{
+  assert(message->base.descriptor == &copytrade__v1__set_account_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t copytrade__v1__set_account_request__pack
+                     (const Copytrade__V1__SetAccountRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &copytrade__v1__set_account_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t copytrade__v1__set_account_request__pack_to_buffer
+                     (const Copytrade__V1__SetAccountRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &copytrade__v1__set_account_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Copytrade__V1__SetAccountRequest *
+       copytrade__v1__set_account_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Copytrade__V1__SetAccountRequest *)
+     protobuf_c_message_unpack (&copytrade__v1__set_account_request__descriptor,
+                                allocator, len, data);
+}
+void   copytrade__v1__set_account_request__free_unpacked
+                     (Copytrade__V1__SetAccountRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &copytrade__v1__set_account_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   copytrade__v1__settle_request__init
+                     (Copytrade__V1__SettleRequest         *message)
+{
+  static const Copytrade__V1__SettleRequest init_value = COPYTRADE__V1__SETTLE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t copytrade__v1__settle_request__get_packed_size
+                     (const Copytrade__V1__SettleRequest *message)
+{
+  assert(message->base.descriptor == &copytrade__v1__settle_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t copytrade__v1__settle_request__pack
+                     (const Copytrade__V1__SettleRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &copytrade__v1__settle_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t copytrade__v1__settle_request__pack_to_buffer
+                     (const Copytrade__V1__SettleRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &copytrade__v1__settle_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Copytrade__V1__SettleRequest *
+       copytrade__v1__settle_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Copytrade__V1__SettleRequest *)
+     protobuf_c_message_unpack (&copytrade__v1__settle_request__descriptor,
+                                allocator, len, data);
+}
+void   copytrade__v1__settle_request__free_unpacked
+                     (Copytrade__V1__SettleRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &copytrade__v1__settle_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   copytrade__v1__relation_request__init
                      (Copytrade__V1__RelationRequest         *message)
 {
@@ -2086,7 +2221,7 @@ const ProtobufCMessageDescriptor copytrade__v1__module_route__descriptor =
   (ProtobufCMessageInit) copytrade__v1__module_route__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor copytrade__v1__status_response__field_descriptors[11] =
+static const ProtobufCFieldDescriptor copytrade__v1__status_response__field_descriptors[12] =
 {
   {
     "version",
@@ -2220,6 +2355,18 @@ static const ProtobufCFieldDescriptor copytrade__v1__status_response__field_desc
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "next_settlement_ms",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__StatusResponse, next_settlement_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned copytrade__v1__status_response__field_indices_by_name[] = {
   3,   /* field[3] = accounts */
@@ -2228,6 +2375,7 @@ static const unsigned copytrade__v1__status_response__field_indices_by_name[] = 
   10,   /* field[10] = insurance_e8 */
   2,   /* field[2] = last_sequence */
   6,   /* field[6] = modules */
+  11,   /* field[11] = next_settlement_ms */
   4,   /* field[4] = open_positions */
   7,   /* field[7] = pending_orders */
   8,   /* field[8] = relations */
@@ -2237,7 +2385,7 @@ static const unsigned copytrade__v1__status_response__field_indices_by_name[] = 
 static const ProtobufCIntRange copytrade__v1__status_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 11 }
+  { 0, 12 }
 };
 const ProtobufCMessageDescriptor copytrade__v1__status_response__descriptor =
 {
@@ -2247,7 +2395,7 @@ const ProtobufCMessageDescriptor copytrade__v1__status_response__descriptor =
   "Copytrade__V1__StatusResponse",
   "copytrade.v1",
   sizeof(Copytrade__V1__StatusResponse),
-  11,
+  12,
   copytrade__v1__status_response__field_descriptors,
   copytrade__v1__status_response__field_indices_by_name,
   1,  copytrade__v1__status_response__number_ranges,
@@ -2587,7 +2735,7 @@ const ProtobufCMessageDescriptor copytrade__v1__follow_request__symbol_margin_mo
   (ProtobufCMessageInit) copytrade__v1__follow_request__symbol_margin_mode_entry__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor copytrade__v1__follow_request__field_descriptors[16] =
+static const ProtobufCFieldDescriptor copytrade__v1__follow_request__field_descriptors[27] =
 {
   {
     "key",
@@ -2781,29 +2929,172 @@ static const ProtobufCFieldDescriptor copytrade__v1__follow_request__field_descr
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "tp_ratio_e8",
+    17,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_SINT64,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__FollowRequest, tp_ratio_e8),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "has_tp_ratio",
+    18,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__FollowRequest, has_tp_ratio),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sl_ratio_e8",
+    19,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_SINT64,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__FollowRequest, sl_ratio_e8),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "has_sl_ratio",
+    20,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__FollowRequest, has_sl_ratio),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "stop_loss_amount_e8",
+    21,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_SINT64,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__FollowRequest, stop_loss_amount_e8),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "has_stop_loss_amount",
+    22,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__FollowRequest, has_stop_loss_amount),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "close_policy",
+    23,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__FollowRequest, close_policy),
+    &copytrade__v1__close_policy__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "symbols",
+    24,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Copytrade__V1__FollowRequest, n_symbols),
+    offsetof(Copytrade__V1__FollowRequest, symbols),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "max_daily_margin_e8",
+    25,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_SINT64,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__FollowRequest, max_daily_margin_e8),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "has_max_daily_margin",
+    26,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__FollowRequest, has_max_daily_margin),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "copy_open_positions",
+    27,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__FollowRequest, copy_open_positions),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned copytrade__v1__follow_request__field_indices_by_name[] = {
   14,   /* field[14] = at_ms */
   15,   /* field[15] = auto_margin_amount_e8 */
+  22,   /* field[22] = close_policy */
   1,   /* field[1] = copier_id */
+  26,   /* field[26] = copy_open_positions */
   5,   /* field[5] = fixed_margin_e8 */
+  25,   /* field[25] = has_max_daily_margin */
+  19,   /* field[19] = has_sl_ratio */
   11,   /* field[11] = has_slippage */
+  21,   /* field[21] = has_stop_loss_amount */
+  17,   /* field[17] = has_tp_ratio */
   0,   /* field[0] = key */
   6,   /* field[6] = leverage */
   8,   /* field[8] = margin_mode */
+  24,   /* field[24] = max_daily_margin_e8 */
   12,   /* field[12] = max_margin_per_order_e8 */
   13,   /* field[13] = max_total_margin_e8 */
   3,   /* field[3] = mode */
   4,   /* field[4] = multiplier_e8 */
+  18,   /* field[18] = sl_ratio_e8 */
   10,   /* field[10] = slippage_e8 */
+  20,   /* field[20] = stop_loss_amount_e8 */
   7,   /* field[7] = symbol_leverage */
   9,   /* field[9] = symbol_margin_mode */
+  23,   /* field[23] = symbols */
+  16,   /* field[16] = tp_ratio_e8 */
   2,   /* field[2] = trader_id */
 };
 static const ProtobufCIntRange copytrade__v1__follow_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 16 }
+  { 0, 27 }
 };
 const ProtobufCMessageDescriptor copytrade__v1__follow_request__descriptor =
 {
@@ -2813,14 +3104,349 @@ const ProtobufCMessageDescriptor copytrade__v1__follow_request__descriptor =
   "Copytrade__V1__FollowRequest",
   "copytrade.v1",
   sizeof(Copytrade__V1__FollowRequest),
-  16,
+  27,
   copytrade__v1__follow_request__field_descriptors,
   copytrade__v1__follow_request__field_indices_by_name,
   1,  copytrade__v1__follow_request__number_ranges,
   (ProtobufCMessageInit) copytrade__v1__follow_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor copytrade__v1__relation_request__field_descriptors[4] =
+static const ProtobufCFieldDescriptor copytrade__v1__set_relation_request__field_descriptors[7] =
+{
+  {
+    "key",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__SetRelationRequest, key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "copier_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__SetRelationRequest, copier_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "trader_id",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__SetRelationRequest, trader_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "at_ms",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__SetRelationRequest, at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "settings",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__SetRelationRequest, settings),
+    &copytrade__v1__follow_request__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "fields",
+    6,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Copytrade__V1__SetRelationRequest, n_fields),
+    offsetof(Copytrade__V1__SetRelationRequest, fields),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "clear",
+    7,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Copytrade__V1__SetRelationRequest, n_clear),
+    offsetof(Copytrade__V1__SetRelationRequest, clear),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned copytrade__v1__set_relation_request__field_indices_by_name[] = {
+  3,   /* field[3] = at_ms */
+  6,   /* field[6] = clear */
+  1,   /* field[1] = copier_id */
+  5,   /* field[5] = fields */
+  0,   /* field[0] = key */
+  4,   /* field[4] = settings */
+  2,   /* field[2] = trader_id */
+};
+static const ProtobufCIntRange copytrade__v1__set_relation_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 7 }
+};
+const ProtobufCMessageDescriptor copytrade__v1__set_relation_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "copytrade.v1.SetRelationRequest",
+  "SetRelationRequest",
+  "Copytrade__V1__SetRelationRequest",
+  "copytrade.v1",
+  sizeof(Copytrade__V1__SetRelationRequest),
+  7,
+  copytrade__v1__set_relation_request__field_descriptors,
+  copytrade__v1__set_relation_request__field_indices_by_name,
+  1,  copytrade__v1__set_relation_request__number_ranges,
+  (ProtobufCMessageInit) copytrade__v1__set_relation_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor copytrade__v1__set_account_request__field_descriptors[8] =
+{
+  {
+    "key",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__SetAccountRequest, key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "account_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__SetAccountRequest, account_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "at_ms",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__SetAccountRequest, at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "max_copiers",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__SetAccountRequest, max_copiers),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "has_max_copiers",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__SetAccountRequest, has_max_copiers),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "profit_share_ratio_e8",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_SINT64,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__SetAccountRequest, profit_share_ratio_e8),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "has_profit_share_ratio",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__SetAccountRequest, has_profit_share_ratio),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "clear",
+    8,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Copytrade__V1__SetAccountRequest, n_clear),
+    offsetof(Copytrade__V1__SetAccountRequest, clear),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned copytrade__v1__set_account_request__field_indices_by_name[] = {
+  1,   /* field[1] = account_id */
+  2,   /* field[2] = at_ms */
+  7,   /* field[7] = clear */
+  4,   /* field[4] = has_max_copiers */
+  6,   /* field[6] = has_profit_share_ratio */
+  0,   /* field[0] = key */
+  3,   /* field[3] = max_copiers */
+  5,   /* field[5] = profit_share_ratio_e8 */
+};
+static const ProtobufCIntRange copytrade__v1__set_account_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 8 }
+};
+const ProtobufCMessageDescriptor copytrade__v1__set_account_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "copytrade.v1.SetAccountRequest",
+  "SetAccountRequest",
+  "Copytrade__V1__SetAccountRequest",
+  "copytrade.v1",
+  sizeof(Copytrade__V1__SetAccountRequest),
+  8,
+  copytrade__v1__set_account_request__field_descriptors,
+  copytrade__v1__set_account_request__field_indices_by_name,
+  1,  copytrade__v1__set_account_request__number_ranges,
+  (ProtobufCMessageInit) copytrade__v1__set_account_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor copytrade__v1__settle_request__field_descriptors[5] =
+{
+  {
+    "key",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__SettleRequest, key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "trader_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__SettleRequest, trader_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "at_ms",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__SettleRequest, at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "scheduled",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__SettleRequest, scheduled),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "due_ms",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__SettleRequest, due_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned copytrade__v1__settle_request__field_indices_by_name[] = {
+  2,   /* field[2] = at_ms */
+  4,   /* field[4] = due_ms */
+  0,   /* field[0] = key */
+  3,   /* field[3] = scheduled */
+  1,   /* field[1] = trader_id */
+};
+static const ProtobufCIntRange copytrade__v1__settle_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor copytrade__v1__settle_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "copytrade.v1.SettleRequest",
+  "SettleRequest",
+  "Copytrade__V1__SettleRequest",
+  "copytrade.v1",
+  sizeof(Copytrade__V1__SettleRequest),
+  5,
+  copytrade__v1__settle_request__field_descriptors,
+  copytrade__v1__settle_request__field_indices_by_name,
+  1,  copytrade__v1__settle_request__number_ranges,
+  (ProtobufCMessageInit) copytrade__v1__settle_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor copytrade__v1__relation_request__field_descriptors[5] =
 {
   {
     "key",
@@ -2870,9 +3496,22 @@ static const ProtobufCFieldDescriptor copytrade__v1__relation_request__field_des
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "close_policy",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__RelationRequest, close_policy),
+    &copytrade__v1__close_policy__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned copytrade__v1__relation_request__field_indices_by_name[] = {
   3,   /* field[3] = at_ms */
+  4,   /* field[4] = close_policy */
   1,   /* field[1] = copier_id */
   0,   /* field[0] = key */
   2,   /* field[2] = trader_id */
@@ -2880,7 +3519,7 @@ static const unsigned copytrade__v1__relation_request__field_indices_by_name[] =
 static const ProtobufCIntRange copytrade__v1__relation_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor copytrade__v1__relation_request__descriptor =
 {
@@ -2890,7 +3529,7 @@ const ProtobufCMessageDescriptor copytrade__v1__relation_request__descriptor =
   "Copytrade__V1__RelationRequest",
   "copytrade.v1",
   sizeof(Copytrade__V1__RelationRequest),
-  4,
+  5,
   copytrade__v1__relation_request__field_descriptors,
   copytrade__v1__relation_request__field_indices_by_name,
   1,  copytrade__v1__relation_request__number_ranges,
@@ -4108,7 +4747,7 @@ const ProtobufCMessageDescriptor copytrade__v1__copy_relation__symbol_margin_mod
   (ProtobufCMessageInit) copytrade__v1__copy_relation__symbol_margin_mode_entry__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor copytrade__v1__copy_relation__field_descriptors[17] =
+static const ProtobufCFieldDescriptor copytrade__v1__copy_relation__field_descriptors[33] =
 {
   {
     "relation_id",
@@ -4314,30 +4953,238 @@ static const ProtobufCFieldDescriptor copytrade__v1__copy_relation__field_descri
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "tp_ratio_e8",
+    18,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_SINT64,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__CopyRelation, tp_ratio_e8),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sl_ratio_e8",
+    19,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_SINT64,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__CopyRelation, sl_ratio_e8),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "stop_loss_amount_e8",
+    20,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_SINT64,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__CopyRelation, stop_loss_amount_e8),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "close_policy",
+    21,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__CopyRelation, close_policy),
+    &copytrade__v1__close_policy__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "symbols",
+    22,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Copytrade__V1__CopyRelation, n_symbols),
+    offsetof(Copytrade__V1__CopyRelation, symbols),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "max_daily_margin_e8",
+    23,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_SINT64,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__CopyRelation, max_daily_margin_e8),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "status",
+    24,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__CopyRelation, status),
+    &copytrade__v1__relation_status__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "profit_share_ratio_e8",
+    25,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_SINT64,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__CopyRelation, profit_share_ratio_e8),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "realized_pnl_e8",
+    26,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_SINT64,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__CopyRelation, realized_pnl_e8),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "fees_e8",
+    27,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_SINT64,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__CopyRelation, fees_e8),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "shared_e8",
+    28,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_SINT64,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__CopyRelation, shared_e8),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "daily_margin_day",
+    29,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__CopyRelation, daily_margin_day),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "daily_margin_used_e8",
+    30,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_SINT64,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__CopyRelation, daily_margin_used_e8),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ended_ms",
+    31,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__CopyRelation, ended_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "net_result_e8",
+    32,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_SINT64,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__CopyRelation, net_result_e8),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "due_e8",
+    33,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_SINT64,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__CopyRelation, due_e8),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned copytrade__v1__copy_relation__field_indices_by_name[] = {
   16,   /* field[16] = auto_margin_amount_e8 */
+  20,   /* field[20] = close_policy */
   1,   /* field[1] = copier_id */
+  28,   /* field[28] = daily_margin_day */
+  29,   /* field[29] = daily_margin_used_e8 */
+  32,   /* field[32] = due_e8 */
+  30,   /* field[30] = ended_ms */
   14,   /* field[14] = established_ms */
+  26,   /* field[26] = fees_e8 */
   5,   /* field[5] = fixed_margin_e8 */
   11,   /* field[11] = has_slippage */
   6,   /* field[6] = leverage */
   8,   /* field[8] = margin_mode */
+  22,   /* field[22] = max_daily_margin_e8 */
   12,   /* field[12] = max_margin_per_order_e8 */
   13,   /* field[13] = max_total_margin_e8 */
   3,   /* field[3] = mode */
   4,   /* field[4] = multiplier_e8 */
+  31,   /* field[31] = net_result_e8 */
   15,   /* field[15] = paused */
+  24,   /* field[24] = profit_share_ratio_e8 */
+  25,   /* field[25] = realized_pnl_e8 */
   0,   /* field[0] = relation_id */
+  27,   /* field[27] = shared_e8 */
+  18,   /* field[18] = sl_ratio_e8 */
   10,   /* field[10] = slippage_e8 */
+  23,   /* field[23] = status */
+  19,   /* field[19] = stop_loss_amount_e8 */
   7,   /* field[7] = symbol_leverage */
   9,   /* field[9] = symbol_margin_mode */
+  21,   /* field[21] = symbols */
+  17,   /* field[17] = tp_ratio_e8 */
   2,   /* field[2] = trader_id */
 };
 static const ProtobufCIntRange copytrade__v1__copy_relation__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 17 }
+  { 0, 33 }
 };
 const ProtobufCMessageDescriptor copytrade__v1__copy_relation__descriptor =
 {
@@ -4347,7 +5194,7 @@ const ProtobufCMessageDescriptor copytrade__v1__copy_relation__descriptor =
   "Copytrade__V1__CopyRelation",
   "copytrade.v1",
   sizeof(Copytrade__V1__CopyRelation),
-  17,
+  33,
   copytrade__v1__copy_relation__field_descriptors,
   copytrade__v1__copy_relation__field_indices_by_name,
   1,  copytrade__v1__copy_relation__number_ranges,
@@ -4927,7 +5774,69 @@ const ProtobufCMessageDescriptor copytrade__v1__rollout_view__descriptor =
   (ProtobufCMessageInit) copytrade__v1__rollout_view__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor copytrade__v1__control__method_descriptors[27] =
+static const ProtobufCEnumValue copytrade__v1__close_policy__enum_values_by_number[4] =
+{
+  { "CLOSE_POLICY_UNSPECIFIED", "COPYTRADE__V1__CLOSE_POLICY__CLOSE_POLICY_UNSPECIFIED", 0 },
+  { "CLOSE_POLICY_FOLLOW", "COPYTRADE__V1__CLOSE_POLICY__CLOSE_POLICY_FOLLOW", 1 },
+  { "CLOSE_POLICY_MARKET", "COPYTRADE__V1__CLOSE_POLICY__CLOSE_POLICY_MARKET", 2 },
+  { "CLOSE_POLICY_DETACH", "COPYTRADE__V1__CLOSE_POLICY__CLOSE_POLICY_DETACH", 3 },
+};
+static const ProtobufCIntRange copytrade__v1__close_policy__value_ranges[] = {
+{0, 0},{0, 4}
+};
+static const ProtobufCEnumValueIndex copytrade__v1__close_policy__enum_values_by_name[4] =
+{
+  { "CLOSE_POLICY_DETACH", 3 },
+  { "CLOSE_POLICY_FOLLOW", 1 },
+  { "CLOSE_POLICY_MARKET", 2 },
+  { "CLOSE_POLICY_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor copytrade__v1__close_policy__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "copytrade.v1.ClosePolicy",
+  "ClosePolicy",
+  "Copytrade__V1__ClosePolicy",
+  "copytrade.v1",
+  4,
+  copytrade__v1__close_policy__enum_values_by_number,
+  4,
+  copytrade__v1__close_policy__enum_values_by_name,
+  1,
+  copytrade__v1__close_policy__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue copytrade__v1__relation_status__enum_values_by_number[3] =
+{
+  { "RELATION_STATUS_UNSPECIFIED", "COPYTRADE__V1__RELATION_STATUS__RELATION_STATUS_UNSPECIFIED", 0 },
+  { "RELATION_STATUS_STOPPED", "COPYTRADE__V1__RELATION_STATUS__RELATION_STATUS_STOPPED", 1 },
+  { "RELATION_STATUS_ENDED", "COPYTRADE__V1__RELATION_STATUS__RELATION_STATUS_ENDED", 2 },
+};
+static const ProtobufCIntRange copytrade__v1__relation_status__value_ranges[] = {
+{0, 0},{0, 3}
+};
+static const ProtobufCEnumValueIndex copytrade__v1__relation_status__enum_values_by_name[3] =
+{
+  { "RELATION_STATUS_ENDED", 2 },
+  { "RELATION_STATUS_STOPPED", 1 },
+  { "RELATION_STATUS_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor copytrade__v1__relation_status__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "copytrade.v1.RelationStatus",
+  "RelationStatus",
+  "Copytrade__V1__RelationStatus",
+  "copytrade.v1",
+  3,
+  copytrade__v1__relation_status__enum_values_by_number,
+  3,
+  copytrade__v1__relation_status__enum_values_by_name,
+  1,
+  copytrade__v1__relation_status__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCMethodDescriptor copytrade__v1__control__method_descriptors[30] =
 {
   { "Status", &copytrade__v1__status_request__descriptor, &copytrade__v1__status_response__descriptor },
   { "CreateAccount", &copytrade__v1__create_account_request__descriptor, &copytrade__v1__input_result__descriptor },
@@ -4945,6 +5854,9 @@ static const ProtobufCMethodDescriptor copytrade__v1__control__method_descriptor
   { "SetMark", &copytrade__v1__set_mark_price_request__descriptor, &copytrade__v1__input_result__descriptor },
   { "SetAutoMargin", &copytrade__v1__set_auto_margin_request__descriptor, &copytrade__v1__input_result__descriptor },
   { "SetRollout", &copytrade__v1__set_rollout_request__descriptor, &copytrade__v1__input_result__descriptor },
+  { "SetRelation", &copytrade__v1__set_relation_request__descriptor, &copytrade__v1__input_result__descriptor },
+  { "SetAccount", &copytrade__v1__set_account_request__descriptor, &copytrade__v1__input_result__descriptor },
+  { "Settle", &copytrade__v1__settle_request__descriptor, &copytrade__v1__input_result__descriptor },
   { "GetAccount", &copytrade__v1__get_account_request__descriptor, &copytrade__v1__account_view__descriptor },
   { "ListAccounts", &copytrade__v1__list_accounts_request__descriptor, &copytrade__v1__list_accounts_response__descriptor },
   { "ListPositions", &copytrade__v1__list_positions_request__descriptor, &copytrade__v1__list_positions_response__descriptor },
@@ -4964,26 +5876,29 @@ const unsigned copytrade__v1__control__method_indices_by_name[] = {
   1,        /* CreateAccount */
   2,        /* Deposit */
   4,        /* Follow */
-  16,        /* GetAccount */
-  22,        /* GetRollout */
-  21,        /* History */
-  17,        /* ListAccounts */
-  23,        /* ListModules */
-  19,        /* ListOrders */
-  18,        /* ListPositions */
-  20,        /* ListRelations */
+  19,        /* GetAccount */
+  25,        /* GetRollout */
+  24,        /* History */
+  20,        /* ListAccounts */
+  26,        /* ListModules */
+  22,        /* ListOrders */
+  21,        /* ListPositions */
+  23,        /* ListRelations */
   8,        /* Open */
   6,        /* Pause */
   11,        /* PlaceOrder */
   7,        /* Resume */
+  17,        /* SetAccount */
   14,        /* SetAutoMargin */
   13,        /* SetMark */
+  16,        /* SetRelation */
   15,        /* SetRollout */
-  26,        /* Shards */
+  18,        /* Settle */
+  29,        /* Shards */
   0,        /* Status */
-  24,        /* SwapModule */
+  27,        /* SwapModule */
   5,        /* Unfollow */
-  25,        /* Watch */
+  28,        /* Watch */
   3         /* Withdraw */
 };
 const ProtobufCServiceDescriptor copytrade__v1__control__descriptor =
@@ -4993,7 +5908,7 @@ const ProtobufCServiceDescriptor copytrade__v1__control__descriptor =
   "Control",
   "Copytrade__V1__Control",
   "copytrade.v1",
-  27,
+  30,
   copytrade__v1__control__method_descriptors,
   copytrade__v1__control__method_indices_by_name
 };
@@ -5125,13 +6040,37 @@ void copytrade__v1__control__set_rollout(ProtobufCService *service,
   assert(service->descriptor == &copytrade__v1__control__descriptor);
   service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void copytrade__v1__control__set_relation(ProtobufCService *service,
+                                          const Copytrade__V1__SetRelationRequest *input,
+                                          Copytrade__V1__InputResult_Closure closure,
+                                          void *closure_data)
+{
+  assert(service->descriptor == &copytrade__v1__control__descriptor);
+  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void copytrade__v1__control__set_account(ProtobufCService *service,
+                                         const Copytrade__V1__SetAccountRequest *input,
+                                         Copytrade__V1__InputResult_Closure closure,
+                                         void *closure_data)
+{
+  assert(service->descriptor == &copytrade__v1__control__descriptor);
+  service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void copytrade__v1__control__settle(ProtobufCService *service,
+                                    const Copytrade__V1__SettleRequest *input,
+                                    Copytrade__V1__InputResult_Closure closure,
+                                    void *closure_data)
+{
+  assert(service->descriptor == &copytrade__v1__control__descriptor);
+  service->invoke(service, 18, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void copytrade__v1__control__get_account(ProtobufCService *service,
                                          const Copytrade__V1__GetAccountRequest *input,
                                          Copytrade__V1__AccountView_Closure closure,
                                          void *closure_data)
 {
   assert(service->descriptor == &copytrade__v1__control__descriptor);
-  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 19, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void copytrade__v1__control__list_accounts(ProtobufCService *service,
                                            const Copytrade__V1__ListAccountsRequest *input,
@@ -5139,7 +6078,7 @@ void copytrade__v1__control__list_accounts(ProtobufCService *service,
                                            void *closure_data)
 {
   assert(service->descriptor == &copytrade__v1__control__descriptor);
-  service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 20, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void copytrade__v1__control__list_positions(ProtobufCService *service,
                                             const Copytrade__V1__ListPositionsRequest *input,
@@ -5147,7 +6086,7 @@ void copytrade__v1__control__list_positions(ProtobufCService *service,
                                             void *closure_data)
 {
   assert(service->descriptor == &copytrade__v1__control__descriptor);
-  service->invoke(service, 18, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 21, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void copytrade__v1__control__list_orders(ProtobufCService *service,
                                          const Copytrade__V1__ListOrdersRequest *input,
@@ -5155,7 +6094,7 @@ void copytrade__v1__control__list_orders(ProtobufCService *service,
                                          void *closure_data)
 {
   assert(service->descriptor == &copytrade__v1__control__descriptor);
-  service->invoke(service, 19, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 22, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void copytrade__v1__control__list_relations(ProtobufCService *service,
                                             const Copytrade__V1__ListRelationsRequest *input,
@@ -5163,7 +6102,7 @@ void copytrade__v1__control__list_relations(ProtobufCService *service,
                                             void *closure_data)
 {
   assert(service->descriptor == &copytrade__v1__control__descriptor);
-  service->invoke(service, 20, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 23, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void copytrade__v1__control__history(ProtobufCService *service,
                                      const Copytrade__V1__HistoryRequest *input,
@@ -5171,7 +6110,7 @@ void copytrade__v1__control__history(ProtobufCService *service,
                                      void *closure_data)
 {
   assert(service->descriptor == &copytrade__v1__control__descriptor);
-  service->invoke(service, 21, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 24, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void copytrade__v1__control__get_rollout(ProtobufCService *service,
                                          const Copytrade__V1__GetRolloutRequest *input,
@@ -5179,7 +6118,7 @@ void copytrade__v1__control__get_rollout(ProtobufCService *service,
                                          void *closure_data)
 {
   assert(service->descriptor == &copytrade__v1__control__descriptor);
-  service->invoke(service, 22, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 25, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void copytrade__v1__control__list_modules(ProtobufCService *service,
                                           const Copytrade__V1__ListModulesRequest *input,
@@ -5187,7 +6126,7 @@ void copytrade__v1__control__list_modules(ProtobufCService *service,
                                           void *closure_data)
 {
   assert(service->descriptor == &copytrade__v1__control__descriptor);
-  service->invoke(service, 23, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 26, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void copytrade__v1__control__swap_module(ProtobufCService *service,
                                          const Copytrade__V1__SwapModuleRequest *input,
@@ -5195,7 +6134,7 @@ void copytrade__v1__control__swap_module(ProtobufCService *service,
                                          void *closure_data)
 {
   assert(service->descriptor == &copytrade__v1__control__descriptor);
-  service->invoke(service, 24, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 27, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void copytrade__v1__control__watch(ProtobufCService *service,
                                    const Copytrade__V1__WatchRequest *input,
@@ -5203,7 +6142,7 @@ void copytrade__v1__control__watch(ProtobufCService *service,
                                    void *closure_data)
 {
   assert(service->descriptor == &copytrade__v1__control__descriptor);
-  service->invoke(service, 25, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 28, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void copytrade__v1__control__shards(ProtobufCService *service,
                                     const Copytrade__V1__ShardsRequest *input,
@@ -5211,7 +6150,7 @@ void copytrade__v1__control__shards(ProtobufCService *service,
                                     void *closure_data)
 {
   assert(service->descriptor == &copytrade__v1__control__descriptor);
-  service->invoke(service, 26, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 29, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void copytrade__v1__control__init (Copytrade__V1__Control_Service *service,
                                    Copytrade__V1__Control_ServiceDestroy destroy)

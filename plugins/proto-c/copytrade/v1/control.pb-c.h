@@ -30,6 +30,9 @@ typedef struct Copytrade__V1__TransferRequest Copytrade__V1__TransferRequest;
 typedef struct Copytrade__V1__FollowRequest Copytrade__V1__FollowRequest;
 typedef struct Copytrade__V1__FollowRequest__SymbolLeverageEntry Copytrade__V1__FollowRequest__SymbolLeverageEntry;
 typedef struct Copytrade__V1__FollowRequest__SymbolMarginModeEntry Copytrade__V1__FollowRequest__SymbolMarginModeEntry;
+typedef struct Copytrade__V1__SetRelationRequest Copytrade__V1__SetRelationRequest;
+typedef struct Copytrade__V1__SetAccountRequest Copytrade__V1__SetAccountRequest;
+typedef struct Copytrade__V1__SettleRequest Copytrade__V1__SettleRequest;
 typedef struct Copytrade__V1__RelationRequest Copytrade__V1__RelationRequest;
 typedef struct Copytrade__V1__OpenRequest Copytrade__V1__OpenRequest;
 typedef struct Copytrade__V1__CloseRequest Copytrade__V1__CloseRequest;
@@ -64,6 +67,43 @@ typedef struct Copytrade__V1__RolloutView Copytrade__V1__RolloutView;
 
 /* --- enums --- */
 
+/*
+ * What happens to a relation's open copies when it stops or is unfollowed.
+ */
+typedef enum _Copytrade__V1__ClosePolicy {
+  /*
+   * follow
+   */
+  COPYTRADE__V1__CLOSE_POLICY__CLOSE_POLICY_UNSPECIFIED = 0,
+  /*
+   * stay linked; close when the trader closes
+   */
+  COPYTRADE__V1__CLOSE_POLICY__CLOSE_POLICY_FOLLOW = 1,
+  /*
+   * closed at their marks now
+   */
+  COPYTRADE__V1__CLOSE_POLICY__CLOSE_POLICY_MARKET = 2,
+  /*
+   * stay open, unlinked: the copier's own
+   */
+  COPYTRADE__V1__CLOSE_POLICY__CLOSE_POLICY_DETACH = 3
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(COPYTRADE__V1__CLOSE_POLICY)
+} Copytrade__V1__ClosePolicy;
+typedef enum _Copytrade__V1__RelationStatus {
+  /*
+   * following (paused says whether copies are placed)
+   */
+  COPYTRADE__V1__RELATION_STATUS__RELATION_STATUS_UNSPECIFIED = 0,
+  /*
+   * its stop loss was reached: no new copies
+   */
+  COPYTRADE__V1__RELATION_STATUS__RELATION_STATUS_STOPPED = 1,
+  /*
+   * unfollowed; kept while copies it linked stay open
+   */
+  COPYTRADE__V1__RELATION_STATUS__RELATION_STATUS_ENDED = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(COPYTRADE__V1__RELATION_STATUS)
+} Copytrade__V1__RelationStatus;
 
 /* --- messages --- */
 
@@ -176,10 +216,14 @@ struct  Copytrade__V1__StatusResponse
   uint64_t relations;
   uint64_t held_signals;
   int64_t insurance_e8;
+  /*
+   * the next scheduled profit-share settlement; 0: none
+   */
+  int64_t next_settlement_ms;
 };
 #define COPYTRADE__V1__STATUS_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&copytrade__v1__status_response__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0, 0, 0, (char *)protobuf_c_empty_string, 0,NULL, 0, 0, 0, 0 }
+    , (char *)protobuf_c_empty_string, 0, 0, 0, 0, (char *)protobuf_c_empty_string, 0,NULL, 0, 0, 0, 0, 0 }
 
 
 /*
@@ -304,10 +348,107 @@ struct  Copytrade__V1__FollowRequest
    * > 0: copied positions start with auto margin on
    */
   int64_t auto_margin_amount_e8;
+  /*
+   * Copier protections and limits (docs/protections.md); each off unless its has_ flag is set.
+   */
+  int64_t tp_ratio_e8;
+  protobuf_c_boolean has_tp_ratio;
+  int64_t sl_ratio_e8;
+  protobuf_c_boolean has_sl_ratio;
+  int64_t stop_loss_amount_e8;
+  protobuf_c_boolean has_stop_loss_amount;
+  /*
+   * what a relation stop does with open copies
+   */
+  Copytrade__V1__ClosePolicy close_policy;
+  /*
+   * empty: every symbol
+   */
+  size_t n_symbols;
+  char **symbols;
+  int64_t max_daily_margin_e8;
+  protobuf_c_boolean has_max_daily_margin;
+  /*
+   * copy the trader's open positions at follow time
+   */
+  protobuf_c_boolean copy_open_positions;
 };
 #define COPYTRADE__V1__FOLLOW_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&copytrade__v1__follow_request__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, COPYTRADE__V1__COPY_MODE__COPY_MODE_UNSPECIFIED, 0, 0, 0, 0,NULL, COPYTRADE__V1__MARGIN_MODE__MARGIN_MODE_UNSPECIFIED, 0,NULL, 0, 0, 0, 0, 0, 0 }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, COPYTRADE__V1__COPY_MODE__COPY_MODE_UNSPECIFIED, 0, 0, 0, 0,NULL, COPYTRADE__V1__MARGIN_MODE__MARGIN_MODE_UNSPECIFIED, 0,NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, COPYTRADE__V1__CLOSE_POLICY__CLOSE_POLICY_UNSPECIFIED, 0,NULL, 0, 0, 0 }
+
+
+/*
+ * Changes settings of an existing relation. `fields` names the settings taken from
+ * `settings` (FollowRequest's field names in lowerCamelCase: "tpRatio", "multiplier", ...);
+ * `clear` names optional settings turned off.
+ */
+struct  Copytrade__V1__SetRelationRequest
+{
+  ProtobufCMessage base;
+  char *key;
+  char *copier_id;
+  char *trader_id;
+  int64_t at_ms;
+  Copytrade__V1__FollowRequest *settings;
+  size_t n_fields;
+  char **fields;
+  size_t n_clear;
+  char **clear;
+};
+#define COPYTRADE__V1__SET_RELATION_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&copytrade__v1__set_relation_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, NULL, 0,NULL, 0,NULL }
+
+
+/*
+ * A trader account's settings.
+ */
+struct  Copytrade__V1__SetAccountRequest
+{
+  ProtobufCMessage base;
+  char *key;
+  char *account_id;
+  int64_t at_ms;
+  int32_t max_copiers;
+  protobuf_c_boolean has_max_copiers;
+  int64_t profit_share_ratio_e8;
+  protobuf_c_boolean has_profit_share_ratio;
+  /*
+   * "maxCopiers" to turn the limit off
+   */
+  size_t n_clear;
+  char **clear;
+};
+#define COPYTRADE__V1__SET_ACCOUNT_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&copytrade__v1__set_account_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0,NULL }
+
+
+/*
+ * A profit-share settlement (docs/protections.md): of every relation, or of one trader's.
+ */
+struct  Copytrade__V1__SettleRequest
+{
+  ProtobufCMessage base;
+  char *key;
+  /*
+   * empty: every trader
+   */
+  char *trader_id;
+  int64_t at_ms;
+  /*
+   * the coordinator's own schedule
+   */
+  protobuf_c_boolean scheduled;
+  /*
+   * scheduled: the schedule time it settles
+   */
+  int64_t due_ms;
+};
+#define COPYTRADE__V1__SETTLE_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&copytrade__v1__settle_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0 }
 
 
 struct  Copytrade__V1__RelationRequest
@@ -317,10 +458,14 @@ struct  Copytrade__V1__RelationRequest
   char *copier_id;
   char *trader_id;
   int64_t at_ms;
+  /*
+   * unfollow only: what happens to open copies (default follow)
+   */
+  Copytrade__V1__ClosePolicy close_policy;
 };
 #define COPYTRADE__V1__RELATION_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&copytrade__v1__relation_request__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, COPYTRADE__V1__CLOSE_POLICY__CLOSE_POLICY_UNSPECIFIED }
 
 
 struct  Copytrade__V1__OpenRequest
@@ -585,10 +730,48 @@ struct  Copytrade__V1__CopyRelation
   int64_t established_ms;
   protobuf_c_boolean paused;
   int64_t auto_margin_amount_e8;
+  /*
+   * 0: off
+   */
+  int64_t tp_ratio_e8;
+  int64_t sl_ratio_e8;
+  int64_t stop_loss_amount_e8;
+  Copytrade__V1__ClosePolicy close_policy;
+  size_t n_symbols;
+  char **symbols;
+  int64_t max_daily_margin_e8;
+  Copytrade__V1__RelationStatus status;
+  /*
+   * Profit sharing and the relation's result (docs/protections.md).
+   */
+  int64_t profit_share_ratio_e8;
+  /*
+   * gross realized PnL of closed copy quantity
+   */
+  int64_t realized_pnl_e8;
+  /*
+   * opening and closing fees of closed copy quantity
+   */
+  int64_t fees_e8;
+  /*
+   * profit share paid so far (the high-water mark)
+   */
+  int64_t shared_e8;
+  /*
+   * UTC day number of daily_margin_used
+   */
+  int64_t daily_margin_day;
+  int64_t daily_margin_used_e8;
+  int64_t ended_ms;
+  /*
+   * In views: the net result (realized - fees + unrealized at the marks) and what is due now.
+   */
+  int64_t net_result_e8;
+  int64_t due_e8;
 };
 #define COPYTRADE__V1__COPY_RELATION__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&copytrade__v1__copy_relation__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, COPYTRADE__V1__COPY_MODE__COPY_MODE_UNSPECIFIED, 0, 0, 0, 0,NULL, COPYTRADE__V1__MARGIN_MODE__MARGIN_MODE_UNSPECIFIED, 0,NULL, 0, 0, 0, 0, 0, 0, 0 }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, COPYTRADE__V1__COPY_MODE__COPY_MODE_UNSPECIFIED, 0, 0, 0, 0,NULL, COPYTRADE__V1__MARGIN_MODE__MARGIN_MODE_UNSPECIFIED, 0,NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, COPYTRADE__V1__CLOSE_POLICY__CLOSE_POLICY_UNSPECIFIED, 0,NULL, 0, COPYTRADE__V1__RELATION_STATUS__RELATION_STATUS_UNSPECIFIED, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 
 struct  Copytrade__V1__ListRelationsRequest
@@ -968,6 +1151,63 @@ Copytrade__V1__FollowRequest *
                       const uint8_t       *data);
 void   copytrade__v1__follow_request__free_unpacked
                      (Copytrade__V1__FollowRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Copytrade__V1__SetRelationRequest methods */
+void   copytrade__v1__set_relation_request__init
+                     (Copytrade__V1__SetRelationRequest         *message);
+size_t copytrade__v1__set_relation_request__get_packed_size
+                     (const Copytrade__V1__SetRelationRequest   *message);
+size_t copytrade__v1__set_relation_request__pack
+                     (const Copytrade__V1__SetRelationRequest   *message,
+                      uint8_t             *out);
+size_t copytrade__v1__set_relation_request__pack_to_buffer
+                     (const Copytrade__V1__SetRelationRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Copytrade__V1__SetRelationRequest *
+       copytrade__v1__set_relation_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   copytrade__v1__set_relation_request__free_unpacked
+                     (Copytrade__V1__SetRelationRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Copytrade__V1__SetAccountRequest methods */
+void   copytrade__v1__set_account_request__init
+                     (Copytrade__V1__SetAccountRequest         *message);
+size_t copytrade__v1__set_account_request__get_packed_size
+                     (const Copytrade__V1__SetAccountRequest   *message);
+size_t copytrade__v1__set_account_request__pack
+                     (const Copytrade__V1__SetAccountRequest   *message,
+                      uint8_t             *out);
+size_t copytrade__v1__set_account_request__pack_to_buffer
+                     (const Copytrade__V1__SetAccountRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Copytrade__V1__SetAccountRequest *
+       copytrade__v1__set_account_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   copytrade__v1__set_account_request__free_unpacked
+                     (Copytrade__V1__SetAccountRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Copytrade__V1__SettleRequest methods */
+void   copytrade__v1__settle_request__init
+                     (Copytrade__V1__SettleRequest         *message);
+size_t copytrade__v1__settle_request__get_packed_size
+                     (const Copytrade__V1__SettleRequest   *message);
+size_t copytrade__v1__settle_request__pack
+                     (const Copytrade__V1__SettleRequest   *message,
+                      uint8_t             *out);
+size_t copytrade__v1__settle_request__pack_to_buffer
+                     (const Copytrade__V1__SettleRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Copytrade__V1__SettleRequest *
+       copytrade__v1__settle_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   copytrade__v1__settle_request__free_unpacked
+                     (Copytrade__V1__SettleRequest *message,
                       ProtobufCAllocator *allocator);
 /* Copytrade__V1__RelationRequest methods */
 void   copytrade__v1__relation_request__init
@@ -1545,6 +1785,15 @@ typedef void (*Copytrade__V1__FollowRequest__SymbolMarginModeEntry_Closure)
 typedef void (*Copytrade__V1__FollowRequest_Closure)
                  (const Copytrade__V1__FollowRequest *message,
                   void *closure_data);
+typedef void (*Copytrade__V1__SetRelationRequest_Closure)
+                 (const Copytrade__V1__SetRelationRequest *message,
+                  void *closure_data);
+typedef void (*Copytrade__V1__SetAccountRequest_Closure)
+                 (const Copytrade__V1__SetAccountRequest *message,
+                  void *closure_data);
+typedef void (*Copytrade__V1__SettleRequest_Closure)
+                 (const Copytrade__V1__SettleRequest *message,
+                  void *closure_data);
 typedef void (*Copytrade__V1__RelationRequest_Closure)
                  (const Copytrade__V1__RelationRequest *message,
                   void *closure_data);
@@ -1706,6 +1955,18 @@ struct Copytrade__V1__Control_Service
                       const Copytrade__V1__SetRolloutRequest *input,
                       Copytrade__V1__InputResult_Closure closure,
                       void *closure_data);
+  void (*set_relation)(Copytrade__V1__Control_Service *service,
+                       const Copytrade__V1__SetRelationRequest *input,
+                       Copytrade__V1__InputResult_Closure closure,
+                       void *closure_data);
+  void (*set_account)(Copytrade__V1__Control_Service *service,
+                      const Copytrade__V1__SetAccountRequest *input,
+                      Copytrade__V1__InputResult_Closure closure,
+                      void *closure_data);
+  void (*settle)(Copytrade__V1__Control_Service *service,
+                 const Copytrade__V1__SettleRequest *input,
+                 Copytrade__V1__InputResult_Closure closure,
+                 void *closure_data);
   void (*get_account)(Copytrade__V1__Control_Service *service,
                       const Copytrade__V1__GetAccountRequest *input,
                       Copytrade__V1__AccountView_Closure closure,
@@ -1774,6 +2035,9 @@ void copytrade__v1__control__init (Copytrade__V1__Control_Service *service,
       function_prefix__ ## set_mark,\
       function_prefix__ ## set_auto_margin,\
       function_prefix__ ## set_rollout,\
+      function_prefix__ ## set_relation,\
+      function_prefix__ ## set_account,\
+      function_prefix__ ## settle,\
       function_prefix__ ## get_account,\
       function_prefix__ ## list_accounts,\
       function_prefix__ ## list_positions,\
@@ -1849,6 +2113,18 @@ void copytrade__v1__control__set_rollout(ProtobufCService *service,
                                          const Copytrade__V1__SetRolloutRequest *input,
                                          Copytrade__V1__InputResult_Closure closure,
                                          void *closure_data);
+void copytrade__v1__control__set_relation(ProtobufCService *service,
+                                          const Copytrade__V1__SetRelationRequest *input,
+                                          Copytrade__V1__InputResult_Closure closure,
+                                          void *closure_data);
+void copytrade__v1__control__set_account(ProtobufCService *service,
+                                         const Copytrade__V1__SetAccountRequest *input,
+                                         Copytrade__V1__InputResult_Closure closure,
+                                         void *closure_data);
+void copytrade__v1__control__settle(ProtobufCService *service,
+                                    const Copytrade__V1__SettleRequest *input,
+                                    Copytrade__V1__InputResult_Closure closure,
+                                    void *closure_data);
 void copytrade__v1__control__get_account(ProtobufCService *service,
                                          const Copytrade__V1__GetAccountRequest *input,
                                          Copytrade__V1__AccountView_Closure closure,
@@ -1896,6 +2172,8 @@ void copytrade__v1__control__shards(ProtobufCService *service,
 
 /* --- descriptors --- */
 
+extern const ProtobufCEnumDescriptor    copytrade__v1__close_policy__descriptor;
+extern const ProtobufCEnumDescriptor    copytrade__v1__relation_status__descriptor;
 extern const ProtobufCMessageDescriptor copytrade__v1__shards_request__descriptor;
 extern const ProtobufCMessageDescriptor copytrade__v1__shard_info__descriptor;
 extern const ProtobufCMessageDescriptor copytrade__v1__shards_response__descriptor;
@@ -1908,6 +2186,9 @@ extern const ProtobufCMessageDescriptor copytrade__v1__transfer_request__descrip
 extern const ProtobufCMessageDescriptor copytrade__v1__follow_request__descriptor;
 extern const ProtobufCMessageDescriptor copytrade__v1__follow_request__symbol_leverage_entry__descriptor;
 extern const ProtobufCMessageDescriptor copytrade__v1__follow_request__symbol_margin_mode_entry__descriptor;
+extern const ProtobufCMessageDescriptor copytrade__v1__set_relation_request__descriptor;
+extern const ProtobufCMessageDescriptor copytrade__v1__set_account_request__descriptor;
+extern const ProtobufCMessageDescriptor copytrade__v1__settle_request__descriptor;
 extern const ProtobufCMessageDescriptor copytrade__v1__relation_request__descriptor;
 extern const ProtobufCMessageDescriptor copytrade__v1__open_request__descriptor;
 extern const ProtobufCMessageDescriptor copytrade__v1__close_request__descriptor;

@@ -52,6 +52,51 @@ void   copytrade__v1__outcome__free_unpacked
   assert(message->base.descriptor == &copytrade__v1__outcome__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   copytrade__v1__trader_settings__init
+                     (Copytrade__V1__TraderSettings         *message)
+{
+  static const Copytrade__V1__TraderSettings init_value = COPYTRADE__V1__TRADER_SETTINGS__INIT;
+  *message = init_value;
+}
+size_t copytrade__v1__trader_settings__get_packed_size
+                     (const Copytrade__V1__TraderSettings *message)
+{
+  assert(message->base.descriptor == &copytrade__v1__trader_settings__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t copytrade__v1__trader_settings__pack
+                     (const Copytrade__V1__TraderSettings *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &copytrade__v1__trader_settings__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t copytrade__v1__trader_settings__pack_to_buffer
+                     (const Copytrade__V1__TraderSettings *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &copytrade__v1__trader_settings__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Copytrade__V1__TraderSettings *
+       copytrade__v1__trader_settings__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Copytrade__V1__TraderSettings *)
+     protobuf_c_message_unpack (&copytrade__v1__trader_settings__descriptor,
+                                allocator, len, data);
+}
+void   copytrade__v1__trader_settings__free_unpacked
+                     (Copytrade__V1__TraderSettings *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &copytrade__v1__trader_settings__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   copytrade__v1__rollout_setting__init
                      (Copytrade__V1__RolloutSetting         *message)
 {
@@ -367,6 +412,51 @@ void   copytrade__v1__copy_close__free_unpacked
   assert(message->base.descriptor == &copytrade__v1__copy_close__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   copytrade__v1__profit_share_credit__init
+                     (Copytrade__V1__ProfitShareCredit         *message)
+{
+  static const Copytrade__V1__ProfitShareCredit init_value = COPYTRADE__V1__PROFIT_SHARE_CREDIT__INIT;
+  *message = init_value;
+}
+size_t copytrade__v1__profit_share_credit__get_packed_size
+                     (const Copytrade__V1__ProfitShareCredit *message)
+{
+  assert(message->base.descriptor == &copytrade__v1__profit_share_credit__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t copytrade__v1__profit_share_credit__pack
+                     (const Copytrade__V1__ProfitShareCredit *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &copytrade__v1__profit_share_credit__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t copytrade__v1__profit_share_credit__pack_to_buffer
+                     (const Copytrade__V1__ProfitShareCredit *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &copytrade__v1__profit_share_credit__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Copytrade__V1__ProfitShareCredit *
+       copytrade__v1__profit_share_credit__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Copytrade__V1__ProfitShareCredit *)
+     protobuf_c_message_unpack (&copytrade__v1__profit_share_credit__descriptor,
+                                allocator, len, data);
+}
+void   copytrade__v1__profit_share_credit__free_unpacked
+                     (Copytrade__V1__ProfitShareCredit *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &copytrade__v1__profit_share_credit__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   copytrade__v1__sync_release__init
                      (Copytrade__V1__SyncRelease         *message)
 {
@@ -412,7 +502,7 @@ void   copytrade__v1__sync_release__free_unpacked
   assert(message->base.descriptor == &copytrade__v1__sync_release__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor copytrade__v1__outcome__field_descriptors[14] =
+static const ProtobufCFieldDescriptor copytrade__v1__outcome__field_descriptors[16] =
 {
   {
     "events",
@@ -582,6 +672,30 @@ static const ProtobufCFieldDescriptor copytrade__v1__outcome__field_descriptors[
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "settled_schedule_ms",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__Outcome, settled_schedule_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "trader_settings",
+    16,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Copytrade__V1__Outcome, n_trader_settings),
+    offsetof(Copytrade__V1__Outcome, trader_settings),
+    &copytrade__v1__trader_settings__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned copytrade__v1__outcome__field_indices_by_name[] = {
   1,   /* field[1] = accounts */
@@ -598,11 +712,13 @@ static const unsigned copytrade__v1__outcome__field_indices_by_name[] = {
   8,   /* field[8] = released_signal_ids */
   6,   /* field[6] = removed_relation_ids */
   13,   /* field[13] = rollout */
+  14,   /* field[14] = settled_schedule_ms */
+  15,   /* field[15] = trader_settings */
 };
 static const ProtobufCIntRange copytrade__v1__outcome__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 14 }
+  { 0, 16 }
 };
 const ProtobufCMessageDescriptor copytrade__v1__outcome__descriptor =
 {
@@ -612,11 +728,75 @@ const ProtobufCMessageDescriptor copytrade__v1__outcome__descriptor =
   "Copytrade__V1__Outcome",
   "copytrade.v1",
   sizeof(Copytrade__V1__Outcome),
-  14,
+  16,
   copytrade__v1__outcome__field_descriptors,
   copytrade__v1__outcome__field_indices_by_name,
   1,  copytrade__v1__outcome__number_ranges,
   (ProtobufCMessageInit) copytrade__v1__outcome__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor copytrade__v1__trader_settings__field_descriptors[3] =
+{
+  {
+    "trader_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__TraderSettings, trader_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "max_copiers",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__TraderSettings, max_copiers),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "profit_share_ratio_e8",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_SINT64,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__TraderSettings, profit_share_ratio_e8),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned copytrade__v1__trader_settings__field_indices_by_name[] = {
+  1,   /* field[1] = max_copiers */
+  2,   /* field[2] = profit_share_ratio_e8 */
+  0,   /* field[0] = trader_id */
+};
+static const ProtobufCIntRange copytrade__v1__trader_settings__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor copytrade__v1__trader_settings__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "copytrade.v1.TraderSettings",
+  "TraderSettings",
+  "Copytrade__V1__TraderSettings",
+  "copytrade.v1",
+  sizeof(Copytrade__V1__TraderSettings),
+  3,
+  copytrade__v1__trader_settings__field_descriptors,
+  copytrade__v1__trader_settings__field_indices_by_name,
+  1,  copytrade__v1__trader_settings__number_ranges,
+  (ProtobufCMessageInit) copytrade__v1__trader_settings__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor copytrade__v1__rollout_setting__field_descriptors[3] =
@@ -747,7 +927,7 @@ const ProtobufCMessageDescriptor copytrade__v1__mark_point__descriptor =
   (ProtobufCMessageInit) copytrade__v1__mark_point__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor copytrade__v1__snapshot__field_descriptors[11] =
+static const ProtobufCFieldDescriptor copytrade__v1__snapshot__field_descriptors[13] =
 {
   {
     "sequence",
@@ -881,6 +1061,30 @@ static const ProtobufCFieldDescriptor copytrade__v1__snapshot__field_descriptors
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "settled_schedule_ms",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__Snapshot, settled_schedule_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "trader_settings",
+    13,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Copytrade__V1__Snapshot, n_trader_settings),
+    offsetof(Copytrade__V1__Snapshot, trader_settings),
+    &copytrade__v1__trader_settings__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned copytrade__v1__snapshot__field_indices_by_name[] = {
   1,   /* field[1] = accounts */
@@ -894,11 +1098,13 @@ static const unsigned copytrade__v1__snapshot__field_indices_by_name[] = {
   4,   /* field[4] = relations */
   10,   /* field[10] = rollout */
   0,   /* field[0] = sequence */
+  11,   /* field[11] = settled_schedule_ms */
+  12,   /* field[12] = trader_settings */
 };
 static const ProtobufCIntRange copytrade__v1__snapshot__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 11 }
+  { 0, 13 }
 };
 const ProtobufCMessageDescriptor copytrade__v1__snapshot__descriptor =
 {
@@ -908,14 +1114,14 @@ const ProtobufCMessageDescriptor copytrade__v1__snapshot__descriptor =
   "Copytrade__V1__Snapshot",
   "copytrade.v1",
   sizeof(Copytrade__V1__Snapshot),
-  11,
+  13,
   copytrade__v1__snapshot__field_descriptors,
   copytrade__v1__snapshot__field_indices_by_name,
   1,  copytrade__v1__snapshot__number_ranges,
   (ProtobufCMessageInit) copytrade__v1__snapshot__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor copytrade__v1__input__field_descriptors[18] =
+static const ProtobufCFieldDescriptor copytrade__v1__input__field_descriptors[21] =
 {
   {
     "received_ms",
@@ -1133,6 +1339,42 @@ static const ProtobufCFieldDescriptor copytrade__v1__input__field_descriptors[18
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "set_relation",
+    19,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Copytrade__V1__Input, kind_case),
+    offsetof(Copytrade__V1__Input, set_relation),
+    &copytrade__v1__set_relation_request__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "set_account",
+    20,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Copytrade__V1__Input, kind_case),
+    offsetof(Copytrade__V1__Input, set_account),
+    &copytrade__v1__set_account_request__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "settle",
+    21,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Copytrade__V1__Input, kind_case),
+    offsetof(Copytrade__V1__Input, settle),
+    &copytrade__v1__settle_request__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned copytrade__v1__input__field_indices_by_name[] = {
   10,   /* field[10] = adjust_margin */
@@ -1146,9 +1388,12 @@ static const unsigned copytrade__v1__input__field_indices_by_name[] = {
   11,   /* field[11] = place_order */
   0,   /* field[0] = received_ms */
   7,   /* field[7] = resume */
+  19,   /* field[19] = set_account */
   14,   /* field[14] = set_auto_margin */
   13,   /* field[13] = set_mark */
+  18,   /* field[18] = set_relation */
   16,   /* field[16] = set_rollout */
+  20,   /* field[20] = settle */
   17,   /* field[17] = shard_message */
   15,   /* field[15] = sync_release */
   5,   /* field[5] = unfollow */
@@ -1157,7 +1402,7 @@ static const unsigned copytrade__v1__input__field_indices_by_name[] = {
 static const ProtobufCIntRange copytrade__v1__input__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 18 }
+  { 0, 21 }
 };
 const ProtobufCMessageDescriptor copytrade__v1__input__descriptor =
 {
@@ -1167,14 +1412,14 @@ const ProtobufCMessageDescriptor copytrade__v1__input__descriptor =
   "Copytrade__V1__Input",
   "copytrade.v1",
   sizeof(Copytrade__V1__Input),
-  18,
+  21,
   copytrade__v1__input__field_descriptors,
   copytrade__v1__input__field_indices_by_name,
   1,  copytrade__v1__input__number_ranges,
   (ProtobufCMessageInit) copytrade__v1__input__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor copytrade__v1__shard_message__field_descriptors[8] =
+static const ProtobufCFieldDescriptor copytrade__v1__shard_message__field_descriptors[10] =
 {
   {
     "source_shard",
@@ -1272,22 +1517,48 @@ static const ProtobufCFieldDescriptor copytrade__v1__shard_message__field_descri
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "profit_share",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Copytrade__V1__ShardMessage, kind_case),
+    offsetof(Copytrade__V1__ShardMessage, profit_share),
+    &copytrade__v1__profit_share_credit__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "trader_settings",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Copytrade__V1__ShardMessage, kind_case),
+    offsetof(Copytrade__V1__ShardMessage, trader_settings),
+    &copytrade__v1__trader_settings__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned copytrade__v1__shard_message__field_indices_by_name[] = {
   4,   /* field[4] = copy_close */
   3,   /* field[3] = copy_fill */
   2,   /* field[2] = index */
   6,   /* field[6] = mark */
+  8,   /* field[8] = profit_share */
   7,   /* field[7] = rollout */
   1,   /* field[1] = source_sequence */
   0,   /* field[0] = source_shard */
   5,   /* field[5] = sync_signal */
+  9,   /* field[9] = trader_settings */
 };
 static const ProtobufCIntRange copytrade__v1__shard_message__number_ranges[2 + 1] =
 {
   { 1, 0 },
   { 10, 3 },
-  { 0, 8 }
+  { 0, 10 }
 };
 const ProtobufCMessageDescriptor copytrade__v1__shard_message__descriptor =
 {
@@ -1297,14 +1568,14 @@ const ProtobufCMessageDescriptor copytrade__v1__shard_message__descriptor =
   "Copytrade__V1__ShardMessage",
   "copytrade.v1",
   sizeof(Copytrade__V1__ShardMessage),
-  8,
+  10,
   copytrade__v1__shard_message__field_descriptors,
   copytrade__v1__shard_message__field_indices_by_name,
   2,  copytrade__v1__shard_message__number_ranges,
   (ProtobufCMessageInit) copytrade__v1__shard_message__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor copytrade__v1__copy_fill__field_descriptors[8] =
+static const ProtobufCFieldDescriptor copytrade__v1__copy_fill__field_descriptors[9] =
 {
   {
     "trader_id",
@@ -1402,8 +1673,21 @@ static const ProtobufCFieldDescriptor copytrade__v1__copy_fill__field_descriptor
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "filled_ms",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__CopyFill, filled_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned copytrade__v1__copy_fill__field_indices_by_name[] = {
+  8,   /* field[8] = filled_ms */
   7,   /* field[7] = mark */
   6,   /* field[6] = opened_ms */
   4,   /* field[4] = price_e8 */
@@ -1416,7 +1700,7 @@ static const unsigned copytrade__v1__copy_fill__field_indices_by_name[] = {
 static const ProtobufCIntRange copytrade__v1__copy_fill__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 8 }
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor copytrade__v1__copy_fill__descriptor =
 {
@@ -1426,7 +1710,7 @@ const ProtobufCMessageDescriptor copytrade__v1__copy_fill__descriptor =
   "Copytrade__V1__CopyFill",
   "copytrade.v1",
   sizeof(Copytrade__V1__CopyFill),
-  8,
+  9,
   copytrade__v1__copy_fill__field_descriptors,
   copytrade__v1__copy_fill__field_indices_by_name,
   1,  copytrade__v1__copy_fill__number_ranges,
@@ -1521,6 +1805,83 @@ const ProtobufCMessageDescriptor copytrade__v1__copy_close__descriptor =
   copytrade__v1__copy_close__field_indices_by_name,
   1,  copytrade__v1__copy_close__number_ranges,
   (ProtobufCMessageInit) copytrade__v1__copy_close__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor copytrade__v1__profit_share_credit__field_descriptors[4] =
+{
+  {
+    "trader_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__ProfitShareCredit, trader_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "copier_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__ProfitShareCredit, copier_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "relation_id",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__ProfitShareCredit, relation_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "amount_e8",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_SINT64,
+    0,   /* quantifier_offset */
+    offsetof(Copytrade__V1__ProfitShareCredit, amount_e8),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned copytrade__v1__profit_share_credit__field_indices_by_name[] = {
+  3,   /* field[3] = amount_e8 */
+  1,   /* field[1] = copier_id */
+  2,   /* field[2] = relation_id */
+  0,   /* field[0] = trader_id */
+};
+static const ProtobufCIntRange copytrade__v1__profit_share_credit__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor copytrade__v1__profit_share_credit__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "copytrade.v1.ProfitShareCredit",
+  "ProfitShareCredit",
+  "Copytrade__V1__ProfitShareCredit",
+  "copytrade.v1",
+  sizeof(Copytrade__V1__ProfitShareCredit),
+  4,
+  copytrade__v1__profit_share_credit__field_descriptors,
+  copytrade__v1__profit_share_credit__field_indices_by_name,
+  1,  copytrade__v1__profit_share_credit__number_ranges,
+  (ProtobufCMessageInit) copytrade__v1__profit_share_credit__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor copytrade__v1__sync_release__field_descriptors[3] =

@@ -19,6 +19,7 @@ PROTOBUF_C__BEGIN_DECLS
 #include "copytrade/v1/sync.pb-c.h"
 
 typedef struct Copytrade__V1__Outcome Copytrade__V1__Outcome;
+typedef struct Copytrade__V1__TraderSettings Copytrade__V1__TraderSettings;
 typedef struct Copytrade__V1__RolloutSetting Copytrade__V1__RolloutSetting;
 typedef struct Copytrade__V1__MarkPoint Copytrade__V1__MarkPoint;
 typedef struct Copytrade__V1__Snapshot Copytrade__V1__Snapshot;
@@ -26,6 +27,7 @@ typedef struct Copytrade__V1__Input Copytrade__V1__Input;
 typedef struct Copytrade__V1__ShardMessage Copytrade__V1__ShardMessage;
 typedef struct Copytrade__V1__CopyFill Copytrade__V1__CopyFill;
 typedef struct Copytrade__V1__CopyClose Copytrade__V1__CopyClose;
+typedef struct Copytrade__V1__ProfitShareCredit Copytrade__V1__ProfitShareCredit;
 typedef struct Copytrade__V1__SyncRelease Copytrade__V1__SyncRelease;
 
 
@@ -79,10 +81,34 @@ struct  Copytrade__V1__Outcome
    * present: replaces the rollout phases
    */
   Copytrade__V1__RolloutSetting *rollout;
+  /*
+   * > 0: the scheduled settlement this input ran
+   */
+  int64_t settled_schedule_ms;
+  /*
+   * other shards' traders' settings, as received
+   */
+  size_t n_trader_settings;
+  Copytrade__V1__TraderSettings **trader_settings;
 };
 #define COPYTRADE__V1__OUTCOME__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&copytrade__v1__outcome__descriptor) \
-    , 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0, 0, 0,NULL, (char *)protobuf_c_empty_string, NULL }
+    , 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0, 0, 0,NULL, (char *)protobuf_c_empty_string, NULL, 0, 0,NULL }
+
+
+/*
+ * A trader's settings as other shards know them (docs/sharding.md).
+ */
+struct  Copytrade__V1__TraderSettings
+{
+  ProtobufCMessage base;
+  char *trader_id;
+  int32_t max_copiers;
+  int64_t profit_share_ratio_e8;
+};
+#define COPYTRADE__V1__TRADER_SETTINGS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&copytrade__v1__trader_settings__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, 0 }
 
 
 /*
@@ -136,10 +162,16 @@ struct  Copytrade__V1__Snapshot
    * absent: the configuration's phases apply
    */
   Copytrade__V1__RolloutSetting *rollout;
+  /*
+   * the last scheduled settlement run
+   */
+  int64_t settled_schedule_ms;
+  size_t n_trader_settings;
+  Copytrade__V1__TraderSettings **trader_settings;
 };
 #define COPYTRADE__V1__SNAPSHOT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&copytrade__v1__snapshot__descriptor) \
-    , 0, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0, 0, 0,NULL, 0, NULL }
+    , 0, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0, 0, 0,NULL, 0, NULL, 0, 0,NULL }
 
 
 typedef enum {
@@ -160,7 +192,10 @@ typedef enum {
   COPYTRADE__V1__INPUT__KIND_SET_AUTO_MARGIN = 15,
   COPYTRADE__V1__INPUT__KIND_SYNC_RELEASE = 16,
   COPYTRADE__V1__INPUT__KIND_SET_ROLLOUT = 17,
-  COPYTRADE__V1__INPUT__KIND_SHARD_MESSAGE = 18
+  COPYTRADE__V1__INPUT__KIND_SHARD_MESSAGE = 18,
+  COPYTRADE__V1__INPUT__KIND_SET_RELATION = 19,
+  COPYTRADE__V1__INPUT__KIND_SET_ACCOUNT = 20,
+  COPYTRADE__V1__INPUT__KIND_SETTLE = 21
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(COPYTRADE__V1__INPUT__KIND__CASE)
 } Copytrade__V1__Input__KindCase;
 
@@ -190,6 +225,9 @@ struct  Copytrade__V1__Input
     Copytrade__V1__SyncRelease *sync_release;
     Copytrade__V1__SetRolloutRequest *set_rollout;
     Copytrade__V1__ShardMessage *shard_message;
+    Copytrade__V1__SetRelationRequest *set_relation;
+    Copytrade__V1__SetAccountRequest *set_account;
+    Copytrade__V1__SettleRequest *settle;
   };
 };
 #define COPYTRADE__V1__INPUT__INIT \
@@ -203,7 +241,9 @@ typedef enum {
   COPYTRADE__V1__SHARD_MESSAGE__KIND_COPY_CLOSE = 11,
   COPYTRADE__V1__SHARD_MESSAGE__KIND_SYNC_SIGNAL = 12,
   COPYTRADE__V1__SHARD_MESSAGE__KIND_MARK = 13,
-  COPYTRADE__V1__SHARD_MESSAGE__KIND_ROLLOUT = 14
+  COPYTRADE__V1__SHARD_MESSAGE__KIND_ROLLOUT = 14,
+  COPYTRADE__V1__SHARD_MESSAGE__KIND_PROFIT_SHARE = 15,
+  COPYTRADE__V1__SHARD_MESSAGE__KIND_TRADER_SETTINGS = 16
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(COPYTRADE__V1__SHARD_MESSAGE__KIND__CASE)
 } Copytrade__V1__ShardMessage__KindCase;
 
@@ -242,6 +282,14 @@ struct  Copytrade__V1__ShardMessage
      * rollout phases set on the market shard
      */
     Copytrade__V1__RolloutSetting *rollout;
+    /*
+     * a settlement's payment, to the trader's shard
+     */
+    Copytrade__V1__ProfitShareCredit *profit_share;
+    /*
+     * a trader's settings, to every other shard
+     */
+    Copytrade__V1__TraderSettings *trader_settings;
   };
 };
 #define COPYTRADE__V1__SHARD_MESSAGE__INIT \
@@ -266,10 +314,14 @@ struct  Copytrade__V1__CopyFill
    * the mark the trader's fill saw; absent: there was none
    */
   Copytrade__V1__MarkPoint *mark;
+  /*
+   * when the fill occurred (a copy's UTC day for daily caps)
+   */
+  int64_t filled_ms;
 };
 #define COPYTRADE__V1__COPY_FILL__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&copytrade__v1__copy_fill__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, COPYTRADE__V1__SIDE__SIDE_UNSPECIFIED, 0, 0, 0, NULL }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, COPYTRADE__V1__SIDE__SIDE_UNSPECIFIED, 0, 0, 0, NULL, 0 }
 
 
 /*
@@ -287,6 +339,22 @@ struct  Copytrade__V1__CopyClose
 #define COPYTRADE__V1__COPY_CLOSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&copytrade__v1__copy_close__descriptor) \
     , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0 }
+
+
+/*
+ * A profit-share payment a copier's shard made, credited to the trader on the trader's shard.
+ */
+struct  Copytrade__V1__ProfitShareCredit
+{
+  ProtobufCMessage base;
+  char *trader_id;
+  char *copier_id;
+  char *relation_id;
+  int64_t amount_e8;
+};
+#define COPYTRADE__V1__PROFIT_SHARE_CREDIT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&copytrade__v1__profit_share_credit__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
 
 
 /*
@@ -326,6 +394,25 @@ Copytrade__V1__Outcome *
                       const uint8_t       *data);
 void   copytrade__v1__outcome__free_unpacked
                      (Copytrade__V1__Outcome *message,
+                      ProtobufCAllocator *allocator);
+/* Copytrade__V1__TraderSettings methods */
+void   copytrade__v1__trader_settings__init
+                     (Copytrade__V1__TraderSettings         *message);
+size_t copytrade__v1__trader_settings__get_packed_size
+                     (const Copytrade__V1__TraderSettings   *message);
+size_t copytrade__v1__trader_settings__pack
+                     (const Copytrade__V1__TraderSettings   *message,
+                      uint8_t             *out);
+size_t copytrade__v1__trader_settings__pack_to_buffer
+                     (const Copytrade__V1__TraderSettings   *message,
+                      ProtobufCBuffer     *buffer);
+Copytrade__V1__TraderSettings *
+       copytrade__v1__trader_settings__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   copytrade__v1__trader_settings__free_unpacked
+                     (Copytrade__V1__TraderSettings *message,
                       ProtobufCAllocator *allocator);
 /* Copytrade__V1__RolloutSetting methods */
 void   copytrade__v1__rollout_setting__init
@@ -460,6 +547,25 @@ Copytrade__V1__CopyClose *
 void   copytrade__v1__copy_close__free_unpacked
                      (Copytrade__V1__CopyClose *message,
                       ProtobufCAllocator *allocator);
+/* Copytrade__V1__ProfitShareCredit methods */
+void   copytrade__v1__profit_share_credit__init
+                     (Copytrade__V1__ProfitShareCredit         *message);
+size_t copytrade__v1__profit_share_credit__get_packed_size
+                     (const Copytrade__V1__ProfitShareCredit   *message);
+size_t copytrade__v1__profit_share_credit__pack
+                     (const Copytrade__V1__ProfitShareCredit   *message,
+                      uint8_t             *out);
+size_t copytrade__v1__profit_share_credit__pack_to_buffer
+                     (const Copytrade__V1__ProfitShareCredit   *message,
+                      ProtobufCBuffer     *buffer);
+Copytrade__V1__ProfitShareCredit *
+       copytrade__v1__profit_share_credit__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   copytrade__v1__profit_share_credit__free_unpacked
+                     (Copytrade__V1__ProfitShareCredit *message,
+                      ProtobufCAllocator *allocator);
 /* Copytrade__V1__SyncRelease methods */
 void   copytrade__v1__sync_release__init
                      (Copytrade__V1__SyncRelease         *message);
@@ -484,6 +590,9 @@ void   copytrade__v1__sync_release__free_unpacked
 typedef void (*Copytrade__V1__Outcome_Closure)
                  (const Copytrade__V1__Outcome *message,
                   void *closure_data);
+typedef void (*Copytrade__V1__TraderSettings_Closure)
+                 (const Copytrade__V1__TraderSettings *message,
+                  void *closure_data);
 typedef void (*Copytrade__V1__RolloutSetting_Closure)
                  (const Copytrade__V1__RolloutSetting *message,
                   void *closure_data);
@@ -505,6 +614,9 @@ typedef void (*Copytrade__V1__CopyFill_Closure)
 typedef void (*Copytrade__V1__CopyClose_Closure)
                  (const Copytrade__V1__CopyClose *message,
                   void *closure_data);
+typedef void (*Copytrade__V1__ProfitShareCredit_Closure)
+                 (const Copytrade__V1__ProfitShareCredit *message,
+                  void *closure_data);
 typedef void (*Copytrade__V1__SyncRelease_Closure)
                  (const Copytrade__V1__SyncRelease *message,
                   void *closure_data);
@@ -515,6 +627,7 @@ typedef void (*Copytrade__V1__SyncRelease_Closure)
 /* --- descriptors --- */
 
 extern const ProtobufCMessageDescriptor copytrade__v1__outcome__descriptor;
+extern const ProtobufCMessageDescriptor copytrade__v1__trader_settings__descriptor;
 extern const ProtobufCMessageDescriptor copytrade__v1__rollout_setting__descriptor;
 extern const ProtobufCMessageDescriptor copytrade__v1__mark_point__descriptor;
 extern const ProtobufCMessageDescriptor copytrade__v1__snapshot__descriptor;
@@ -522,6 +635,7 @@ extern const ProtobufCMessageDescriptor copytrade__v1__input__descriptor;
 extern const ProtobufCMessageDescriptor copytrade__v1__shard_message__descriptor;
 extern const ProtobufCMessageDescriptor copytrade__v1__copy_fill__descriptor;
 extern const ProtobufCMessageDescriptor copytrade__v1__copy_close__descriptor;
+extern const ProtobufCMessageDescriptor copytrade__v1__profit_share_credit__descriptor;
 extern const ProtobufCMessageDescriptor copytrade__v1__sync_release__descriptor;
 
 PROTOBUF_C__END_DECLS
