@@ -75,3 +75,32 @@ public struct AutoMarginInput: Sendable {
     public var orderMargin: Decimal8 = .zero
     public init() {}
 }
+
+/// Inputs of `copyctl calc tpsl`: one copy's entry and leverage, and the take-profit and/or
+/// stop-loss ratio (each on the initial margin, so the trigger depends on nothing else).
+public struct TriggerInput: Sendable {
+    public var side: Side = .long
+    public var entry: Decimal8 = .zero
+    public var leverage: Int = 1
+    /// At least one of the two ratios is required; a ratio left out is "off".
+    public var takeProfitRatio: Decimal8?
+    public var stopLossRatio: Decimal8?
+    /// The symbol whose tick the prices are rounded to (and whose maximum leverage applies).
+    public var symbol: String?
+    /// Tick size; replaces the symbol's. Neither: 1e-8, the exact price's own precision.
+    public var tick: Decimal8?
+    public init() {}
+}
+
+/// Inputs of `copyctl calc share`: one relation's profit-share settlement.
+public struct ShareInput: Sendable {
+    /// The relation's cumulative net profit N (realized PnL minus all fees).
+    public var net: Decimal8 = .zero
+    /// The trader's profit-share ratio r, 0 to 0.5.
+    public var ratio: Decimal8 = .zero
+    /// What the relation already shared (its high-water mark).
+    public var shared: Decimal8 = .zero
+    /// The copier's available balance; nil: unlimited, so the settlement is never short.
+    public var available: Decimal8?
+    public init() {}
+}

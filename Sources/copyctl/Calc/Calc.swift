@@ -4,8 +4,10 @@ import Calculators
 /// `copyctl calc`: the domain formulas from the command line, no daemon needed.
 struct Calc: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Compute liquidation prices, copy order sizes, multipliers, margin sync and auto margin.",
-        subcommands: [CalcLiquidation.self, CalcSize.self, CalcRecommend.self, CalcSync.self, CalcAutoMargin.self]
+        abstract: "Compute liquidation prices, copy order sizes, multipliers, margin sync, auto margin, "
+            + "take-profit/stop-loss triggers and profit-share settlements.",
+        subcommands: [CalcLiquidation.self, CalcSize.self, CalcRecommend.self, CalcSync.self, CalcAutoMargin.self,
+                      CalcTPSL.self, CalcShare.self]
     )
 }
 
