@@ -21,6 +21,8 @@ struct Copytraded: AsyncParsableCommand {
     @Option(name: .customLong("reorder-window-ms"), help: "Margin-sync reorder window in milliseconds (default 500).") var reorderWindowMs: Int64?
     @Option(name: .customLong("max-signal-delay-ms"), help: "Margin-sync signals older than this are dropped (default 60000).") var maxSignalDelayMs: Int64?
     @Option(help: "Market file (JSON) replacing the built-in markets.") var market: String?
+    @Option(name: .customLong("settlement-schedule"), help: "Profit-share settlements: weekly:DAY@HH:MM (default weekly:mon@00:00, UTC), daily@HH:MM, or off.")
+    var settlementSchedule: String?
     @Option(name: .customLong("watch-buffer-events"), help: "Events that may wait for one slow watch client before its stream ends (default 10000).")
     var watchBufferEvents: Int?
     @Option(name: .customLong("key-retention-hours"), help: "Idempotency keys kept in memory this long (default 168, 7 days); older ones are looked up in the journal.")
@@ -113,6 +115,14 @@ struct Copytraded: AsyncParsableCommand {
         if let preset { options.config.preset = preset }
         if let reorderWindowMs { options.config.reorderWindowMs = reorderWindowMs }
         if let maxSignalDelayMs { options.config.maxSignalDelayMs = maxSignalDelayMs }
+        if let settlementSchedule {
+            do {
+                options.config.settlementSchedule = try SettlementSchedule(parsing: settlementSchedule, field: "--settlement-schedule")
+            } catch {
+                logger.critical("refusing to start: \(error)")
+                throw ExitCode(78)
+            }
+        }
         options.marketFile = market
         if let keyRetentionHours { options.policy.keyRetentionMs = keyRetentionHours * 3_600_000 }
         if let snapshotEverySeconds { options.policy.snapshotEveryMs = snapshotEverySeconds * 1_000 }

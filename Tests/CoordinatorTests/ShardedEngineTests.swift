@@ -20,11 +20,21 @@ struct ShardedEngineTests {
             setup.append(.with { $0.createAccount = .with { $0.accountID = id; $0.role = id.hasPrefix("T") ? .trader : .copier } })
             setup.append(.with { $0.deposit = .with { $0.accountID = id; $0.amountE8 = e8(id.hasPrefix("T") ? "50000" : "3000") } })
         }
+        // Profit sharing: settlements pay across shards (docs/protections.md).
+        for (t, ratio) in [("T1", "0.1"), ("T2", "0.2")] {
+            setup.append(.with { $0.setAccount = .with { $0.accountID = t; $0.hasProfitShareRatio_p = true; $0.profitShareRatioE8 = e8(ratio) } })
+        }
         for (i, c) in copiers.enumerated() {
             for t in traders where (i + t.count) % 2 == 0 || t == traders[i % 3] {
                 setup.append(.with { $0.follow = .with {
                     $0.copierID = c; $0.traderID = t; $0.mode = .proportional; $0.multiplierE8 = e8(i % 2 == 0 ? "1" : "0.5")
                     $0.leverage = 10; $0.autoMarginAmountE8 = i % 3 == 0 ? e8("20") : 0
+                    // Protections on some relations: TP/SL, a relation stop with each policy.
+                    if i % 3 == 1 { $0.hasTpRatio_p = true; $0.tpRatioE8 = e8("0.4"); $0.hasSlRatio_p = true; $0.slRatioE8 = e8("0.25") }
+                    if i % 4 == 2 {
+                        $0.hasStopLossAmount_p = true; $0.stopLossAmountE8 = e8("15")
+                        $0.closePolicy = [.market, .detach, .follow][i % 3]
+                    }
                 } })
             }
         }
@@ -33,6 +43,10 @@ struct ShardedEngineTests {
         var mark: Int64 = 20_000
         for _ in 0..<600 {
             let t = traders[Int(plan.next() % 3)]
+            if plan.next() % 15 == 0 {
+                steps.append(.with { $0.settle = .with { $0.traderID = plan.next() % 2 == 0 ? "" : t } })
+                continue
+            }
             switch plan.next() % 6 {
             case 0, 1:
                 steps.append(.with { $0.open = .with {
@@ -68,7 +82,10 @@ struct ShardedEngineTests {
             kinds.formUnion(many.events)
         }
         // The scenario reached what sharding changes: copies, closes, signals, liquidations.
-        for kind in ["copy.opened", "copy.reduced", "sync.applied", "liquidated"] {
+        // (A copy's stop loss or a relation stop often closes it before its liquidation price.)
+        #expect(kinds.contains("liquidated") || kinds.contains("copy.stop_loss"), "seed \(seed): \(kinds.sorted())")
+        for kind in ["copy.opened", "copy.reduced", "sync.applied", "profit_share.paid", "profit_share.received",
+                     "copy.take_profit", "relation.stopped"] {
             #expect(kinds.contains(kind), "no \(kind) in seed \(seed): \(kinds.sorted())")
         }
         #expect(sharded.messagesDelivered > 0)
@@ -114,10 +131,10 @@ private struct InProcessCluster {
     }
 
     struct Result: Equatable, CustomStringConvertible {
-        var wallet, deposits, withdrawals, realized, fees: Decimal8
+        var wallet, deposits, withdrawals, realized, fees, paid, received: Decimal8
         var positions: [String]
         var events: [String]
-        var identityHolds: Bool { (try? deposits - withdrawals + realized - fees) == wallet }
+        var identityHolds: Bool { (try? deposits - withdrawals + realized - fees - paid + received) == wallet }
         var description: String { "wallet \(wallet) realized \(realized) fees \(fees) positions \(positions) events \(events)" }
     }
 
@@ -142,8 +159,13 @@ private struct InProcessCluster {
 
     /// Runs one input to quiescence; the refusal when it was refused (nothing applied anywhere).
     mutating func run(_ input: Copytrade_V1_Input) async throws -> String? {
-        let shard = ShardRoute.shard(of: input, count: count) ?? 0
-        if let refusal = try await decide(input, shard: shard) { return refusal }
+        if case .settle = input.kind {
+            // A settlement runs on every shard (each settles the relations it holds).
+            for shard in 0..<count { if let refusal = try await decide(input, shard: shard) { return refusal } }
+        } else {
+            let shard = ShardRoute.shard(of: input, count: count) ?? 0
+            if let refusal = try await decide(input, shard: shard) { return refusal }
+        }
         while true {
             while !queue.isEmpty {
                 let (target, message) = queue.removeFirst()
@@ -200,6 +222,6 @@ private struct InProcessCluster {
             .map { "\($0.symbol) \($0.side) \($0.quantity) @\($0.entry) m\($0.margin) \($0.copiedFrom == nil ? "own" : "copy")" }
             .sorted()
         return Result(wallet: a.wallet, deposits: a.deposits, withdrawals: a.withdrawals, realized: a.realizedPnl, fees: a.fees,
-                      positions: positions, events: events[shard].filter { $0.accountID == id }.map(\.kind))
+                      paid: a.profitSharePaid, received: a.profitShareReceived, positions: positions, events: events[shard].filter { $0.accountID == id }.map(\.kind))
     }
 }

@@ -156,6 +156,7 @@ enum DaemonStatus {
         r.relations = UInt64(state.relations.count)
         r.heldSignals = UInt64(state.heldSignals.count)
         r.insuranceE8 = state.insurance.e8
+        r.nextSettlementMs = await s.nextSettlementMs ?? 0
         r.dataDir = dataDirectory
         r.modules = await host.routes()
         return r

@@ -33,7 +33,8 @@ extension Engine {
             count += 1
         }
         let scope = r.traderID.isEmpty ? "every trader" : r.traderID
-        tx.event(.settlementRun, account: r.traderID, amount: paid, reason: r.scheduled ? "scheduled" : "requested",
+        // The operator's event, on no account: in a cluster each shard records its own.
+        tx.event(.settlementRun, amount: paid, reason: r.scheduled ? "scheduled" : "requested",
                  detail: "\(count) relation\(count == 1 ? "" : "s") of \(scope) settled, \(paid) paid")
     }
 

@@ -19,6 +19,8 @@ public struct EngineConfig: Sendable {
     public var autoMarginPolicy = ""
     /// Target risk rate for target-risk policies; zero: the module's default.
     public var targetRiskRate: Decimal8 = .zero
+    /// When profit share is settled on the coordinator's own schedule (docs/protections.md).
+    public var settlementSchedule = SettlementSchedule.standard
     /// Margin-sync rollout; by default everyone is eligible from the epoch.
     public var rollout: [Copytrade_V1_RolloutPhase] = {
         var p = Copytrade_V1_RolloutPhase()
@@ -77,7 +79,13 @@ public struct Engine: Sendable {
         case .setRollout(let r): try setRollout(r, &tx)
         case .setRelation(let r): try await setRelation(r, &tx)
         case .setAccount(let r): try setAccount(r, &tx)
-        case .settle(let r): try await settle(r, &tx)
+        case .settle(let r):
+            // Only the coordinator's own schedule runs a scheduled settlement (its keys are a
+            // namespace clients cannot write).
+            if r.scheduled, !key.hasPrefix(IdempotencyKey.schedulePrefix) {
+                throw DomainError.invalid("scheduled", "is set only by the coordinator's own schedule")
+            }
+            try await settle(r, &tx)
         case .shardMessage(let m):
             do {
                 try await apply(m, &tx, state: state)

@@ -10,6 +10,7 @@ import Yams
 /// engine:
 ///   preset: bingx            # margin model preset
 ///   reorderWindowMs: 500     # margin-sync reorder window
+///   settlementSchedule: weekly:mon@00:00   # profit-share settlements (off, daily@HH:MM, weekly:DAY@HH:MM)
 ///   maxSignalDelayMs: 60000
 ///   autoMarginPolicy: fixed   # or empty for the margin module's default (the C plugin: target-risk)
 ///   targetRiskRate: "0.8"     # for target-risk policies
@@ -70,7 +71,8 @@ public struct RoutingFile: Sendable {
             case "autoMarginPolicy": engine.autoMarginPolicy = try Self.string(v, key)
             case "targetRiskRate": engine.targetRiskRate = try Decimal8(parsing: try Self.string(v, key), field: key)
             case "rollout": engine.rollout = try Self.rollout(v, key: key, base: base, time: time)
-            default: throw DomainError.invalid(key, "unknown key (expected preset, reorderWindowMs, maxSignalDelayMs, autoMarginPolicy, targetRiskRate, rollout)")
+            case "settlementSchedule": engine.settlementSchedule = try SettlementSchedule(parsing: try Self.string(v, key), field: key)
+            default: throw DomainError.invalid(key, "unknown key (expected preset, reorderWindowMs, maxSignalDelayMs, autoMarginPolicy, targetRiskRate, rollout, settlementSchedule)")
             }
         }
     }

@@ -6,18 +6,22 @@ import Foundation
 ///
 /// A key names one request: its replay is answered with the recorded outcome, and the same key
 /// with any other request is refused. Clients choose keys within a bounded size and alphabet;
-/// the prefixes of keys the coordinator makes itself (`auto-`, `sync-release:`, `msg:`) are reserved,
+/// the prefixes of keys the coordinator makes itself (`auto-`, `sync-release:`, `msg:`, `settle-schedule:`) are reserved,
 /// so no client can take a key ahead of the coordinator and turn its input into a "duplicate".
 enum IdempotencyKey {
     /// Longest client key, in bytes: keys are stored with every journal entry.
     static let maxLength = 128
-    static let reservedPrefixes = ["auto-", "sync-release:", messagePrefix]
+    static let reservedPrefixes = ["auto-", "sync-release:", messagePrefix, schedulePrefix]
+    /// Keys of the coordinator's scheduled profit-share settlements: `settle-schedule:DUE_MS`.
+    static let schedulePrefix = "settle-schedule:"
     /// Keys of applied cross-shard messages: `msg:SOURCE:SEQUENCE:INDEX` (docs/sharding.md).
     static let messagePrefix = "msg:"
 
     /// A key the coordinator made for an input of its own (a release, an applied message):
     /// never subject to the client-key rules.
-    static func isInternal(_ key: String) -> Bool { key.hasPrefix("sync-release:") || key.hasPrefix(messagePrefix) }
+    static func isInternal(_ key: String) -> Bool {
+        key.hasPrefix("sync-release:") || key.hasPrefix(messagePrefix) || key.hasPrefix(schedulePrefix)
+    }
 
     static func message(source: Int, sequence: UInt64, index: Int) -> String { "\(messagePrefix)\(source):\(sequence):\(index)" }
 

@@ -144,10 +144,21 @@ extension Sequencer {
         return ids.sorted(by: IDOrder.less).compactMap { state.orders[$0].map(RecordWire.wire) }
     }
 
+    /// Relations with, in views, their net result at the current marks and the profit share
+    /// due now (docs/protections.md).
     public func relations(account: String) -> [Copytrade_V1_CopyRelation] {
-        state.relations.values
+        let tx = EngineTransaction(base: state, inputKey: "", nowMs: clock.nowMs())
+        return state.relations.values
             .filter { account.isEmpty || $0.copier == account || $0.trader == account }
             .sorted { IDOrder.less($0.id, $1.id) }
-            .map(RecordWire.wire)
+            .map { r in
+                var w = RecordWire.wire(r)
+                w.netResultE8 = ((try? engine.netResult(r, tx)) ?? .zero).e8
+                if let net = try? r.netProfit,
+                   let s = try? ProfitShareSettlement.settle(net: net, ratio: r.profitShareRatio, shared: r.shared, available: .max) {
+                    w.dueE8 = s.due.e8
+                }
+                return w
+            }
     }
 }

@@ -65,6 +65,7 @@ extension Sequencer {
     /// clock's current time, and returns once those releases are applied and journaled.
     public func releaseDueSignals() async {
         perform(core.timerFired(now: clock.nowMs()))
+        submitDueSettlement()
         await queue.barrier {}
         await pipeline.flush()
     }

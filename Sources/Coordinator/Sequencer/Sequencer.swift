@@ -50,6 +50,10 @@ public actor Sequencer {
     var nextSequence: UInt64 { core.nextSequence }
     /// The one timer, armed at the core's next deadline (reorder window or housekeeping).
     var timer: Task<Void, Never>?
+    /// Sleeps until the next scheduled profit-share settlement (a real clock only).
+    var settlementTimer: Task<Void, Never>?
+    /// The scheduled settlement submitted and not yet applied (so it is submitted once).
+    var pendingSettlementMs: Millis = 0
     /// The input loop (one input at a time, in arrival order).
     var loop: Task<Void, Never>?
     /// Open `Watch` streams; every way one is added or removed updates `copytrade_watchers`.
@@ -84,6 +88,8 @@ public actor Sequencer {
         let q = queue
         // The input loop is owned by the sequencer: ``shutdown()`` ends it and waits for it.
         loop = Task { await self.run(q) }
+        submitDueSettlement()
+        armSettlement()
     }
 
     /// Submits an input and waits for its durable outcome. Refusals throw ``DomainError``; an
@@ -128,6 +134,7 @@ public actor Sequencer {
     /// Stops timers, waits for the journal, and writes a snapshot so the next start is quick.
     public func shutdown() async {
         timer?.cancel()
+        settlementTimer?.cancel()
         queue.finish()
         await loop?.value
         await pipeline.flush()
