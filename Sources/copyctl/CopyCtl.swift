@@ -14,7 +14,7 @@ struct CopyCtl: AsyncParsableCommand {
         discussion: "Global options (--socket PATH, --json) may come before or after the command.",
         subcommands: [
             Status.self, AccountCommand.self, Deposit.self, Withdraw.self, Follow.self, Unfollow.self, Pause.self, Resume.self,
-            TraderCommand.self, PriceCommand.self, PositionCommand.self, AutoMarginCommand.self, History.self, Watch.self,
+            RelationCommand.self, SettleCommand.self, TraderCommand.self, PriceCommand.self, PositionCommand.self, AutoMarginCommand.self, History.self, Watch.self,
             PluginCommand.self, RolloutCommand.self, Shards.self, Simulate.self,
             Calc.self,
         ]

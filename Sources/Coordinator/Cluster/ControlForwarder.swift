@@ -13,9 +13,9 @@ import TTRPC
 enum ControlForwarder {
     static let unaryMethods = [
         "Status", "CreateAccount", "Deposit", "Withdraw", "Follow", "Unfollow", "Pause", "Resume", "Open", "Close",
-        "AdjustMargin", "PlaceOrder", "CancelOrder", "SetMark", "SetAutoMargin", "SetRollout", "GetAccount",
-        "ListAccounts", "ListPositions", "ListOrders", "ListRelations", "History", "GetRollout", "ListModules",
-        "SwapModule",
+        "AdjustMargin", "PlaceOrder", "CancelOrder", "SetMark", "SetAutoMargin", "SetRollout", "SetRelation",
+        "SetAccount", "Settle", "GetAccount", "ListAccounts", "ListPositions", "ListOrders", "ListRelations", "History",
+        "GetRollout", "ListModules", "SwapModule",
     ]
 }
 

@@ -36,6 +36,9 @@ extension ServiceDefinition {
         s.input("SetMark", sequencer) { (r: Copytrade_V1_SetMarkPriceRequest, i) in i.setMark = r; return r.key }
         s.input("SetAutoMargin", sequencer) { (r: Copytrade_V1_SetAutoMarginRequest, i) in i.setAutoMargin = r; return r.key }
         s.input("SetRollout", sequencer) { (r: Copytrade_V1_SetRolloutRequest, i) in i.setRollout = r; return r.key }
+        s.input("SetRelation", sequencer) { (r: Copytrade_V1_SetRelationRequest, i) in i.setRelation = r; return r.key }
+        s.input("SetAccount", sequencer) { (r: Copytrade_V1_SetAccountRequest, i) in i.setAccount = r; return r.key }
+        s.input("Settle", sequencer) { (r: Copytrade_V1_SettleRequest, i) in i.settle = r; return r.key }
         s.unary("GetRollout") { (_: Copytrade_V1_GetRolloutRequest, _) in
             try await sequencer.requireServing()
             return await sequencer.rolloutView()

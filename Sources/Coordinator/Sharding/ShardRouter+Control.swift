@@ -32,6 +32,12 @@ extension ShardRouter {
         input("SetMark", Copytrade_V1_SetMarkPriceRequest.self) { $0.setMark = $1 }
         input("SetAutoMargin", Copytrade_V1_SetAutoMarginRequest.self) { $0.setAutoMargin = $1 }
         input("SetRollout", Copytrade_V1_SetRolloutRequest.self) { $0.setRollout = $1 }
+        input("SetRelation", Copytrade_V1_SetRelationRequest.self) { $0.setRelation = $1 }
+        input("SetAccount", Copytrade_V1_SetAccountRequest.self) { $0.setAccount = $1 }
+        // A trader's relations live in their copiers' shards: every shard settles its own.
+        s.rawCommittingUnary("Settle") { [self] payload, context in
+            try await broadcast("Settle", Copytrade_V1_SettleRequest.self, payload, context) { $0.settle = $1 }
+        }
 
         // One account: its shard.
         s.rawCommittingUnary("GetAccount") { [self] payload, context in
@@ -114,7 +120,8 @@ extension ShardRouter {
     }
 
     /// Every shard's status as one: counts and the insurance ledger summed; `last_sequence` is
-    /// the sum of the shards' journal lengths; the modules are this member's.
+    /// the sum of the shards' journal lengths; the next settlement the soonest; the modules are
+    /// this member's.
     static func merged(_ parts: [Copytrade_V1_StatusResponse], modules: [Copytrade_V1_ModuleRoute]) -> Copytrade_V1_StatusResponse {
         var out = parts.first ?? Copytrade_V1_StatusResponse()
         for p in parts.dropFirst() {
@@ -126,6 +133,10 @@ extension ShardRouter {
             out.relations += p.relations
             out.heldSignals += p.heldSignals
             out.insuranceE8 += p.insuranceE8
+            // The soonest scheduled settlement of any shard (0: none).
+            if p.nextSettlementMs != 0, out.nextSettlementMs == 0 || p.nextSettlementMs < out.nextSettlementMs {
+                out.nextSettlementMs = p.nextSettlementMs
+            }
         }
         out.modules = modules
         return out

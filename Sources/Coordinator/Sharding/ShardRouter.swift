@@ -90,6 +90,33 @@ final class ShardRouter: Sendable {
         }
     }
 
+    /// An input every shard runs (``ShardRoute/isBroadcast(_:)``, a settlement): the same
+    /// request, key included, to every shard (held ones answered here, the others forwarded;
+    /// a forwarded call only to the shard it is for), the answers merged. A shard that fails
+    /// fails the call; the client's retry with the same key is a duplicate where it was applied.
+    func broadcast<R: SwiftProtobuf.Message>(_ method: String, _ type: R.Type, _ payload: Data, _ context: CallContext,
+                                             _ wrap: (inout Copytrade_V1_Input, R) -> Void) async throws -> Data {
+        let request = try Self.decode(R.self, payload)
+        var input = Copytrade_V1_Input()
+        wrap(&input, request)
+        precondition(ShardRoute.isBroadcast(input), "\(method) has a single owning shard")
+        return try Self.merged(try await fanOut(method, payload, context, as: Copytrade_V1_InputResult.self)).serializedBytes()
+    }
+
+    /// Every shard's answer to one broadcast input as one: the events in shard order, the
+    /// highest sequence, a duplicate only when every shard's was.
+    static func merged(_ parts: [Copytrade_V1_InputResult]) -> Copytrade_V1_InputResult {
+        var out = Copytrade_V1_InputResult()
+        out.duplicate = !parts.isEmpty
+        for p in parts {
+            out.sequence = max(out.sequence, p.sequence)
+            out.duplicate = out.duplicate && p.duplicate
+            out.events += p.events
+            if out.createdID.isEmpty { out.createdID = p.createdID }
+        }
+        return out
+    }
+
     /// The owning shard of a request, decoded as the input it becomes.
     static func inputShard<R: SwiftProtobuf.Message>(_ payload: Data, _ type: R.Type, count: Int,
                                                      _ wrap: (inout Copytrade_V1_Input, R) -> Void) throws -> Int {

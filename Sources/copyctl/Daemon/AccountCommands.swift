@@ -3,11 +3,12 @@ import Calculators
 import CopyTradeCore
 import CopyTradeProto
 import ModuleRuntime
+import Foundation
 
-/// `copyctl account create|show|list`.
+/// `copyctl account create|show|list|set`.
 struct AccountCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "account", abstract: "Create and inspect accounts.",
-                                                    subcommands: [Create.self, Show.self, List.self])
+    static let configuration = CommandConfiguration(commandName: "account", abstract: "Create, inspect and configure accounts.",
+                                                    subcommands: [Create.self, Show.self, List.self, Change.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a trader or copier account.")
@@ -76,14 +77,67 @@ struct AccountCommand: AsyncParsableCommand {
                     o.add("accounts", .list(r.accounts.map(Views.account)))
                     print(o.json)
                 } else {
-                    var rows = [["ACCOUNT", "ROLE", "WALLET", "AVAILABLE", "REALIZED PNL", "FEES"]]
+                    var rows = [["ACCOUNT", "ROLE", "WALLET", "AVAILABLE", "REALIZED PNL", "FEES", "SHARE PAID", "SHARE RECEIVED", "SETTINGS"]]
                     for a in r.accounts {
                         rows.append([a.accountID, a.role == .trader ? "trader" : "copier", Decimal8(e8: a.walletBalanceE8).description,
-                                     Decimal8(e8: a.availableE8).description, Decimal8(e8: a.realizedPnlE8).description, Decimal8(e8: a.feesE8).description])
+                                     Decimal8(e8: a.availableE8).description, Decimal8(e8: a.realizedPnlE8).description, Decimal8(e8: a.feesE8).description,
+                                     Decimal8(e8: a.profitSharePaidE8).description, Decimal8(e8: a.profitShareReceivedE8).description,
+                                     Self.settings(a)])
                     }
                     print(Table.render(rows))
                 }
             }
+        }
+
+        /// A trader's settings, compactly: `share=0.1 max-copiers=100`; `-` when none is set.
+        static func settings(_ a: Copytrade_V1_Account) -> String {
+            var parts: [String] = []
+            if a.profitShareRatioE8 != 0 { parts.append("share=\(Decimal8(e8: a.profitShareRatioE8))") }
+            if a.maxCopiers != 0 { parts.append("max-copiers=\(a.maxCopiers)") }
+            return parts.isEmpty ? "-" : parts.joined(separator: ",")
+        }
+    }
+
+    /// `copyctl account set ACCOUNT [--max-copiers N] [--profit-share-ratio R] [--clear max-copiers]`.
+    struct Change: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "set", abstract: "Change a trader's settings: copier limit, profit share ratio.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var input: InputOptions
+        @Argument var account: String
+        @Option(name: .customLong("max-copiers"), help: "The most copiers that may follow this trader.") var maxCopiers: String?
+        @Option(name: .customLong("profit-share-ratio"), help: "The share of copiers' net profit paid to this trader (0 to 0.5).")
+        var profitShareRatio: String?
+        @Option(help: "Turn a setting off: max-copiers.") var clear: [String] = []
+
+        func run() async throws {
+            var r = Copytrade_V1_SetAccountRequest()
+            do {
+                r.key = input.keyValue
+                r.accountID = account
+                if let maxCopiers {
+                    guard let n = Int32(maxCopiers) else {
+                        throw DomainError.invalid("--max-copiers", "must be a whole number, got \"\(maxCopiers)\"")
+                    }
+                    r.hasMaxCopiers_p = true
+                    r.maxCopiers = n
+                }
+                if let profitShareRatio {
+                    r.hasProfitShareRatio_p = true
+                    r.profitShareRatioE8 = try decimal(profitShareRatio, "--profit-share-ratio").e8
+                }
+                for item in clear.flatMap({ $0.split(separator: ",", omittingEmptySubsequences: false) }).map(String.init) {
+                    guard ["max-copiers", "--max-copiers", "maxCopiers"].contains(item.trimmingCharacters(in: .whitespaces)) else {
+                        throw DomainError.invalid("--clear", "\"\(item)\" is not a setting that can be cleared; only max-copiers")
+                    }
+                    guard !r.hasMaxCopiers_p else { throw DomainError.invalid("--clear", "max-copiers is both set and cleared") }
+                    if !r.clear.contains("maxCopiers") { r.clear.append("maxCopiers") }
+                }
+                guard r.hasMaxCopiers_p || r.hasProfitShareRatio_p || !r.clear.isEmpty else {
+                    throw DomainError.invalid("settings", "nothing to change: give --max-copiers N, --profit-share-ratio R or --clear max-copiers")
+                }
+                r.atMs = try input.atMs()
+            } catch { throw Output.fail(error, json: global.json) }
+            try await submit(global, "SetAccount", r)
         }
     }
 }

@@ -11,15 +11,8 @@ struct Follow: AsyncParsableCommand {
     @OptionGroup var input: InputOptions
     @Argument var copier: String
     @Argument var trader: String
-    @Option(help: "Multiplier m (proportional mode, 0.01 to 10).") var multiplier: String?
-    @Option(name: .customLong("fixed-margin"), help: "Fixed margin B per copied order (fixed mode).") var fixedMargin: String?
-    @Option(help: "The copier's leverage for every symbol.") var leverage: Int32 = 10
-    @Option(name: .customLong("symbol-leverage"), help: "Per-symbol leverage, SYMBOL=L (repeatable).") var symbolLeverage: [String] = []
-    @Option(name: .customLong("margin-mode"), help: "isolated (default) or cross.") var marginMode = "isolated"
-    @Option(help: "Slippage-protection ratio k (default: the symbol's).") var slippage: String?
-    @Option(name: .customLong("max-margin-per-order"), help: "Cap on one copied order's margin.") var maxMarginPerOrder: String?
-    @Option(name: .customLong("max-total-margin"), help: "Cap on the margin of all open copies.") var maxTotalMargin: String?
-    @Option(name: .customLong("auto-margin"), help: "Turn auto margin on for copied positions with this amount.") var autoMargin: String?
+    @OptionGroup var settings: RelationSettingOptions
+    @Flag(name: .customLong("copy-open-positions"), help: "Also copy the trader's positions open now.") var copyOpenPositions = false
 
     func run() async throws {
         var r = Copytrade_V1_FollowRequest()
@@ -27,36 +20,13 @@ struct Follow: AsyncParsableCommand {
             r.key = input.keyValue
             r.copierID = copier
             r.traderID = trader
-            switch (multiplier, fixedMargin) {
-            case (let m?, nil):
-                r.mode = .proportional
-                r.multiplierE8 = try decimal(m, "--multiplier").e8
-            case (nil, let b?):
-                r.mode = .fixed
-                r.fixedMarginE8 = try decimal(b, "--fixed-margin").e8
-            default:
+            guard (settings.multiplier == nil) != (settings.fixedMargin == nil) else {
                 throw DomainError.invalid("--multiplier", "give exactly one of --multiplier and --fixed-margin")
             }
-            r.leverage = leverage
-            for item in symbolLeverage {
-                let parts = item.split(separator: "=")
-                guard parts.count == 2, let l = Int32(parts[1]) else {
-                    throw DomainError.invalid("--symbol-leverage", "must be SYMBOL=LEVERAGE, got \"\(item)\"")
-                }
-                r.symbolLeverage[String(parts[0])] = l
-            }
-            switch marginMode {
-            case "isolated": r.marginMode = .isolated
-            case "cross": r.marginMode = .cross
-            default: throw DomainError.invalid("--margin-mode", "must be isolated or cross")
-            }
-            if let k = slippage {
-                r.hasSlippage_p = true
-                r.slippageE8 = try decimal(k, "--slippage").e8
-            }
-            r.maxMarginPerOrderE8 = try decimal(maxMarginPerOrder, "--max-margin-per-order")?.e8 ?? 0
-            r.maxTotalMarginE8 = try decimal(maxTotalMargin, "--max-total-margin")?.e8 ?? 0
-            r.autoMarginAmountE8 = try decimal(autoMargin, "--auto-margin")?.e8 ?? 0
+            r.leverage = 10
+            r.marginMode = .isolated
+            _ = try settings.apply(to: &r)
+            r.copyOpenPositions = copyOpenPositions
             r.atMs = try input.atMs()
         } catch {
             throw Output.fail(error, json: global.json)
@@ -72,20 +42,27 @@ struct RelationChange: ParsableArguments {
     @Argument var copier: String
     @Argument var trader: String
 
-    func send(_ method: String) async throws {
+    /// `closePolicy`: unfollow's `--close-policy` word, when given.
+    func send(_ method: String, closePolicy: String? = nil) async throws {
         var r = Copytrade_V1_RelationRequest()
         r.key = input.keyValue
         r.copierID = copier
         r.traderID = trader
-        do { r.atMs = try input.atMs() } catch { throw Output.fail(error, json: global.json) }
+        do {
+            if let closePolicy { r.closePolicy = try ClosePolicyText.parse(closePolicy, "--close-policy") }
+            r.atMs = try input.atMs()
+        } catch { throw Output.fail(error, json: global.json) }
         try await submit(global, method, r)
     }
 }
 
 struct Unfollow: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Stop copying a trader (open copies stay open).")
+    static let configuration = CommandConfiguration(
+        abstract: "Stop copying a trader.",
+        discussion: "--close-policy says what happens to open copies: follow (default: they stay linked and close when the trader closes), market (closed at their marks now) or detach (they stay open as the copier's own).")
     @OptionGroup var change: RelationChange
-    func run() async throws { try await change.send("Unfollow") }
+    @Option(name: .customLong("close-policy"), help: "follow (default), market or detach.") var closePolicy: String?
+    func run() async throws { try await change.send("Unfollow", closePolicy: closePolicy) }
 }
 
 struct Pause: AsyncParsableCommand {

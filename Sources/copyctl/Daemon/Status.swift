@@ -1,5 +1,6 @@
 import ArgumentParser
 import Calculators
+import Coordinator
 import CopyTradeCore
 import CopyTradeProto
 import ModuleRuntime
@@ -27,6 +28,10 @@ struct Status: AsyncParsableCommand {
             o.add("relations", .integer(Int64(s.relations)))
             o.add("heldSignals", .integer(Int64(s.heldSignals)))
             o.add("insurance", Decimal8(e8: s.insuranceE8))
+            if s.nextSettlementMs != 0 {
+                o.add("nextSettlement", UTCTime.format(s.nextSettlementMs))
+                o.add("nextSettlementMs", .integer(s.nextSettlementMs))
+            }
             o.add("dataDir", s.dataDir)
             o.add("modules", .list(s.modules.map { m in
                 var r = CalcOutput()

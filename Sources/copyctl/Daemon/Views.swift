@@ -1,4 +1,5 @@
 import Calculators
+import Coordinator
 import CopyTradeCore
 import CopyTradeProto
 import ModuleRuntime
@@ -57,7 +58,96 @@ enum Views {
         o.add("fees", Decimal8(e8: a.feesE8))
         if !a.region.isEmpty { o.add("region", a.region) }
         if !a.market.isEmpty { o.add("market", a.market) }
+        // Profit sharing: what a copier paid to traders, what a trader received from copiers.
+        o.add("profitSharePaid", Decimal8(e8: a.profitSharePaidE8))
+        o.add("profitShareReceived", Decimal8(e8: a.profitShareReceivedE8))
+        // A trader's settings, when set (`account set`).
+        if a.maxCopiers != 0 { o.add("maxCopiers", .integer(Int64(a.maxCopiers))) }
+        if a.profitShareRatioE8 != 0 { o.add("profitShareRatio", Decimal8(e8: a.profitShareRatioE8)) }
         return o
+    }
+
+    /// Every setting and figure of a copy relation (`relation show`, `relation list --json`).
+    /// An optional setting that is off shows `off`.
+    static func relation(_ r: Copytrade_V1_CopyRelation) -> CalcOutput {
+        var o = CalcOutput()
+        o.add("relation", r.relationID)
+        o.add("copier", r.copierID)
+        o.add("trader", r.traderID)
+        o.add("status", relationStatus(r))
+        o.add("paused", r.paused)
+        if r.mode == .fixed {
+            o.add("mode", "fixed")
+            o.add("fixedMargin", Decimal8(e8: r.fixedMarginE8))
+        } else {
+            o.add("mode", "proportional")
+            o.add("multiplier", Decimal8(e8: r.multiplierE8))
+        }
+        o.add("leverage", .integer(Int64(r.leverage)))
+        if !r.symbolLeverage.isEmpty {
+            o.add("symbolLeverage", r.symbolLeverage.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))
+        }
+        o.add("marginMode", marginMode(r.marginMode))
+        if !r.symbolMarginMode.isEmpty {
+            o.add("symbolMarginMode", r.symbolMarginMode.sorted { $0.key < $1.key }.map { "\($0.key)=\(marginMode($0.value))" }.joined(separator: ","))
+        }
+        o.add("slippage", r.hasSlippage_p ? .decimal(Decimal8(e8: r.slippageE8)) : .text("symbol default"))
+        o.add("maxMarginPerOrder", offUnlessSet(r.maxMarginPerOrderE8))
+        o.add("maxTotalMargin", offUnlessSet(r.maxTotalMarginE8))
+        o.add("autoMargin", offUnlessSet(r.autoMarginAmountE8))
+        o.add("tpRatio", offUnlessSet(r.tpRatioE8))
+        o.add("slRatio", offUnlessSet(r.slRatioE8))
+        o.add("stopLossAmount", offUnlessSet(r.stopLossAmountE8))
+        o.add("closePolicy", ClosePolicyText.name(r.closePolicy))
+        o.add("symbols", r.symbols.isEmpty ? "all" : r.symbols.joined(separator: ","))
+        o.add("maxDailyMargin", offUnlessSet(r.maxDailyMarginE8))
+        o.add("dailyMarginUsed", Decimal8(e8: r.dailyMarginUsedE8))
+        if r.dailyMarginDay != 0 { o.add("dailyMarginDay", String(UTCTime.format(r.dailyMarginDay * 86_400_000).prefix(10))) }
+        o.add("profitShareRatio", Decimal8(e8: r.profitShareRatioE8))
+        o.add("realizedPnl", Decimal8(e8: r.realizedPnlE8))
+        o.add("fees", Decimal8(e8: r.feesE8))
+        o.add("netResult", Decimal8(e8: r.netResultE8))
+        o.add("shared", Decimal8(e8: r.sharedE8))
+        o.add("due", Decimal8(e8: r.dueE8))
+        o.add("established", UTCTime.format(r.establishedMs))
+        o.add("establishedMs", .integer(r.establishedMs))
+        if r.endedMs != 0 {
+            o.add("ended", UTCTime.format(r.endedMs))
+            o.add("endedMs", .integer(r.endedMs))
+        }
+        return o
+    }
+
+    /// following, paused, stopped (its stop loss was reached) or ended (unfollowed, copies open).
+    static func relationStatus(_ r: Copytrade_V1_CopyRelation) -> String {
+        switch r.status {
+        case .unspecified: return r.paused ? "paused" : "following"
+        case .stopped: return "stopped"
+        case .ended: return "ended"
+        case .UNRECOGNIZED(let n): return "unknown(\(n))"
+        }
+    }
+
+    static func marginMode(_ m: Copytrade_V1_MarginMode) -> String { m == .cross ? "cross" : "isolated" }
+
+    /// A setting whose 0 means off.
+    static func offUnlessSet(_ e8: Int64) -> CalcOutput.Value { e8 == 0 ? .text("off") : .decimal(Decimal8(e8: e8)) }
+
+    /// Relations as an aligned table: sizing, protections compactly (`TP/SL` ratios, `STOP` the
+    /// relation's stop loss amount and close policy), and the result so far.
+    static func relationTable(_ rs: [Copytrade_V1_CopyRelation]) -> String {
+        var rows = [["RELATION", "COPIER", "TRADER", "STATUS", "SIZE", "LEV", "TP/SL", "STOP", "SYMBOLS", "NET", "DUE"]]
+        func ratio(_ e8: Int64) -> String { e8 == 0 ? "-" : Decimal8(e8: e8).description }
+        for r in rs {
+            let tpsl = r.tpRatioE8 == 0 && r.slRatioE8 == 0 ? "-" : "\(ratio(r.tpRatioE8))/\(ratio(r.slRatioE8))"
+            let policy = r.closePolicy == .market || r.closePolicy == .detach ? "/" + ClosePolicyText.name(r.closePolicy) : ""
+            rows.append([r.relationID, r.copierID, r.traderID, relationStatus(r),
+                         r.mode == .fixed ? "fixed \(Decimal8(e8: r.fixedMarginE8))" : "x\(Decimal8(e8: r.multiplierE8))",
+                         "\(r.leverage)x", tpsl, ratio(r.stopLossAmountE8) + policy,
+                         r.symbols.isEmpty ? "all" : r.symbols.joined(separator: ","),
+                         Decimal8(e8: r.netResultE8).description, Decimal8(e8: r.dueE8).description])
+        }
+        return Table.render(rows)
     }
 
     /// How a view carries an infinite risk rate (margin balance at or below zero, SPEC §3) in
@@ -91,9 +181,16 @@ enum Views {
             o.add("unrealizedPnl", Decimal8(e8: p.unrealizedPnlE8))
         }
         o.add("autoMargin", p.autoMargin ? .decimal(Decimal8(e8: p.autoMarginAmountE8)) : .text("off"))
+        // A copy's trigger prices (null: none).
+        o.add("takeProfit", trigger(p.takeProfitPriceE8))
+        o.add("stopLoss", trigger(p.stopLossPriceE8))
+        if p.openFeesE8 != 0 { o.add("openFees", Decimal8(e8: p.openFeesE8)) }
         if !p.copiedFromPositionID.isEmpty { o.add("copiedFrom", p.copiedFromPositionID) }
         return o
     }
+
+    /// A trigger price of a view; nil for 0 (none).
+    static func trigger(_ e8: Int64) -> Decimal8? { e8 == 0 ? nil : Decimal8(e8: e8) }
 
     /// What a figure the margin module could not compute is shown as.
     static let unavailable = "unavailable"
@@ -107,7 +204,7 @@ enum Views {
 
     /// Positions as an aligned table, for people.
     static func positionTable(_ ps: [Copytrade_V1_Position]) -> String {
-        let header = ["POSITION", "ACCOUNT", "SYMBOL", "SIDE", "QTY", "ENTRY", "MARGIN", "LEV", "LIQ", "RISK", "AUTO", "COPIES"]
+        let header = ["POSITION", "ACCOUNT", "SYMBOL", "SIDE", "QTY", "ENTRY", "MARGIN", "LEV", "LIQ", "RISK", "AUTO", "TP", "SL", "COPIES"]
         var rows = [header]
         for p in ps {
             let s = p.state
@@ -118,6 +215,7 @@ enum Views {
                          p.figuresUnavailable ? unavailable
                              : p.markPriceE8 == 0 ? "-" : ((p.riskInfinite || p.riskRateE8 == infiniteRiskE8) ? "infinite" : percent(p.riskRateE8)),
                          p.autoMargin ? Decimal8(e8: p.autoMarginAmountE8).description : "off",
+                         trigger(p.takeProfitPriceE8)?.description ?? "-", trigger(p.stopLossPriceE8)?.description ?? "-",
                          p.copiedFromPositionID.isEmpty ? "-" : p.copiedFromPositionID])
         }
         return Table.render(rows)
