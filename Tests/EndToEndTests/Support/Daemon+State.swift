@@ -73,8 +73,10 @@ extension Daemon {
             let d = try #require(a.decimal("deposits")), w = try #require(a.decimal("withdrawals"))
             let pnl = try #require(a.decimal("realizedPnl")), fees = try #require(a.decimal("fees"))
             let wallet = try #require(a.decimal("wallet"))
-            #expect(try d - w + pnl - fees == wallet,
-                    "deposits - withdrawals + realizedPnl - fees != wallet for \(a)", sourceLocation: sourceLocation)
+            // Profit sharing (docs/protections.md): what an account paid and received.
+            let paid = a.decimal("profitSharePaid") ?? .zero, received = a.decimal("profitShareReceived") ?? .zero
+            #expect(try d - w + pnl - fees - paid + received == wallet,
+                    "deposits - withdrawals + realizedPnl - fees - paid + received != wallet for \(a)", sourceLocation: sourceLocation)
         }
     }
 }
