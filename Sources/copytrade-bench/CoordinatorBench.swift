@@ -280,6 +280,20 @@ struct CoordinatorBench {
         return p
     }
 
+    /// ``seedPosition(_:)`` as a copy; every 10th with a take profit and a stop loss outside
+    /// the ticks' 59,000 to 61,000 (a long's TP above 62,000 and SL below 58,000; a short's mirrored).
+    static func seedCopy(_ i: Int) -> PositionRecord {
+        var p = seedPosition(i)
+        p.copiedFrom = "p-1"
+        p.relationID = "r-\(i / 4)"
+        if i % 10 == 0 {
+            let offset = Int64(i % 20_000) * 10_000_000
+            let (high, low) = (Decimal8(units: 62_000 * e8 + offset), Decimal8(units: 58_000 * e8 - offset))
+            p.triggers = p.side == .long ? CopyTriggers(takeProfit: high, stopLoss: low) : CopyTriggers(takeProfit: low, stopLoss: high)
+        }
+        return p
+    }
+
     /// The same position as the journal stores it.
     static func seedWire(_ p: PositionRecord) -> Copytrade_V1_Position {
         var s = Copytrade_V1_PositionState()
@@ -365,6 +379,44 @@ struct CoordinatorBench {
                 add(n, "Engine.decide + EngineState.apply", "engine", ticks: t, seconds: seconds(since: t0), latencies: [], build: build)
             }
 
+            // The same positions as copies, 10% of them with take profit and stop loss that the
+            // ticks do not reach (issue 12: at most twice the cost of the row above).
+            do {
+                progress("coordinator: ticks, building \(n) copies, 10% with TP/SL")
+                let b0 = nowNanos()
+                var state = EngineState()
+                var k = 0
+                while k < n {
+                    var c = StateChanges()
+                    for i in k..<min(n, k + 10_000) {
+                        let p = Self.seedCopy(i)
+                        c.positions[p.id] = p
+                    }
+                    c.nextID = UInt64(n + 10)
+                    state.apply(c)
+                    k += 10_000
+                }
+                let build = seconds(since: b0)
+                guard state.positions.count == n, state.triggerIndex.count == (n + 9) / 10 else {
+                    throw BenchError("built \(state.positions.count) copies, \(state.triggerIndex.count) with triggers; wanted \(n)")
+                }
+                let engine = Engine(modules: .inProcess())
+                let base: Millis = 1_700_000_000_000
+                for i in 0..<1_000 {
+                    let changes = try await engine.decide(Self.setMark(Self.tickPrice(i), at: base + Millis(i)), key: "w-\(i)", state: state)
+                    state.apply(changes)
+                }
+                progress("coordinator: ticks, \(options.ticks) in memory over \(n) copies with TP/SL")
+                let t = options.ticks
+                let t0 = nowNanos()
+                for i in 0..<t {
+                    let changes = try await engine.decide(Self.setMark(Self.tickPrice(i), at: base + 1_000 + Millis(i)), key: "tick-\(i)", state: state)
+                    if !changes.positions.isEmpty || !changes.closedPositions.isEmpty { throw BenchError("tick \(i) crossed a copy") }
+                    state.apply(changes)
+                }
+                add(n, "same, as copies, 10% with TP/SL", "engine-tpsl", ticks: t, seconds: seconds(since: t0), latencies: [], build: build)
+            }
+
             // Through the sequencer with the journal: the positions are seeded as journal entries
             // (outcomes of 10,000 positions each) that the sequencer recovers at start.
             do {
@@ -412,6 +464,7 @@ struct CoordinatorBench {
             }
         }
         report.note("Target: the tick cost does not grow with the number of open positions (compare rows of the same path).")
+        report.note("Issue 12: 'same, as copies, 10% with TP/SL' costs at most twice 'Engine.decide + EngineState.apply' at the same count.")
         report.note("'build s' is setup, not timed: in memory, StateChanges applied to an EngineState; for the sequencer, seeding the journal and recovering it.")
         report.finish()
     }
