@@ -99,7 +99,37 @@ done
 "${CTL[@]}" history --kind automargin.added
 "${CTL[@]}" history --kind liquidated
 
-say "accounts at the end (deposits - withdrawals + realized PnL - fees = wallet for each)"
+say "copier protections and profit sharing (SPEC §8-9; docs/protections.md), on ETHUSDT"
+"${CTL[@]}" account create T2 --role trader >/dev/null
+for c in C5 C6; do "${CTL[@]}" account create $c --role copier >/dev/null; done
+"${CTL[@]}" deposit T2 10000 >/dev/null
+"${CTL[@]}" deposit C5 5000 >/dev/null
+"${CTL[@]}" deposit C6 5000 >/dev/null
+echo "-- \$ copyctl account set T2 --profit-share-ratio 0.1"
+"${CTL[@]}" account set T2 --profit-share-ratio 0.1 | head -3
+"${CTL[@]}" follow C5 T2 --multiplier 1 --leverage 10 --tp-ratio 0.5 --sl-ratio 0.3 >/dev/null
+"${CTL[@]}" follow C6 T2 --multiplier 1 --leverage 10 >/dev/null
+"${CTL[@]}" price set ETHUSDT 2000 >/dev/null
+"${CTL[@]}" trader open T2 ETHUSDT --side long --qty 5 --price 2000 --leverage 10 >/dev/null
+echo "-- C5's copy carries take profit E*(1 + 0.5/10) = 2100 and stop loss E*(1 - 0.3/10) = 1940:"
+"${CTL[@]}" position list --symbol ETHUSDT
+echo "-- check: copyctl calc tpsl --side long --entry 2000 --leverage 10 --tp-ratio 0.5 --sl-ratio 0.3 --symbol ETHUSDT"
+"$BIN/copyctl" calc tpsl --side long --entry 2000 --leverage 10 --tp-ratio 0.5 --sl-ratio 0.3 --symbol ETHUSDT
+step "mark 1940: C5's copy reaches its stop loss and closes at the mark; T2 and C6 stay open" \
+  price set ETHUSDT 1940
+"${CTL[@]}" history --kind copy.stop_loss
+step "T2 closes all at 2100: C6's copy closes with it, at a profit" \
+  trader close T2 ETHUSDT --price 2100
+echo "-- \$ copyctl relation show C6 T2 (net profit, what is due at 10%)"
+"${CTL[@]}" relation show C6 T2 | grep -E "status|profitShareRatio|realizedPnl|fees|netResult|shared|due"
+echo "-- \$ copyctl settle --trader T2"
+"${CTL[@]}" settle --trader T2
+NET=$("${CTL[@]}" relation show C6 T2 --json | tr ',' '\n' | sed -n 's/.*"netResult": *"\([^"]*\)".*/\1/p')
+echo "-- check: copyctl calc share --net $NET --ratio 0.1"
+"$BIN/copyctl" calc share --net "$NET" --ratio 0.1
+"${CTL[@]}" relation show C6 T2 | grep -E "shared|due"
+
+say "accounts at the end (deposits - withdrawals + realized PnL - fees - profit share paid + received = wallet for each)"
 "${CTL[@]}" account list
 "${CTL[@]}" status | grep -E "lastSequence|insurance"
 
@@ -109,9 +139,9 @@ wait $DAEMON && echo "copytraded exited 0; journal in $DATA"
 trap - EXIT
 
 say "the same seeds as scenario files: copyctl simulate (in-process coordinator, simulated clock; docs/scenarios.md)"
-for scenario in seed-margin-sync seed-auto-margin; do
+for scenario in seed-margin-sync seed-auto-margin protections; do
   echo "-- \$ copyctl simulate examples/$scenario.yaml --out out/demo/$scenario"
   "$BIN/copyctl" simulate "examples/$scenario.yaml" --out "out/demo/$scenario"
 done
 echo
-echo "reports: $(pwd)/out/demo/seed-margin-sync/report.html $(pwd)/out/demo/seed-auto-margin/report.html"
+echo "reports: $(pwd)/out/demo/seed-margin-sync/report.html $(pwd)/out/demo/seed-auto-margin/report.html $(pwd)/out/demo/protections/report.html"

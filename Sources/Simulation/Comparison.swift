@@ -54,6 +54,14 @@ public struct Comparison: Sendable, Hashable {
                             f.autoMargin = nil
                             b.kind = .follow(f)
                             return b
+                        case .setRelation(var r):
+                            // The auto-margin setting is left out; a change of nothing else is dropped.
+                            r.fields.removeAll { $0 == "autoMarginAmount" }
+                            r.clear.removeAll { $0 == "autoMarginAmount" }
+                            if r.fields.isEmpty && r.clear.isEmpty { return nil }
+                            var b = a
+                            b.kind = .setRelation(r)
+                            return b
                         default: return a
                         }
                     }

@@ -4,8 +4,9 @@ import Foundation
 
 /// `report.html`: one self-contained page (inline SVG and CSS, no script, no network) with, per
 /// run, each symbol's mark price and every position's liquidation price as step lines (auto-margin
-/// additions and liquidations marked), account equity curves, margin-sync outcomes per account,
-/// and the summary table. Several runs (`--compare`) sit side by side. Every piece of text from
+/// additions, liquidations and copies' take-profit and stop-loss exits marked), account equity
+/// curves, margin-sync outcomes per account, relation stops, profit-share payments, and the
+/// summary table. Several runs (`--compare`) sit side by side. Every piece of text from
 /// the scenario, the market or the run (names, ids, symbols, reasons, details) is written through
 /// ``HTMLText/escaped(_:)``; only numbers and this file's own markup are written as they are.
 public enum HTMLReport {
@@ -23,7 +24,7 @@ public enum HTMLReport {
         table{border-collapse:collapse;font-size:12px;width:100%} th,td{border-bottom:1px solid #eee;padding:3px 6px;text-align:right}
         th:first-child,td:first-child,th:nth-child(2),td:nth-child(2){text-align:left} th{background:#f1f1f1}
         .legend span{display:inline-block;margin:2px 10px 2px 0} .legend i{display:inline-block;width:14px;height:3px;margin-right:4px;vertical-align:middle}
-        .note{color:#777;font-size:12px} .refused{color:#a33} .run table{display:block;overflow-x:auto}
+        .note{color:#777;font-size:12px} .refused{color:#a33} .run table{display:block;overflow-x:auto} .profit-share td:last-child{text-align:left}
         </style></head><body>
         <h1>\(HTMLText.escaped(title))</h1>
         <div class="meta">scenario file \(HTMLText.escaped(scenario.file)) · start 2026-01-01T00:00:00Z · \(scenario.accounts.count) accounts · times are offsets from the start</div>
@@ -48,9 +49,11 @@ public enum HTMLReport {
             s += "<h3>\(HTMLText.escaped(symbol)): mark price and liquidation prices</h3>\n"
             let marks = r.series.marks[symbol] ?? []
             let tracks = r.series.positions.filter { $0.symbol == symbol }
-            let markers = r.events.filter { ($0.kind == "liquidated" || $0.kind == "automargin.added") && $0.symbol == symbol && $0.priceE8 > 0 }
+            let markers = r.events.compactMap { e in
+                e.symbol == symbol && e.priceE8 > 0 ? Self.chartMarker(e).map { (event: e, key: $0.key, marker: $0.marker) } : nil
+            }
             var values = marks.compactMap(\.value) + tracks.flatMap { $0.points.compactMap(\.value) }
-            values += markers.map { Decimal8(units: $0.priceE8) }
+            values += markers.map { Decimal8(units: $0.event.priceE8) }
             var chart = SVGChart(t0: 0, t1: t1, values: values)
             var legend = "<span><i style=\"background:#000\"></i>mark</span>"
             chart.stepLine(marks, id: "\(slug)mark-\(symbol)", title: "\(symbol) mark price", color: "#000", cssClass: "mark")
@@ -60,21 +63,27 @@ public enum HTMLReport {
                 chart.stepLine(p.points, id: "\(slug)liq-\(p.id)", title: "liquidation price of \(name)", color: color, cssClass: "liquidation", dashed: true)
                 legend += "<span><i style=\"background:\(HTMLText.escaped(color))\"></i>liq \(HTMLText.escaped(name))</span>"
             }
-            for e in markers {
+            for (e, _, m) in markers {
                 let t = e.atMs - Scenario.epochMs
-                let liquidated = e.kind == "liquidated"
-                chart.marker(t: t, value: Decimal8(units: e.priceE8), shape: liquidated ? "x" : "triangle", color: liquidated ? "#c00" : "#e69500",
-                             cssClass: liquidated ? "liquidation-event" : "automargin-event",
-                             title: "\(ScenarioTime.format(t)) \(e.accountID) \(e.kind) \(Decimal8(units: e.amountE8)) at \(Decimal8(units: e.priceE8))")
+                chart.marker(t: t, value: Decimal8(units: e.priceE8), shape: m.shape, color: m.color, cssClass: m.cssClass,
+                             title: "\(ScenarioTime.format(t)) \(e.accountID) \(e.kind) \(Decimal8(units: e.amountE8)) at \(Decimal8(units: e.priceE8))"
+                                 + (e.kind.hasPrefix("copy.") ? " (\(e.reason): \(e.detail))" : ""))
             }
             s += chart.svg(id: "\(slug)chart-\(symbol)", unitLabel: "USDT")
-            s += "<div class=\"legend\">\(legend) <span>▲ auto margin added</span> <span style=\"color:#c00\">✕ liquidated (bankruptcy price)</span></div>\n"
+            s += "<div class=\"legend\">\(legend) <span>▲ auto margin added</span> <span style=\"color:#c00\">✕ liquidated (bankruptcy price)</span>"
+            // Take-profit, stop-loss and relation-stop exits only where the chart has them.
+            for key in Self.optionalLegend where markers.contains(where: { $0.key == key }) {
+                let m = Self.chartMarkers[key]!
+                s += " <span class=\"\(m.cssClass)-legend\" style=\"color:\(m.color)\">\(m.legend)</span>"
+            }
+            s += "</div>\n"
             if r.series.totalPositions > r.series.positions.count {
                 s += "<div class=\"note\">liquidation lines of the first \(r.series.positions.count) of \(r.series.totalPositions) positions</div>\n"
             }
         }
         s += equity(r, slug: slug, t1: t1)
         s += sync(r, slug: slug, t1: t1)
+        s += relationStops(r) + profitSharing(r, scenario: scenario)
         s += "<h3>Summary</h3>\n" + table(r.summary)
         if !r.refusals.isEmpty || !r.lost.isEmpty {
             s += "<h3>Refused and lost inputs</h3><ul>\n"
@@ -129,11 +138,16 @@ public enum HTMLReport {
     }
 
     static func table(_ summary: RunSummary) -> String {
-        var s = "<table class=\"summary\"><tr>" + RunSummary.columns.map { "<th>\(HTMLText.escaped($0))</th>" }.joined() + "</tr>\n"
+        var s = "<table class=\"summary\"><tr>" + summary.shownColumns.map { "<th>\(HTMLText.escaped($0))</th>" }.joined() + "</tr>\n"
         for row in summary.accounts {
             s += "<tr>" + summary.cells(row).map { "<td>\(HTMLText.escaped($0))</td>" }.joined() + "</tr>\n"
         }
-        return s + "</table><div class=\"note\">insurance ledger \(summary.insurance) · \(summary.events) events</div>\n"
+        var note = "insurance ledger \(summary.insurance) · \(summary.events) events"
+        if summary.hasProtections {
+            note += " · take profits \(summary.takeProfits) · stop losses \(summary.stopLosses) · relation stops \(summary.relationStops)"
+                + " · profit share paid \(summary.profitSharePaid)"
+        }
+        return s + "</table><div class=\"note\">\(note)</div>\n"
     }
 
     /// Final equity and margin figures per account, one column group per variant.

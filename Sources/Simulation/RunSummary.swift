@@ -23,6 +23,16 @@ public struct AccountSummary: Sendable, Hashable {
     /// Margin added by auto margin addition.
     public var autoMarginAdded: Decimal8 = .zero
     public var liquidations = 0
+    /// Copies closed by their take profit / stop loss (`copy.take_profit`, `copy.stop_loss`).
+    public var takeProfits = 0
+    public var stopLosses = 0
+    /// Relations of this copier stopped by their stop loss (`relation.stopped`).
+    public var relationStops = 0
+    /// Profit share paid to traders (copier) and received from copiers (trader).
+    public var profitSharePaid: Decimal8 = .zero
+    public var profitShareReceived: Decimal8 = .zero
+    /// Settlements that could not pay all that was due (`profit_share.short`).
+    public var profitShareShort = 0
 }
 
 public struct RunSummary: Sendable {
@@ -53,34 +63,70 @@ public struct RunSummary: Sendable {
             case "sync.skipped": r.syncSkipped += 1
             case "automargin.added": r.autoMarginAdded = try r.autoMarginAdded + amount
             case "liquidated": r.liquidations += 1
+            case "copy.take_profit": r.takeProfits += 1
+            case "copy.stop_loss": r.stopLosses += 1
+            case "relation.stopped": r.relationStops += 1
+            case "profit_share.paid": r.profitSharePaid = try r.profitSharePaid + amount
+            case "profit_share.received": r.profitShareReceived = try r.profitShareReceived + amount
+            case "profit_share.short": r.profitShareShort += 1
             default: continue
             }
             rows[e.accountID] = r
         }
         let ordered = setups.sorted { ($0.role == .copier ? 0 : 1, $0.id.count, $0.id) < ($1.role == .copier ? 0 : 1, $1.id.count, $1.id) }
-        return RunSummary(accounts: ordered.compactMap { rows[$0.id] }, insurance: state.insurance, events: events.count)
+        var summary = RunSummary(accounts: ordered.compactMap { rows[$0.id] }, insurance: state.insurance, events: events.count)
+        for r in summary.accounts { summary.profitSharePaid = try summary.profitSharePaid + r.profitSharePaid }
+        return summary
     }
 
     public static let columns = ["account", "role", "equity", "realized PnL", "fees", "sync added", "sync reduced", "sync skipped",
                                  "auto margin", "liquidations"]
+    /// Shown when a run has any of them (``hasProtections``).
+    public static let protectionColumns = ["take profits", "stop losses", "relation stops", "share paid", "share received"]
+
+    // Run totals over every account.
+    public var takeProfits: Int { accounts.reduce(0) { $0 + $1.takeProfits } }
+    public var stopLosses: Int { accounts.reduce(0) { $0 + $1.stopLosses } }
+    public var relationStops: Int { accounts.reduce(0) { $0 + $1.relationStops } }
+    /// Profit share paid by every copier (what the traders received).
+    public var profitSharePaid: Decimal8 = .zero
+    public var profitShareShort: Int { accounts.reduce(0) { $0 + $1.profitShareShort } }
+
+    /// True when a copy hit its take profit or stop loss, a relation stopped, or profit share moved.
+    public var hasProtections: Bool {
+        takeProfits + stopLosses + relationStops + profitShareShort > 0
+            || accounts.contains { !$0.profitSharePaid.isZero || !$0.profitShareReceived.isZero }
+    }
+
+    /// The columns of this run's table: ``columns``, plus ``protectionColumns`` when it has any.
+    public var shownColumns: [String] { Self.columns + (hasProtections ? Self.protectionColumns : []) }
 
     public func cells(_ r: AccountSummary) -> [String] {
         [r.id, r.role.rawValue, "\(r.equity)", "\(r.realizedPnl)", "\(r.fees)", "\(r.syncAdded)", "\(r.syncReduced)", "\(r.syncSkipped)",
          "\(r.autoMarginAdded)", "\(r.liquidations)"]
+            + (hasProtections ? ["\(r.takeProfits)", "\(r.stopLosses)", "\(r.relationStops)", "\(r.profitSharePaid)", "\(r.profitShareReceived)"] : [])
+    }
+
+    /// The run's totals line: insurance and events, and the protections' counts when there are any.
+    public var totals: String {
+        "insurance ledger: \(insurance)   events: \(events)"
+            + (hasProtections ? "   take profits: \(takeProfits)   stop losses: \(stopLosses)   relation stops: \(relationStops)"
+                + "   profit share paid: \(profitSharePaid)" + (profitShareShort > 0 ? " (\(profitShareShort) short)" : "") : "")
     }
 
     /// An aligned text table; with more than `limit` rows, the first ones and a count of the rest.
     public func table(limit: Int = 40) -> String {
-        var lines = [Self.columns]
+        let columns = shownColumns
+        var lines = [columns]
         for r in accounts.prefix(limit) { lines.append(cells(r)) }
-        var widths = Self.columns.map(\.count)
+        var widths = columns.map(\.count)
         for l in lines { for (i, c) in l.enumerated() { widths[i] = max(widths[i], c.count) } }
         var out = lines.map { l in
             l.enumerated().map { i, c in i < 2 ? c.padding(toLength: widths[i], withPad: " ", startingAt: 0)
                 : String(repeating: " ", count: widths[i] - c.count) + c }.joined(separator: "  ")
         }
         if accounts.count > limit { out.append("... and \(accounts.count - limit) more accounts (all in the report)") }
-        out.append("insurance ledger: \(insurance)   events: \(events)")
+        out.append(totals)
         return out.joined(separator: "\n")
     }
 }

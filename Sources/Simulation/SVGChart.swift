@@ -64,6 +64,8 @@ struct SVGChart {
         switch shape {
         case "x": svg = "<path d=\"M\(Self.f(px - 5)) \(Self.f(py - 5)) L\(Self.f(px + 5)) \(Self.f(py + 5)) M\(Self.f(px - 5)) \(Self.f(py + 5)) L\(Self.f(px + 5)) \(Self.f(py - 5))\" stroke=\"\(color)\" stroke-width=\"2.5\""
         case "triangle": svg = "<path d=\"M\(Self.f(px)) \(Self.f(py - 6)) L\(Self.f(px + 5)) \(Self.f(py + 4)) L\(Self.f(px - 5)) \(Self.f(py + 4)) Z\" fill=\"\(color)\""
+        case "diamond": svg = "<path d=\"M\(Self.f(px)) \(Self.f(py - 6)) L\(Self.f(px + 6)) \(Self.f(py)) L\(Self.f(px)) \(Self.f(py + 6)) L\(Self.f(px - 6)) \(Self.f(py)) Z\" fill=\"\(color)\" stroke=\"#fff\" stroke-width=\"1\""
+        case "square": svg = "<path d=\"M\(Self.f(px - 5)) \(Self.f(py - 5)) L\(Self.f(px + 5)) \(Self.f(py - 5)) L\(Self.f(px + 5)) \(Self.f(py + 5)) L\(Self.f(px - 5)) \(Self.f(py + 5)) Z\" fill=\"\(color)\" stroke=\"#fff\" stroke-width=\"1\""
         default: svg = "<circle cx=\"\(Self.f(px))\" cy=\"\(Self.f(py))\" r=\"4.5\" fill=\"\(color)\""
         }
         body += "\(svg) class=\"\(cssClass)\"><title>\(HTMLText.escaped(title))</title>\(shape == "circle" ? "</circle>" : "</path>")\n"

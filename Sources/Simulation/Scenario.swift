@@ -48,6 +48,10 @@ public struct AccountSetup: Sendable, Hashable {
     public var deposit: Decimal8
     public var region: String
     public var market: String
+    /// A trader's profit-share ratio (0 to 0.5), set in the set-up after funding; nil: not set.
+    public var profitShareRatio: Decimal8? = nil
+    /// A trader's limit on copiers, set in the set-up after funding; nil: none.
+    public var maxCopiers: Int? = nil
 }
 
 /// A mark price at a time after the scenario's start.
@@ -72,6 +76,59 @@ public struct FollowSetup: Sendable, Hashable {
     public var maxTotalMargin: Decimal8?
     /// Copied positions start with auto margin on with this amount.
     public var autoMargin: Decimal8?
+    /// Copier protections and limits (docs/protections.md); nil or empty: off.
+    public var takeProfitRatio: Decimal8?
+    public var stopLossRatio: Decimal8?
+    /// The relation stops when its net result falls to minus this.
+    public var stopLossAmount: Decimal8?
+    /// What a relation stop does with open copies; nil: the engine's default (follow).
+    public var closePolicy: Copytrade_V1_ClosePolicy?
+    /// Symbols copied; empty: every symbol.
+    public var symbols: [String] = []
+    public var maxDailyMargin: Decimal8?
+    /// Copy the trader's open positions when the relation is established.
+    public var copyOpenPositions = false
+}
+
+/// `do: setRelation`: new values for some settings of an existing relation, others turned off.
+public struct RelationChange: Sendable, Hashable {
+    public var copier: String
+    public var trader: String
+    /// The values, as a follow carries them; only the settings named in `fields` are taken.
+    public var settings: Copytrade_V1_FollowRequest
+    /// Settings taken from `settings`, by the request's names (`tpRatio`, `autoMarginAmount`).
+    public var fields: [String]
+    /// Optional settings turned off, by the same names.
+    public var clear: [String]
+}
+
+/// `do: setAccount` (and a trader's `profitShareRatio`/`maxCopiers` in `accounts`).
+public struct AccountChange: Sendable, Hashable {
+    public var account: String
+    public var maxCopiers: Int?
+    public var profitShareRatio: Decimal8?
+    /// Settings turned off: `maxCopiers`.
+    public var clear: [String] = []
+}
+
+extension Copytrade_V1_ClosePolicy {
+    /// The scenario's name for it: `follow`, `market` or `detach`.
+    var scenarioName: String {
+        switch self {
+        case .market: "market"
+        case .detach: "detach"
+        default: "follow"
+        }
+    }
+
+    init?(scenarioName: String) {
+        switch scenarioName {
+        case "follow": self = .follow
+        case "market": self = .market
+        case "detach": self = .detach
+        default: return nil
+        }
+    }
 }
 
 /// One scripted input: it occurs at `at` and reaches the coordinator at `deliverAt` (later:
@@ -88,7 +145,12 @@ public struct ScriptedAction: Sendable, Hashable {
         case deposit(account: String, amount: Decimal8)
         case withdraw(account: String, amount: Decimal8)
         case follow(FollowSetup)
-        case unfollow(copier: String, trader: String)
+        /// `closePolicy` nil: the engine's default (follow).
+        case unfollow(copier: String, trader: String, closePolicy: Copytrade_V1_ClosePolicy?)
+        case setRelation(RelationChange)
+        case setAccount(AccountChange)
+        /// A profit-share settlement of one trader's relations, or of every relation (nil).
+        case settle(trader: String?)
         /// Replaces the margin-sync rollout phases, as `copyctl rollout set` does.
         case rollout([Copytrade_V1_RolloutPhase])
     }
@@ -111,7 +173,14 @@ public struct ScriptedAction: Sendable, Hashable {
         case let .deposit(a, amount): "deposit \(a) \(amount)"
         case let .withdraw(a, amount): "withdraw \(a) \(amount)"
         case let .follow(f): "follow \(f.copier) \(f.trader)"
-        case let .unfollow(c, t): "unfollow \(c) \(t)"
+        case let .unfollow(c, t, p): "unfollow \(c) \(t)" + (p.map { " closePolicy \($0.scenarioName)" } ?? "")
+        case let .setRelation(r):
+            "setRelation \(r.copier) \(r.trader)" + (r.fields.isEmpty ? "" : " " + r.fields.joined(separator: ","))
+                + (r.clear.isEmpty ? "" : " clear " + r.clear.joined(separator: ","))
+        case let .setAccount(a):
+            "setAccount \(a.account)" + (a.profitShareRatio.map { " profitShareRatio \($0)" } ?? "")
+                + (a.maxCopiers.map { " maxCopiers \($0)" } ?? "") + (a.clear.isEmpty ? "" : " clear " + a.clear.joined(separator: ","))
+        case let .settle(t): "settle " + (t ?? "all")
         case let .rollout(phases): "rollout \(phases.count) phases"
         }
     }

@@ -98,44 +98,109 @@ enum ScenarioInputs {
                 $0.withdraw = r
             }
         case let .follow(f):
-            return input {
-                var r = Copytrade_V1_FollowRequest()
-                r.copierID = f.copier
-                r.traderID = f.trader
-                switch f.mode {
-                case .multiplier(let m):
-                    r.mode = .proportional
-                    r.multiplierE8 = m.units
-                case .fixedMargin(let b):
-                    r.mode = .fixed
-                    r.fixedMarginE8 = b.units
-                }
-                r.leverage = Int32(f.leverage)
-                r.marginMode = f.marginMode == .cross ? .cross : .isolated
-                if let s = f.slippage {
-                    r.hasSlippage_p = true
-                    r.slippageE8 = s.units
-                }
-                r.maxMarginPerOrderE8 = f.maxMarginPerOrder?.units ?? 0
-                r.maxTotalMarginE8 = f.maxTotalMargin?.units ?? 0
-                r.autoMarginAmountE8 = f.autoMargin?.units ?? 0
-                r.atMs = atMs
-                $0.follow = r
-            }
+            return input { $0.follow = followRequest(f, atMs: atMs) }
         case let .rollout(phases):
             return input {
                 var r = Copytrade_V1_SetRolloutRequest()
                 r.phases = phases
                 $0.setRollout = r
             }
-        case let .unfollow(copier, trader):
+        case let .unfollow(copier, trader, policy):
             return input {
                 var r = Copytrade_V1_RelationRequest()
                 r.copierID = copier
                 r.traderID = trader
                 r.atMs = atMs
+                r.closePolicy = policy ?? .unspecified
                 $0.unfollow = r
             }
+        case let .setRelation(change):
+            return input {
+                var r = Copytrade_V1_SetRelationRequest()
+                r.copierID = change.copier
+                r.traderID = change.trader
+                r.atMs = atMs
+                r.settings = change.settings
+                r.settings.copierID = change.copier
+                r.settings.traderID = change.trader
+                r.settings.atMs = atMs
+                r.fields = change.fields
+                r.clear = change.clear
+                $0.setRelation = r
+            }
+        case let .setAccount(change):
+            return setAccount(change, atMs: atMs)
+        case let .settle(trader):
+            return input {
+                var r = Copytrade_V1_SettleRequest()
+                r.traderID = trader ?? ""
+                r.atMs = atMs
+                $0.settle = r
+            }
+        }
+    }
+
+    /// A follow's request; also the values a setRelation takes some settings from.
+    static func followRequest(_ f: FollowSetup, atMs: Millis) -> Copytrade_V1_FollowRequest {
+        var r = Copytrade_V1_FollowRequest()
+        r.copierID = f.copier
+        r.traderID = f.trader
+        switch f.mode {
+        case .multiplier(let m):
+            r.mode = .proportional
+            r.multiplierE8 = m.units
+        case .fixedMargin(let b):
+            r.mode = .fixed
+            r.fixedMarginE8 = b.units
+        }
+        r.leverage = Int32(clamping: f.leverage)
+        r.marginMode = f.marginMode == .cross ? .cross : .isolated
+        if let s = f.slippage {
+            r.hasSlippage_p = true
+            r.slippageE8 = s.units
+        }
+        r.maxMarginPerOrderE8 = f.maxMarginPerOrder?.units ?? 0
+        r.maxTotalMarginE8 = f.maxTotalMargin?.units ?? 0
+        r.autoMarginAmountE8 = f.autoMargin?.units ?? 0
+        if let tp = f.takeProfitRatio {
+            r.hasTpRatio_p = true
+            r.tpRatioE8 = tp.units
+        }
+        if let sl = f.stopLossRatio {
+            r.hasSlRatio_p = true
+            r.slRatioE8 = sl.units
+        }
+        if let amount = f.stopLossAmount {
+            r.hasStopLossAmount_p = true
+            r.stopLossAmountE8 = amount.units
+        }
+        r.closePolicy = f.closePolicy ?? .unspecified
+        r.symbols = f.symbols
+        if let cap = f.maxDailyMargin {
+            r.hasMaxDailyMargin_p = true
+            r.maxDailyMarginE8 = cap.units
+        }
+        r.copyOpenPositions = f.copyOpenPositions
+        r.atMs = atMs
+        return r
+    }
+
+    /// A trader's settings: in the set-up (`accounts`) and for `do: setAccount`.
+    static func setAccount(_ change: AccountChange, atMs: Millis) -> Copytrade_V1_Input {
+        input {
+            var r = Copytrade_V1_SetAccountRequest()
+            r.accountID = change.account
+            r.atMs = atMs
+            if let n = change.maxCopiers {
+                r.hasMaxCopiers_p = true
+                r.maxCopiers = Int32(clamping: n)
+            }
+            if let ratio = change.profitShareRatio {
+                r.hasProfitShareRatio_p = true
+                r.profitShareRatioE8 = ratio.units
+            }
+            r.clear = change.clear
+            $0.setAccount = r
         }
     }
 }

@@ -1,8 +1,9 @@
 import CopyTradeCore
+import CopyTradeProto
 
 extension ParseContext {
     static let actionKinds = ["open", "close", "marginAdd", "marginReduce", "autoMarginOn", "autoMarginOff", "deposit", "withdraw",
-                              "follow", "unfollow", "rollout"]
+                              "follow", "unfollow", "rollout", "setRelation", "setAccount", "settle"]
     static let timingKeys = ["do", "at", "deliverAt", "lost"]
 
     /// `actions:` is a list of `{do: KIND, at:, deliverAt:, lost:, ...fields of the kind}`.
@@ -16,6 +17,10 @@ extension ParseContext {
             let kind = try item.child("do", kindNode).oneOf(Self.actionKinds)
             if kind == "follow" {
                 out += try followActions(item, extraKeys: ["do"])
+                continue
+            }
+            if kind == "setRelation" {
+                out += try relationChanges(item)
                 continue
             }
             let f = try YAMLFields(item, allowed: Self.timingKeys + Self.fields(of: kind))
@@ -55,8 +60,14 @@ extension ParseContext {
                 k = .withdraw(account: try account(f.required("account")), amount: try f.required("amount").positiveDecimal())
             case "rollout":
                 k = .rollout(try rollout(f))
+            case "setAccount":
+                k = .setAccount(try accountChange(f))
+            case "settle":
+                k = .settle(trader: try f["trader"].map { v throws(ScenarioError) in try account(v, role: .trader) })
             default: // unfollow
-                k = .unfollow(copier: try account(f.required("copier"), role: .copier), trader: try account(f.required("trader"), role: .trader))
+                k = .unfollow(copier: try account(f.required("copier"), role: .copier), trader: try account(f.required("trader"), role: .trader),
+                              closePolicy: try f["closePolicy"].map { v throws(ScenarioError) in
+                                  Copytrade_V1_ClosePolicy(scenarioName: try v.oneOf(Self.closePolicies))! })
             }
             out.append(ScriptedAction(kind: k, at: at, deliverAt: deliverAt, lost: lost, path: item.path, line: item.line))
         }
@@ -71,7 +82,9 @@ extension ParseContext {
         case "autoMarginOff": ["account", "symbol"]
         case "deposit", "withdraw": ["account", "amount"]
         case "rollout": ["phases", "file"]
-        default: ["copier", "trader"]
+        case "setAccount": ["account", "profitShareRatio", "maxCopiers", "clear"]
+        case "settle": ["trader"]
+        default: ["copier", "trader", "closePolicy"]
         }
     }
 }

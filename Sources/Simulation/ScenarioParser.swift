@@ -104,7 +104,9 @@ struct ParseContext {
         } catch {
             throw ScenarioError(file: file, line: engine?.line ?? modules?.line ?? 0, path: "engine", rule: "\(error)")
         }
-        if let presetNode = engine.flatMap({ try? YAMLFields($0, allowed: ["preset", "reorderWindowMs", "maxSignalDelayMs", "autoMarginPolicy", "targetRiskRate", "rollout"]) })?["preset"] {
+        // Looked up by name, whatever other keys the section has (its own parser checked them).
+        if let engine, let preset = engine.node.mapping?.first(where: { $0.key.string == "preset" }) {
+            let presetNode = engine.child("preset", preset.value)
             do { _ = try MarginPreset(parsing: parsed.engine.preset, field: "engine.preset") } catch { throw presetNode.error(error.message) }
         }
         return (parsed.engine, parsed.routes)
@@ -134,10 +136,17 @@ struct ParseContext {
     mutating func accounts(_ v: YAMLValue) throws(ScenarioError) -> [AccountSetup] {
         var out: [AccountSetup] = []
         for item in try v.sequence() {
-            let f = try YAMLFields(item, allowed: ["id", "role", "deposit", "depositStep", "region", "market", "count"])
+            let f = try YAMLFields(item, allowed: ["id", "role", "deposit", "depositStep", "region", "market", "count",
+                                                   "profitShareRatio", "maxCopiers"])
             let idNode = try f.required("id")
             let id = try idNode.string()
             let role: AccountRole = try f.required("role").oneOf(["trader", "copier"]) == "trader" ? .trader : .copier
+            // Trader settings, applied in the set-up (a `setAccount` input) after funding.
+            for key in ["profitShareRatio", "maxCopiers"] where role == .copier {
+                if let v = f[key] { throw v.error("only a trader account takes \(key) (this one is a copier)") }
+            }
+            let ratio = try f["profitShareRatio"].map { v throws(ScenarioError) in try profitShareRatio(v) }
+            let maxCopiers = try f["maxCopiers"].map { v throws(ScenarioError) in try Self.maxCopiers(v) }
             let deposit = try f["deposit"]?.decimal() ?? .zero
             if deposit.isNegative { throw f["deposit"]!.error("must not be negative") }
             let step = try f["depositStep"]?.decimal() ?? .zero
@@ -156,74 +165,10 @@ struct ParseContext {
                         throw item.error("depositStep: \(error.message)")
                     }
                 }
-                out.append(AccountSetup(id: one, role: role, deposit: amount, region: region, market: market))
+                out.append(AccountSetup(id: one, role: role, deposit: amount, region: region, market: market,
+                                        profitShareRatio: ratio, maxCopiers: maxCopiers))
             }
         }
         return out
-    }
-
-    func follows(_ v: YAMLValue) throws(ScenarioError) -> [ScriptedAction] {
-        var out: [ScriptedAction] = []
-        for item in try v.sequence() {
-            out += try followActions(item, extraKeys: [])
-        }
-        return out
-    }
-
-    static let followKeys = ["copier", "trader", "mode", "multiplier", "fixedMargin", "leverage", "marginMode", "slippage",
-                             "maxMarginPerOrder", "maxTotalMargin", "autoMargin", "at", "deliverAt", "lost", "count"]
-
-    /// One follow, or `count` of them (copier ids `C1`...`Cn` from the prefix `C`; a list of
-    /// multipliers or leverages is used in turn).
-    func followActions(_ item: YAMLValue, extraKeys: [String]) throws(ScenarioError) -> [ScriptedAction] {
-        let f = try YAMLFields(item, allowed: Self.followKeys + extraKeys)
-        let trader = try account(f.required("trader"), role: .trader)
-        let copierNode = try f.required("copier")
-        let count = try f["count"]?.int(1...ScenarioLimits.maxFollows)
-        let copiers: [String]
-        if let count {
-            let prefix = try copierNode.string()
-            copiers = (1...count).map { "\(prefix)\($0)" }
-            for c in copiers where accounts[c] != .copier {
-                throw copierNode.error(accounts[c] == nil ? "no account \"\(c)\" (count: \(count))" : "\"\(c)\" is a trader, not a copier")
-            }
-        } else {
-            copiers = [try account(copierNode, role: .copier)]
-        }
-        let mode = try f["mode"]?.oneOf(["multiplier", "fixedMargin"]) ?? (f["fixedMargin"] != nil ? "fixedMargin" : "multiplier")
-        let multipliers: [Decimal8]
-        if mode == "multiplier" {
-            let m = try f.required("multiplier")
-            multipliers = m.node.sequence != nil ? try m.sequence().map { v throws(ScenarioError) in try v.positiveDecimal() } : [try m.positiveDecimal()]
-            if multipliers.isEmpty { throw m.error("must list at least one multiplier") }
-        } else {
-            multipliers = [try f.required("fixedMargin").positiveDecimal()]
-        }
-        let levNode = try f.required("leverage")
-        let leverages = levNode.node.sequence != nil ? try levNode.sequence().map { v throws(ScenarioError) in try v.int(1...1000) } : [try levNode.int(1...1000)]
-        if leverages.isEmpty { throw levNode.error("must list at least one leverage") }
-        let marginMode: MarginMode = try f["marginMode"]?.oneOf(["isolated", "cross"]) == "cross" ? .cross : .isolated
-        let slippage = try f["slippage"]?.decimal()
-        let maxPerOrder = try f["maxMarginPerOrder"]?.positiveDecimal()
-        let maxTotal = try f["maxTotalMargin"]?.positiveDecimal()
-        let autoMargin = try f["autoMargin"]?.positiveDecimal()
-        let (at, deliverAt, lost) = try timing(f)
-        return copiers.enumerated().map { i, c in
-            let m: FollowSetup.Mode = mode == "multiplier" ? .multiplier(multipliers[i % multipliers.count]) : .fixedMargin(multipliers[0])
-            var setup = FollowSetup(copier: c, trader: trader, mode: m, leverage: leverages[i % leverages.count], marginMode: marginMode)
-            setup.slippage = slippage
-            setup.maxMarginPerOrder = maxPerOrder
-            setup.maxTotalMargin = maxTotal
-            setup.autoMargin = autoMargin
-            return ScriptedAction(kind: .follow(setup), at: at, deliverAt: deliverAt, lost: lost, path: item.path, line: item.line)
-        }
-    }
-
-    /// `at` (occurrence), `deliverAt` (default `at`) and `lost`.
-    func timing(_ f: YAMLFields) throws(ScenarioError) -> (Millis, Millis, Bool) {
-        let at = try f["at"]?.duration() ?? 0
-        let deliverAt = try f["deliverAt"]?.duration() ?? at
-        let lost = try f["lost"]?.bool() ?? false
-        return (at, deliverAt, lost)
     }
 }

@@ -35,8 +35,9 @@ public struct SimulationResult: Sendable {
 /// Runs a scenario through a real coordinator in this process: a ``Sequencer`` over an
 /// ``Engine`` whose modules a ``PluginHost`` opens as the scenario configures, journaling to
 /// SQLite, on a ``ManualClock``. Marks and action deliveries are submitted in time order; margin
-/// sync's reorder windows expire in simulated time (the clock is stopped at each window's end
-/// and ``Sequencer/releaseDueSignals()`` called), so a run takes as long as its computing.
+/// sync's reorder windows and scheduled profit-share settlements fall due in simulated time (the
+/// clock is stopped at each window's end and each schedule time, and
+/// ``Sequencer/releaseDueSignals()`` called), so a run takes as long as its computing.
 public struct SimulationRunner: Sendable {
     public var logger: Logger
     /// Called after each step with (done, total).
@@ -88,6 +89,11 @@ public struct SimulationRunner: Sendable {
         for a in scenario.accounts {
             _ = try await sequencer.submit(ScenarioInputs.createAccount(a), key: "setup:create:\(a.id)")
             if a.deposit.isPositive { _ = try await sequencer.submit(ScenarioInputs.deposit(a.id, a.deposit), key: "setup:deposit:\(a.id)") }
+            // A trader's profit-share ratio and copier limit, before any follow.
+            if a.profitShareRatio != nil || a.maxCopiers != nil {
+                let change = AccountChange(account: a.id, maxCopiers: a.maxCopiers, profitShareRatio: a.profitShareRatio)
+                _ = try await sequencer.submit(ScenarioInputs.setAccount(change, atMs: epoch), key: "setup:account:\(a.id)")
+            }
         }
         let timeline = Timeline(scenario)
         let total = timeline.entries.count
@@ -98,12 +104,21 @@ public struct SimulationRunner: Sendable {
         var deadlines: [Millis] = []
         let window = scenario.engine.reorderWindowMs
 
+        // The next scheduled profit-share settlement (absolute ms); nil when the schedule is off.
+        var nextSettlement = await sequencer.nextSettlementMs
+
+        /// The coordinator's own timers due by offset `t`, each at its own time, in time order:
+        /// reorder windows ending and scheduled settlements (`releaseDueSignals()` runs both).
         func releaseDue(upTo t: Millis) async {
-            while let d = deadlines.first, d <= t {
-                deadlines.removeFirst()
-                clock.set(epoch + d)
+            while true {
+                let windowEnd = deadlines.first.flatMap { $0 <= t ? $0 : nil }
+                let settlement = nextSettlement.flatMap { $0 - epoch <= t ? $0 - epoch : nil }
+                guard let at = [windowEnd, settlement].compactMap({ $0 }).min() else { return }
+                if windowEnd == at { deadlines.removeFirst() }
+                clock.set(epoch + at)
                 await sequencer.releaseDueSignals()
-                recorder.observe(await sequencer.snapshotOfState, at: d)
+                if settlement == at { nextSettlement = await sequencer.nextSettlementMs }
+                recorder.observe(await sequencer.snapshotOfState, at: at)
             }
         }
 
@@ -149,7 +164,9 @@ public struct SimulationRunner: Sendable {
             recorder.observe(await sequencer.snapshotOfState, at: entry.time, force: done == total - 1)
             progress?(done + 1, total)
         }
-        await releaseDue(upTo: .max)
+        // Windows still open end after the last step; the run ends with the last of them
+        // (settlements due by then run too, none after).
+        await releaseDue(upTo: deadlines.last ?? timeline.endTime)
         await sequencer.settle()
         let state = await sequencer.snapshotOfState
         recorder.observe(state, at: recorder.series.endTime, force: true)

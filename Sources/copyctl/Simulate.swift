@@ -83,6 +83,11 @@ struct Simulate: AsyncParsableCommand {
                 x.add("syncSkipped", .integer(Int64(a.syncSkipped)))
                 x.add("autoMarginAdded", a.autoMarginAdded)
                 x.add("liquidations", .integer(Int64(a.liquidations)))
+                x.add("takeProfits", .integer(Int64(a.takeProfits)))
+                x.add("stopLosses", .integer(Int64(a.stopLosses)))
+                x.add("relationStops", .integer(Int64(a.relationStops)))
+                x.add("profitSharePaid", a.profitSharePaid)
+                x.add("profitShareReceived", a.profitShareReceived)
                 return x
             }))
             run.add("refused", .list(r.refusals.map { x in
