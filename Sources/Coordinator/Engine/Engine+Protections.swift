@@ -25,15 +25,38 @@ extension Engine {
         let triggered = state.takeTriggered(symbol: symbol, mark: mark).sorted(by: IDOrder.less)
         for id in triggered {
             guard let p = tx.position(id) else { continue }
-            let kind: EventKind
-            if p.triggers.stopsLoss(side: p.side, at: mark) { kind = .copyStopLoss }
-            else if p.triggers.takesProfit(side: p.side, at: mark) { kind = .copyTakeProfit }
-            else { continue }
-            try await closePart(p, quantity: p.quantity, price: mark, kind: .copy, tx: &tx,
-                                as: kind, reason: kind == .copyStopLoss ? "stop_loss" : "take_profit")
-            if p.mode == .cross { try await settleCross(account: p.account, tx: &tx) }
+            try await fireTrigger(p, mark: mark, &tx)
         }
         return triggered
+    }
+
+    /// Closes `p` whole at `mark` when the mark reaches its stop loss (first: a gap past both is
+    /// a loss) or its take profit; nothing otherwise.
+    func fireTrigger(_ p: PositionRecord, mark: Decimal8, _ tx: inout EngineTransaction) async throws {
+        let kind: EventKind
+        if p.triggers.stopsLoss(side: p.side, at: mark) { kind = .copyStopLoss }
+        else if p.triggers.takesProfit(side: p.side, at: mark) { kind = .copyTakeProfit }
+        else { return }
+        try await closePart(p, quantity: p.quantity, price: mark, kind: .copy, tx: &tx,
+                            as: kind, reason: kind == .copyStopLoss ? "stop_loss" : "take_profit")
+        if p.mode == .cross { try await settleCross(account: p.account, tx: &tx) }
+    }
+
+    /// Copies whose triggers this input set where the current mark already reaches them (a
+    /// fill away from the mark, an entry averaged by an increase, ratios changed by `relation
+    /// set`) close at the mark now, as the next tick would: an open copy never sits past its
+    /// trigger, so the prices shown are prices at which the rule holds.
+    func fireReachedTriggers(_ tx: inout EngineTransaction) async throws {
+        var reached: [PositionRecord] = []
+        for p in tx.changes.positions.values where p.triggers.takeProfit != nil || p.triggers.stopLoss != nil {
+            guard let mark = tx.mark(p.symbol)?.price,
+                  p.triggers.stopsLoss(side: p.side, at: mark) || p.triggers.takesProfit(side: p.side, at: mark) else { continue }
+            reached.append(p)
+        }
+        for p in reached.sorted(by: { IDOrder.less($0.id, $1.id) }) {
+            guard let now = tx.position(p.id), let mark = tx.mark(p.symbol)?.price else { continue }
+            try await fireTrigger(now, mark: mark, &tx)
+        }
     }
 
     /// A relation's net result (docs/protections.md): realized PnL of its closed copy quantity
@@ -128,10 +151,12 @@ extension Engine {
         tx.put(rel)
     }
 
-    /// After an input: relations whose copies it changed may have reached their stop loss, and
+    /// After an input: copies it gave triggers the mark already reaches close, relations whose
+    /// copies it changed may have reached their stop loss, and
     /// a stopped or ended relation whose last copy it closed is settled (an ended one then
     /// removed).
     func relationAftermath(_ tx: inout EngineTransaction) async throws {
+        try await fireReachedTriggers(&tx)
         var touched = Set<String>()
         var lastCopyClosed = Set<String>()
         for id in tx.changes.closedPositions {
