@@ -32,6 +32,19 @@ struct SettlementScheduleTests {
         #expect(UTCDay.of(Self.monday) == 20_458 && UTCDay.of(Self.monday - 1) == 20_457)
     }
 
+    @Test("engine.settlementSchedule in the configuration file; a bad one refused naming the key")
+    func configuration() throws {
+        let file = try RoutingFile.parse("engine:\n  settlementSchedule: daily@06:30\n", base: ".")
+        #expect(file.engine.settlementSchedule == .daily(minute: 390))
+        #expect(try RoutingFile.parse("engine:\n  preset: bingx\n", base: ".").engine.settlementSchedule == .standard)
+        do {
+            _ = try RoutingFile.parse("engine:\n  settlementSchedule: monthly\n", base: ".")
+            Issue.record("a monthly schedule was accepted")
+        } catch let e as DomainError {
+            #expect(e.field.hasSuffix("engine.settlementSchedule"), "\(e)")
+        }
+    }
+
     @Test("a driven clock settles at each Monday once, journaled; after a restart the same Monday is not settled again")
     func drivenClockSettles() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("settle-\(UUID().uuidString)")
