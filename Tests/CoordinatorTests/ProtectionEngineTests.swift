@@ -232,6 +232,13 @@ struct ProtectionEngineTests {
         #expect(h.relation("C2")?.dailyMarginUsed == "990")
         try await h.open("T1", "BTCUSDT", long: true, qty: "0.5", price: "20000")
         #expect(h.lastChanges.events.contains { $0.kind == "copy.skipped" && $0.accountID == "C2" && $0.reason == "daily_cap" })
+        // A fill back-dated to the day before cannot reset the cap.
+        let yesterday = h.clockMs - 86_400_000
+        try await h.run {
+            $0.open.accountID = "T1"; $0.open.symbol = "BTCUSDT"; $0.open.side = .long; $0.open.quantityE8 = EngineHarness.e8("0.5")
+            $0.open.priceE8 = EngineHarness.e8("20000"); $0.open.leverage = 10; $0.open.atMs = yesterday
+        }
+        #expect(h.lastChanges.events.contains { $0.kind == "copy.skipped" && $0.accountID == "C2" && $0.reason == "daily_cap" })
         h.clockMs += 86_400_000
         try await h.open("T1", "BTCUSDT", long: true, qty: "0.5", price: "20000")
         #expect(h.lastChanges.events.contains { $0.kind == "copy.increased" && $0.accountID == "C2" })

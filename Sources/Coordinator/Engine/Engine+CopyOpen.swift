@@ -90,6 +90,10 @@ extension Engine {
             // The daily copy margin cap (docs/protections.md): this order included, by the UTC
             // day of the trader's fill.
             if let cap = rel.maxDailyMargin {
+                // The day never moves back: a fill dated to an earlier day (an occurrence time in
+                // the past is allowed) counts in the later day already counted, so back-dating
+                // cannot reset the cap.
+                let day = max(day, rel.dailyMarginDay)
                 let used = rel.dailyMarginDay == day ? rel.dailyMarginUsed : .zero
                 let total = try used + margin
                 guard total <= cap else {
