@@ -342,16 +342,19 @@ struct CoordinatorBench {
                         fmt(build, 1)], json: o)
         }
         for n in options.positionSizes {
-            // In memory: Engine.decide + EngineState.apply, the sequencer's inner step.
-            do {
-                progress("coordinator: ticks, building \(n) positions in memory")
+            // In memory: Engine.decide + EngineState.apply, the sequencer's inner step; then the
+            // same positions as copies, 10% of them with take profit and stop loss that the ticks
+            // do not reach (issue 12: at most twice the cost of the first row).
+            for (label, key, seed) in [("Engine.decide + EngineState.apply", "engine", Self.seedPosition),
+                                       ("same, as copies, 10% with TP/SL", "engine-tpsl", Self.seedCopy)] {
+                progress("coordinator: ticks, building \(n) positions in memory (\(key))")
                 let b0 = nowNanos()
                 var state = EngineState()
                 var k = 0
                 while k < n {
                     var c = StateChanges()
                     for i in k..<min(n, k + 10_000) {
-                        let p = Self.seedPosition(i)
+                        let p = seed(i)
                         c.positions[p.id] = p
                     }
                     c.nextID = UInt64(n + 10)
@@ -359,8 +362,9 @@ struct CoordinatorBench {
                     k += 10_000
                 }
                 let build = seconds(since: b0)
-                guard state.positions.count == n, state.liquidationIndex.count == n else {
-                    throw BenchError("built \(state.positions.count) positions, \(state.liquidationIndex.count) indexed; wanted \(n)")
+                let triggers = key == "engine" ? 0 : (n + 9) / 10
+                guard state.positions.count == n, state.liquidationIndex.count == n, state.triggerIndex.count == triggers else {
+                    throw BenchError("built \(state.positions.count) positions, \(state.liquidationIndex.count) indexed, \(state.triggerIndex.count) with triggers; wanted \(n) and \(triggers)")
                 }
                 let engine = Engine(modules: .inProcess())
                 let base: Millis = 1_700_000_000_000
@@ -368,7 +372,7 @@ struct CoordinatorBench {
                     let changes = try await engine.decide(Self.setMark(Self.tickPrice(i), at: base + Millis(i)), key: "w-\(i)", state: state)
                     state.apply(changes)
                 }
-                progress("coordinator: ticks, \(options.ticks) in memory over \(n) positions")
+                progress("coordinator: ticks, \(options.ticks) in memory over \(n) positions (\(key))")
                 let t = options.ticks
                 let t0 = nowNanos()
                 for i in 0..<t {
@@ -376,45 +380,7 @@ struct CoordinatorBench {
                     if !changes.positions.isEmpty || !changes.closedPositions.isEmpty { throw BenchError("tick \(i) crossed a position") }
                     state.apply(changes)
                 }
-                add(n, "Engine.decide + EngineState.apply", "engine", ticks: t, seconds: seconds(since: t0), latencies: [], build: build)
-            }
-
-            // The same positions as copies, 10% of them with take profit and stop loss that the
-            // ticks do not reach (issue 12: at most twice the cost of the row above).
-            do {
-                progress("coordinator: ticks, building \(n) copies, 10% with TP/SL")
-                let b0 = nowNanos()
-                var state = EngineState()
-                var k = 0
-                while k < n {
-                    var c = StateChanges()
-                    for i in k..<min(n, k + 10_000) {
-                        let p = Self.seedCopy(i)
-                        c.positions[p.id] = p
-                    }
-                    c.nextID = UInt64(n + 10)
-                    state.apply(c)
-                    k += 10_000
-                }
-                let build = seconds(since: b0)
-                guard state.positions.count == n, state.triggerIndex.count == (n + 9) / 10 else {
-                    throw BenchError("built \(state.positions.count) copies, \(state.triggerIndex.count) with triggers; wanted \(n)")
-                }
-                let engine = Engine(modules: .inProcess())
-                let base: Millis = 1_700_000_000_000
-                for i in 0..<1_000 {
-                    let changes = try await engine.decide(Self.setMark(Self.tickPrice(i), at: base + Millis(i)), key: "w-\(i)", state: state)
-                    state.apply(changes)
-                }
-                progress("coordinator: ticks, \(options.ticks) in memory over \(n) copies with TP/SL")
-                let t = options.ticks
-                let t0 = nowNanos()
-                for i in 0..<t {
-                    let changes = try await engine.decide(Self.setMark(Self.tickPrice(i), at: base + 1_000 + Millis(i)), key: "tick-\(i)", state: state)
-                    if !changes.positions.isEmpty || !changes.closedPositions.isEmpty { throw BenchError("tick \(i) crossed a copy") }
-                    state.apply(changes)
-                }
-                add(n, "same, as copies, 10% with TP/SL", "engine-tpsl", ticks: t, seconds: seconds(since: t0), latencies: [], build: build)
+                add(n, label, key, ticks: t, seconds: seconds(since: t0), latencies: [], build: build)
             }
 
             // Through the sequencer with the journal: the positions are seeded as journal entries
