@@ -48,7 +48,7 @@ struct ProtectionAuditTests {
                     try await h.run { $0.setMark.symbol = "BTCUSDT"; $0.setMark.priceE8 = mark }
                 case 4, 5:
                     kind = "open"
-                    let own = h.state.positions.values.first { $0.account == trader && $0.copiedFrom == nil && $0.relationID == nil && $0.symbol == "BTCUSDT" }
+                    let own = h.state.positions.values.sorted(by: { $0.id < $1.id }).first { $0.account == trader && $0.copiedFrom == nil && $0.relationID == nil && $0.symbol == "BTCUSDT" }
                     try await h.run {
                         $0.open.accountID = trader; $0.open.symbol = "BTCUSDT"
                         $0.open.side = (own?.side ?? (rng.next() % 2 == 0 ? .long : .short)) == .long ? .long : .short
@@ -63,14 +63,14 @@ struct ProtectionAuditTests {
                 case 8:
                     kind = "unfollow"
                     let policy: Copytrade_V1_ClosePolicy = [.follow, .market, .detach][Int(rng.next() % 3)]
-                    let t = h.state.relations.values.first { $0.copier == copier && $0.status != .ended }?.trader ?? trader
+                    let t = h.state.relations.values.sorted(by: { $0.id < $1.id }).first { $0.copier == copier && $0.status != .ended }?.trader ?? trader
                     try await h.run { $0.unfollow.copierID = copier; $0.unfollow.traderID = t; $0.unfollow.closePolicy = policy }
                 case 9:
                     kind = "follow"
                     try await follow(copier, trader)
                 case 10:
                     kind = "relation set"
-                    guard let rel = h.state.relations.values.first(where: { $0.copier == copier && $0.status != .ended }) else { continue }
+                    guard let rel = h.state.relations.values.sorted(by: { $0.id < $1.id }).first(where: { $0.copier == copier && $0.status != .ended }) else { continue }
                     try await h.run {
                         $0.setRelation.copierID = copier; $0.setRelation.traderID = rel.trader
                         if rng.next() % 2 == 0 {
@@ -104,7 +104,8 @@ struct ProtectionAuditTests {
     func check(_ h: EngineHarness, before: EngineState, context: String) throws {
         let s = h.state
         let tx = EngineTransaction(base: s, inputKey: "", nowMs: h.clockMs)
-        // What was paid was received, in one process.
+        // What was paid was received, in one process. (Lookups above go in id order: the walk
+        // must not depend on a dictionary's order, which differs between processes.)
         var paid = Decimal8.zero, received = Decimal8.zero
         for a in s.accounts.values { paid = try paid + a.profitSharePaid; received = try received + a.profitShareReceived }
         #expect(paid == received, "\(context): paid \(paid), received \(received)")
