@@ -56,6 +56,7 @@ extension Engine {
         }
         let mark = markPoint?.price
         var opened: [PositionRecord] = []
+        var openedFor: [RelationRecord] = []
         for (i, rel) in relations.enumerated() {
             let d: CopyOrderPlan
             switch answers[i] {
@@ -112,11 +113,12 @@ extension Engine {
                                    fee: fee, at: traderPosition.openedMs, copiedFrom: traderPosition.id,
                                    relationID: rel.id, autoMargin: rel.autoMarginAmount, tx: &tx)
             opened.append(p)
+            openedFor.append(rel)
             tx.event(existing == nil ? .copyOpened : .copyIncreased, account: rel.copier, symbol: spec.symbol, position: p.id,
                      amount: margin, price: price, quantity: quantity,
                      detail: "copies \(traderPosition.id) fee \(fee)" + note)
         }
-        for p in try await withLiquidationPrices(opened) { tx.put(try withTriggers(p, tx)) }
+        for (i, p) in try await withLiquidationPrices(opened).enumerated() { tx.put(try withTriggers(p, tx, relation: openedFor[i])) }
     }
 
     /// Checks what the sizing module answered before it is applied: a quantity on the step and

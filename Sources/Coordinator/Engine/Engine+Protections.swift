@@ -7,9 +7,10 @@ extension Engine {
     /// The copy with its trigger prices recomputed from its relation's ratios (none for an own
     /// position, a detached copy, or a relation without ratios). Every change of a copy's
     /// entry or quantity goes through here, and so does a change of the ratios.
-    func withTriggers(_ p: PositionRecord, _ tx: EngineTransaction) throws(DomainError) -> PositionRecord {
+    /// `relation`: the copy's relation when the caller has it at hand (a fan-out), saving a look-up.
+    func withTriggers(_ p: PositionRecord, _ tx: EngineTransaction, relation: RelationRecord? = nil) throws(DomainError) -> PositionRecord {
         var q = p
-        guard let relID = p.relationID, let rel = tx.relation(relID), rel.takeProfitRatio != nil || rel.stopLossRatio != nil else {
+        guard let relID = p.relationID, let rel = relation ?? tx.relation(relID), rel.takeProfitRatio != nil || rel.stopLossRatio != nil else {
             q.triggers = CopyTriggers()
             return q
         }
