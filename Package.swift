@@ -46,7 +46,11 @@ let package = Package(
     ],
     targets: [
         .target(name: "CopyTradeCore"),
-        .target(name: "CopyTradeProto", dependencies: [protobuf]),
+        // Generated code only: swift-protobuf keeps a message of more than 16 fields (a
+        // relation, a position) in a class, and a run-time exclusivity check on each field access
+        // made encoding 100,000 of them for a journal entry or a snapshot measurably slower
+        // (BENCHMARKS.md, "Issue 12"). The generated accessors never overlap accesses.
+        .target(name: "CopyTradeProto", dependencies: [protobuf], swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
         .target(name: "TTRPC", dependencies: nio + [
             protobuf, logging, .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "NIOTLS", package: "swift-nio"),
         ]),

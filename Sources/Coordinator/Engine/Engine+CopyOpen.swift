@@ -13,15 +13,21 @@ extension Engine {
                   mark markPoint: MarkPoint?, filledMs: Millis, only: [RelationRecord]? = nil, note: String = "",
                   tx: inout EngineTransaction) async throws {
         let spec = try spec(traderPosition.symbol)
-        var relations: [RelationRecord] = []
-        for rel in only ?? tx.relations(ofTrader: trader) where rel.isFollowing {
-            // A relation that lists its symbols copies only those (docs/protections.md).
-            guard rel.copies(spec.symbol) else {
-                tx.event(.copySkipped, account: rel.copier, symbol: spec.symbol, position: traderPosition.id,
-                         reason: "symbol_not_copied", detail: "\(rel.id) copies \(rel.symbols.joined(separator: ","))" + note)
-                continue
+        var relations = only ?? tx.relations(ofTrader: trader)
+        // Stopped and ended relations place no copies; a relation that lists its symbols copies
+        // only those (docs/protections.md). The list is rebuilt only when one is left out: a
+        // relation record is large, and a fan-out has one per copier.
+        if relations.contains(where: { !$0.isFollowing || !$0.copies(spec.symbol) }) {
+            var kept: [RelationRecord] = []
+            for rel in relations where rel.isFollowing {
+                guard rel.copies(spec.symbol) else {
+                    tx.event(.copySkipped, account: rel.copier, symbol: spec.symbol, position: traderPosition.id,
+                             reason: "symbol_not_copied", detail: "\(rel.id) copies \(rel.symbols.joined(separator: ","))" + note)
+                    continue
+                }
+                kept.append(rel)
             }
-            relations.append(rel)
+            relations = kept
         }
         guard !relations.isEmpty else { return }
         let day = UTCDay.of(filledMs)
@@ -56,7 +62,7 @@ extension Engine {
         }
         let mark = markPoint?.price
         var opened: [PositionRecord] = []
-        var openedFor: [RelationRecord] = []
+        var openedFor: [Int] = []
         for (i, rel) in relations.enumerated() {
             let d: CopyOrderPlan
             switch answers[i] {
@@ -113,12 +119,16 @@ extension Engine {
                                    fee: fee, at: traderPosition.openedMs, copiedFrom: traderPosition.id,
                                    relationID: rel.id, autoMargin: rel.autoMarginAmount, tx: &tx)
             opened.append(p)
-            openedFor.append(rel)
+            openedFor.append(i)
             tx.event(existing == nil ? .copyOpened : .copyIncreased, account: rel.copier, symbol: spec.symbol, position: p.id,
                      amount: margin, price: price, quantity: quantity,
-                     detail: "copies \(traderPosition.id) fee \(fee)" + note)
+                     detail: note.isEmpty ? "copies \(traderPosition.id) fee \(fee)" : "copies \(traderPosition.id) fee \(fee)" + note)
         }
-        for (i, p) in try await withLiquidationPrices(opened).enumerated() { tx.put(try withTriggers(p, tx, relation: openedFor[i])) }
+        for (i, p) in try await withLiquidationPrices(opened).enumerated() {
+            let rel = relations[openedFor[i]]
+            // Most relations have no TP/SL: the copy goes in as it is, not copied again.
+            tx.put(rel.takeProfitRatio == nil && rel.stopLossRatio == nil ? p : try withTriggers(p, tx, relation: rel))
+        }
     }
 
     /// Checks what the sizing module answered before it is applied: a quantity on the step and

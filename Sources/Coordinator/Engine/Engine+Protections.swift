@@ -48,8 +48,9 @@ extension Engine {
     /// set`) close at the mark now, as the next tick would: an open copy never sits past its
     /// trigger, so the prices shown are prices at which the rule holds.
     func fireReachedTriggers(_ tx: inout EngineTransaction) async throws {
+        guard tx.putTriggers else { return }
         var reached: [PositionRecord] = []
-        for p in tx.changes.positions.values where p.triggers.takeProfit != nil || p.triggers.stopLoss != nil {
+        for p in tx.changes.positions.values where p.triggers.isSet {
             guard let mark = tx.mark(p.symbol)?.price,
                   p.triggers.stopsLoss(side: p.side, at: mark) || p.triggers.takesProfit(side: p.side, at: mark) else { continue }
             reached.append(p)

@@ -133,7 +133,12 @@ public struct EngineTransaction: Sendable {
         changes.events.reserveCapacity(changes.events.count + count)
     }
 
+    /// True once this input put a position with TP/SL triggers (``Engine/fireReachedTriggers(_:)``
+    /// then looks at the changed positions; a fan-out without triggers skips that pass).
+    private(set) var putTriggers = false
+
     public mutating func put(_ p: PositionRecord) {
+        if p.triggers.isSet { putTriggers = true }
         changes.closedPositions.remove(p.id)
         changes.positions[p.id] = p
         touchedPositions[p.account, default: []].insert(p.id)

@@ -7,6 +7,9 @@ import Synchronization
 public final class SharedPriceIndex: Sendable {
     private let index: Mutex<PriceTriggerIndex>
     private let filing: @Sendable (PositionRecord) -> PriceTriggerIndex.Filing?
+    /// False until something is filed: a position with nothing to file then costs no lock (the
+    /// trigger index stays empty when no relation has TP/SL).
+    private let populated = Atomic<Bool>(false)
 
     /// `filing` says where a position is filed (nil: not at all).
     init(filing: @escaping @Sendable (PositionRecord) -> PriceTriggerIndex.Filing?) {
@@ -16,6 +19,8 @@ public final class SharedPriceIndex: Sendable {
 
     public func update(_ p: PositionRecord) {
         let f = filing(p)
+        if f == nil, !populated.load(ordering: .relaxed) { return }
+        if f != nil { populated.store(true, ordering: .relaxed) }
         index.withLock { $0.update(p.id, symbol: p.symbol, f) }
     }
     public func remove(positionID: String) { index.withLock { $0.remove(positionID) } }
@@ -38,7 +43,7 @@ public final class SharedPriceIndex: Sendable {
     public static func copyTriggers() -> SharedPriceIndex {
         SharedPriceIndex { p in
             let t = p.triggers
-            guard t.takeProfit != nil || t.stopLoss != nil, p.quantity.isPositive else { return nil }
+            guard t.isSet, p.quantity.isPositive else { return nil }
             let (below, above) = p.side == .long ? (t.stopLoss, t.takeProfit) : (t.takeProfit, t.stopLoss)
             return .init(below: below?.units, above: above?.units)
         }

@@ -10,10 +10,23 @@
 /// exactly when it reaches the formula's price, so the price shown is a price at which the rule
 /// holds. A trigger at or below zero does not exist (a stop loss of `L` or more on a long).
 public struct CopyTriggers: Sendable, Hashable {
+    // Stored as units, 0 for none (a trigger price is always positive): 16 bytes in every
+    // position record instead of two optionals' 32, which a 100,000-copy fan-out copies around.
+    private var takeProfitUnits: Int64 = 0
+    private var stopLossUnits: Int64 = 0
+
     /// The take-profit price, nil when off or nonexistent.
-    public var takeProfit: Decimal8?
+    public var takeProfit: Decimal8? {
+        get { takeProfitUnits == 0 ? nil : Decimal8(units: takeProfitUnits) }
+        set { takeProfitUnits = newValue?.units ?? 0 }
+    }
     /// The stop-loss price, nil when off or nonexistent.
-    public var stopLoss: Decimal8?
+    public var stopLoss: Decimal8? {
+        get { stopLossUnits == 0 ? nil : Decimal8(units: stopLossUnits) }
+        set { stopLossUnits = newValue?.units ?? 0 }
+    }
+    /// True when the copy has either trigger.
+    public var isSet: Bool { takeProfitUnits != 0 || stopLossUnits != 0 }
 
     public init(takeProfit: Decimal8? = nil, stopLoss: Decimal8? = nil) {
         self.takeProfit = takeProfit
