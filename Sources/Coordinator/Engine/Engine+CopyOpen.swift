@@ -125,9 +125,14 @@ extension Engine {
                      detail: note.isEmpty ? "copies \(traderPosition.id) fee \(fee)" : "copies \(traderPosition.id) fee \(fee)" + note)
         }
         for (i, p) in try await withLiquidationPrices(opened).enumerated() {
-            let rel = relations[openedFor[i]]
-            // Most relations have no TP/SL: the copy goes in as it is, not copied again.
-            tx.put(rel.takeProfitRatio == nil && rel.stopLossRatio == nil ? p : try withTriggers(p, tx, relation: rel))
+            let r = openedFor[i]
+            // Most relations have no TP/SL: the copy goes in as it is (the relation record, a
+            // large one, is read in place, not copied).
+            if relations[r].takeProfitRatio == nil && relations[r].stopLossRatio == nil {
+                tx.put(p)
+            } else {
+                tx.put(try withTriggers(p, tx, relation: relations[r]))
+            }
         }
     }
 
