@@ -50,7 +50,7 @@ struct ClusterOptionsTests {
         let control = ServiceDefinition.control(sequencer, modules: ModuleControl(host: host, sequencer: sequencer)) {
             .init()
         }
-        let forwarded = Set(ControlForwarder.unaryMethods + ["Watch", "Shards"])
+        let forwarded = Set(MemberMethods.unaryMethods + ["Watch", "Shards"])
         // `Shards` is added by the daemon (it needs PostgreSQL), the rest by `control`.
         #expect(forwarded == Set(control.methodNames + ["Shards"]))
         // A member's router serves each of them too (routed or fanned out); no connection is

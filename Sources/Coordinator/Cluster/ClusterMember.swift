@@ -91,8 +91,10 @@ final class MemberRuntime: Sendable {
         /// Shards this member stepped down from, not tried again before then: another member
         /// should take a shard its holder could not keep (docs/decisions.md, "PostgreSQL").
         var cooldown: [Int: ContinuousClock.Instant] = [:]
-        /// Shards being stepped down from (``drop(_:_:)``), awaited at shutdown.
-        var retiring: [Task<Void, Never>] = []
+        /// Shards being stepped down from (``drop(_:_:)``), awaited at shutdown; each removes
+        /// itself when it ends, so a member that steps down often does not collect them.
+        var retiring: [UInt64: Task<Void, Never>] = [:]
+        var retiringCount: UInt64 = 0
     }
 
     /// How long a member leaves a shard it stepped down from to the others.
@@ -160,7 +162,7 @@ final class MemberRuntime: Sendable {
     /// until PostgreSQL has answered, then the router's.
     private func memberControl() -> ServiceDefinition {
         var s = ServiceDefinition(name: ServiceDefinition.controlName)
-        for method in ControlForwarder.unaryMethods + ["Shards"] {
+        for method in MemberMethods.unaryMethods + ["Shards"] {
             s.rawCommittingUnary(method) { [self] payload, context in
                 try await router().callUnary(method, payload: payload, context: context)
             }
@@ -313,7 +315,13 @@ final class MemberRuntime: Sendable {
             s.hosts[host.shard] = nil
             s.cooldown[host.shard] = .now + Self.stepDownCooldown
             s.router?.release(host.shard)
-            s.retiring.append(Task { await host.stepDown(reason) })
+            s.retiringCount += 1
+            let id = s.retiringCount
+            // The task's own removal takes the same lock, so it runs after this insertion.
+            s.retiring[id] = Task { [weak self] in
+                await host.stepDown(reason)
+                self?.state.withLock { _ = $0.retiring.removeValue(forKey: id) }
+            }
             return true
         }
         guard removed else { return }
@@ -335,8 +343,8 @@ final class MemberRuntime: Sendable {
         // Shards stepped down from finish too, unless PostgreSQL is gone (their stores would
         // wait for it): then they are left to end with the process.
         let (retiring, reachable) = state.withLock { s in
-            defer { s.retiring = [] }
-            return (s.retiring, s.unreachable == nil)
+            defer { s.retiring = [:] }
+            return (Array(s.retiring.values), s.unreachable == nil)
         }
         if reachable { for task in retiring { await task.value } }
         await state.withLock({ $0.router })?.close()

@@ -68,23 +68,14 @@ extension ShardRouter {
             out.accounts.sort { $0.accountID < $1.accountID }
             return try out.serializedBytes()
         }
+        // One account's rows: its shard; all: every shard's, concatenated.
         s.rawCommittingUnary("ListPositions") { [self] payload, context in
-            let r = try Self.decode(Copytrade_V1_ListPositionsRequest.self, payload)
-            if !r.accountID.isEmpty { return try await call(ShardLayout.shard(of: r.accountID, count: n), "ListPositions", payload, context) }
-            var out = Copytrade_V1_ListPositionsResponse()
-            for part in try await fanOut("ListPositions", payload, context, as: Copytrade_V1_ListPositionsResponse.self) {
-                out.positions += part.positions
-            }
-            return try out.serializedBytes()
+            try await accountOrAll("ListPositions", payload, context, account: \Copytrade_V1_ListPositionsRequest.accountID,
+                                   rows: \Copytrade_V1_ListPositionsResponse.positions)
         }
         s.rawCommittingUnary("ListOrders") { [self] payload, context in
-            let r = try Self.decode(Copytrade_V1_ListOrdersRequest.self, payload)
-            if !r.accountID.isEmpty { return try await call(ShardLayout.shard(of: r.accountID, count: n), "ListOrders", payload, context) }
-            var out = Copytrade_V1_ListOrdersResponse()
-            for part in try await fanOut("ListOrders", payload, context, as: Copytrade_V1_ListOrdersResponse.self) {
-                out.orders += part.orders
-            }
-            return try out.serializedBytes()
+            try await accountOrAll("ListOrders", payload, context, account: \Copytrade_V1_ListOrdersRequest.accountID,
+                                   rows: \Copytrade_V1_ListOrdersResponse.orders)
         }
         // A trader's followers live in their own shards: relations always fan out.
         s.rawCommittingUnary("ListRelations") { [self] payload, context in
@@ -151,5 +142,22 @@ extension ShardRouter {
         var out = Copytrade_V1_HistoryResponse()
         out.events = all.prefix(limit).map(\.event)
         return out
+    }
+}
+
+extension ShardRouter {
+    /// A list call that names an account goes to that account's shard; one that names none is
+    /// answered by every shard, their rows concatenated in shard order.
+    func accountOrAll<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message, Row>(
+        _ method: String, _ payload: Data, _ context: CallContext, account: KeyPath<Request, String>,
+        rows: WritableKeyPath<Response, [Row]>
+    ) async throws -> Data {
+        let r = try Self.decode(Request.self, payload)
+        if !r[keyPath: account].isEmpty {
+            return try await call(ShardLayout.shard(of: r[keyPath: account], count: count), method, payload, context)
+        }
+        var out = Response()
+        for part in try await fanOut(method, payload, context, as: Response.self) { out[keyPath: rows] += part[keyPath: rows] }
+        return try out.serializedBytes()
     }
 }
