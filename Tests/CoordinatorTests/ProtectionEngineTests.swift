@@ -40,8 +40,9 @@ extension EngineHarness {
 struct ProtectionEngineTests {
     static func d(_ s: String) -> Decimal8 { try! Decimal8(parsing: s) }
 
-    @Test("SPEC §8 TP/SL: C1's copy 0.1237 with TP 21000 and SL 19400 stops out at 19400; wallet 4923.34311; T1 stays open")
-    func takeProfitStopLossExample() async throws {
+    /// SPEC §8's TP/SL example up to T1's open: C1 (5,000) follows T1 with multiplier 0.25,
+    /// leverage 10, tpRatio 0.5, slRatio 0.3; T1 opens 0.5 BTCUSDT long at 20,000.
+    static func exampleC1() async throws -> EngineHarness {
         var h = EngineHarness()
         try await h.account("T1", trader: true, deposit: "100000")
         try await h.account("C1", trader: false, deposit: "5000")
@@ -50,6 +51,12 @@ struct ProtectionEngineTests {
             $0.hasSlRatio_p = true; $0.slRatioE8 = EngineHarness.e8("0.3")
         }
         try await h.open("T1", "BTCUSDT", long: true, qty: "0.5", price: "20000")
+        return h
+    }
+
+    @Test("SPEC §8 TP/SL: C1's copy 0.1237 with TP 21000 and SL 19400 stops out at 19400; wallet 4923.34311; T1 stays open")
+    func takeProfitStopLossExample() async throws {
+        var h = try await Self.exampleC1()
         let copy = try #require(h.copy(of: "C1"))
         #expect(copy.quantity == "0.1237" && copy.margin == "247.4" && copy.openFees == "1.237")
         #expect(copy.triggers.takeProfit == "21000" && copy.triggers.stopLoss == "19400")
@@ -70,14 +77,7 @@ struct ProtectionEngineTests {
 
     @Test("take profit fires at 21000 from below, before a liquidation on the same tick; a short's triggers mirror")
     func takeProfitAndShort() async throws {
-        var h = EngineHarness()
-        try await h.account("T1", trader: true, deposit: "100000")
-        try await h.account("C1", trader: false, deposit: "5000")
-        try await h.follow("C1", "T1", multiplier: "0.25") {
-            $0.hasTpRatio_p = true; $0.tpRatioE8 = EngineHarness.e8("0.5")
-            $0.hasSlRatio_p = true; $0.slRatioE8 = EngineHarness.e8("0.3")
-        }
-        try await h.open("T1", "BTCUSDT", long: true, qty: "0.5", price: "20000")
+        var h = try await Self.exampleC1()
         try await h.mark("BTCUSDT", "21000")
         #expect(h.events(.copyTakeProfit).count == 1 && h.copy(of: "C1") == nil)
         try await h.close("T1", "BTCUSDT")
