@@ -43,7 +43,7 @@ extension EngineTransaction {
                 cross = try cross + p.margin
                 crossCount += 1
                 if let m = mark(p.symbol) {
-                    crossPnl = try crossPnl + ExactDecimal(integer: p.side.sign) * p.quantity.exact * (m.price.exact - p.entry.exact)
+                    crossPnl = try crossPnl + p.pnl(p.quantity, at: m.price)
                 }
             }
         }

@@ -68,8 +68,7 @@ extension Engine {
         let spec = try spec(p.symbol)
         guard var a = tx.account(p.account) else { throw DomainError.notFound("account", "no account \"\(p.account)\"") }
         let full = quantity == p.quantity
-        let diff = try price.exact - p.entry.exact
-        var gross = try (ExactDecimal(integer: p.side.sign) * quantity.exact * diff).rounded(.down)
+        var gross = try p.pnl(quantity, at: price).rounded(.down)
         let fee = try (quantity.exact * price.exact * spec.takerFeeRate.exact).rounded(.up)
         let released = full ? p.margin : try (p.margin.exact * quantity.exact).divided(by: p.quantity.exact, rounding: .down)
         var shortfall = Decimal8.zero

@@ -122,7 +122,7 @@ extension Engine {
             openedFor.append(i)
             tx.event(existing == nil ? .copyOpened : .copyIncreased, account: rel.copier, symbol: spec.symbol, position: p.id,
                      amount: margin, price: price, quantity: quantity,
-                     detail: note.isEmpty ? "copies \(traderPosition.id) fee \(fee)" : "copies \(traderPosition.id) fee \(fee)" + note)
+                     detail: "copies \(traderPosition.id) fee \(fee)\(note)")
         }
         for (i, p) in try await withLiquidationPrices(opened).enumerated() {
             let r = openedFor[i]

@@ -66,7 +66,7 @@ extension Engine {
             if layout.owns(rel.trader) {
                 try creditProfitShare(credit, tx: &tx)
             } else {
-                tx.send(.profitShare(credit), to: layout.shard(of: rel.trader))
+                tx.send(.profitShare(credit), to: [layout.shard(of: rel.trader)])
             }
         }
         if s.isShort {

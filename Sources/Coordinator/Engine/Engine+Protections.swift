@@ -70,8 +70,7 @@ extension Engine {
         for p in tx.copies(ofRelation: rel) {
             net = try net - p.openFees
             guard let mark = tx.mark(p.symbol)?.price else { continue }
-            let u = try (ExactDecimal(integer: p.side.sign) * p.quantity.exact * (try mark.exact - p.entry.exact)).rounded(.down)
-            net = try net + u
+            net = try net + p.pnl(p.quantity, at: mark).rounded(.down)
         }
         return net
     }

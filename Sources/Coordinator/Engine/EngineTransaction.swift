@@ -72,13 +72,6 @@ public struct EngineTransaction: Sendable {
         return ids.compactMap { relation($0) }.first { $0.trader == trader && $0.status != .ended }
     }
 
-    /// Every relation of a copier (any status), in id order.
-    public func relations(ofCopier copier: String) -> [RelationRecord] {
-        var ids = base.relationsByCopier[copier] ?? []
-        for (id, r) in changes.relations where r.copier == copier { ids.insert(id) }
-        return ids.sorted(by: IDOrder.less).compactMap { relation($0) }
-    }
-
     /// Every relation here, in id order.
     public func allRelations() -> [RelationRecord] {
         var ids = Set(base.relations.keys)
@@ -103,12 +96,6 @@ public struct EngineTransaction: Sendable {
         }
         guard let p = base.copy(of: traderPosition, account: account, relation: relation) else { return nil }
         return position(p.id)
-    }
-
-    /// True when a trader position has at least one open copy (without listing them).
-    public func hasCopies(_ traderPosition: String) -> Bool {
-        if let ids = base.copiesOf[traderPosition], ids.contains(where: { position($0)?.copiedFrom == traderPosition }) { return true }
-        return changes.positions.values.contains { $0.copiedFrom == traderPosition }
     }
 
     /// Copies of a trader position, with this input's changes.
@@ -199,16 +186,14 @@ public struct EngineTransaction: Sendable {
     /// Sends `kind` to every other shard (nothing in one process).
     mutating func broadcast(_ kind: Copytrade_V1_ShardMessage.OneOf_Kind) {
         guard layout.isSharded else { return }
-        var m = Copytrade_V1_ShardMessage()
-        m.kind = kind
-        changes.messages.append(OutgoingMessage(targets: layout.others, message: m))
+        send(kind, to: layout.others)
     }
 
-    /// Sends `kind` to one other shard.
-    mutating func send(_ kind: Copytrade_V1_ShardMessage.OneOf_Kind, to shard: Int) {
+    /// Sends `kind` to the `targets` shards.
+    mutating func send(_ kind: Copytrade_V1_ShardMessage.OneOf_Kind, to targets: [Int]) {
         var m = Copytrade_V1_ShardMessage()
         m.kind = kind
-        changes.messages.append(OutgoingMessage(targets: [shard], message: m))
+        changes.messages.append(OutgoingMessage(targets: targets, message: m))
     }
 
     /// Publishes a created account's role for other shards' follow checks.

@@ -92,6 +92,14 @@ public struct PositionRecord: Sendable, Hashable {
     }
 }
 
+extension PositionRecord {
+    /// `s*q*(P - E)` for `quantity` of this position at `price`, exact (SPEC §3's U(P)): what a
+    /// close books (rounded down), what a relation's net result and a cross account count.
+    func pnl(_ quantity: Decimal8, at price: Decimal8) throws(DomainError) -> ExactDecimal {
+        try ExactDecimal(integer: side.sign) * quantity.exact * (try price.exact - entry.exact)
+    }
+}
+
 /// A resting limit order. It holds `heldMargin` (margin plus opening fee at its price) out of the
 /// available balance until it is cancelled.
 public struct OrderRecord: Sendable, Hashable {
