@@ -12,23 +12,22 @@ extension Sequencer {
     /// Submits the latest schedule time that has passed, if it is after the last one run and
     /// some relation existed before it (a schedule time before any relation settles nothing,
     /// so a new coordinator does not start with one). A time missed while the coordinator was
-    /// down runs once when it starts.
+    /// down runs once when it starts. Each time is looked at once: the scan of the relations
+    /// is not repeated on every step of a driven clock (nothing is lost by a skipped time, the
+    /// next settlement pays what is due).
     func submitDueSettlement() {
         let schedule = engine.config.settlementSchedule
-        guard let due = schedule.latest(atOrBefore: clock.nowMs()), due > state.settledScheduleMs, due > pendingSettlementMs,
-              state.relations.values.contains(where: { $0.establishedMs < due }) else { return }
-        pendingSettlementMs = due
+        guard let due = schedule.latest(atOrBefore: clock.nowMs()), due > state.settledScheduleMs, due > consideredSettlementMs
+        else { return }
+        consideredSettlementMs = due
+        guard state.relations.values.contains(where: { $0.establishedMs < due }) else { return }
         var r = Copytrade_V1_SettleRequest()
         r.scheduled = true
         r.dueMs = due
         var input = Copytrade_V1_Input()
         input.settle = r
-        let logger = self.logger
-        queue.push(InputQueue.Submission(input: input, key: IdempotencyKey.schedulePrefix + "\(due)", reply: { result in
-            if case .failure(let error) = result {
-                logger.error("scheduled settlement failed", metadata: ["due_ms": "\(due)", "error": "\(error)"])
-            }
-        }))
+        pushInternal(input, key: IdempotencyKey.schedulePrefix + "\(due)", failure: "scheduled settlement failed",
+                     metadata: ["due_ms": "\(due)"])
     }
 
     /// Sleeps until the next schedule time, submits it, and arms again (a real clock only).

@@ -1,5 +1,6 @@
 import CopyTradeCore
 import CopyTradeProto
+import Logging
 import Sync
 
 extension Sequencer {
@@ -49,12 +50,18 @@ extension Sequencer {
         r.signalIds = ids
         var input = Copytrade_V1_Input()
         input.syncRelease = r
-        let key = "sync-release:" + ids.joined(separator: ",")
-        let logger = self.logger
         // Queued now, so a barrier after this call runs after the release.
+        pushInternal(input, key: "sync-release:" + ids.joined(separator: ","), failure: "sync release failed",
+                     metadata: ["trader": "\(trader)"])
+    }
+
+    /// Queues an input the coordinator makes itself (keyed in a reserved namespace); nobody
+    /// waits for its answer, so a failure is logged at error with `metadata`.
+    func pushInternal(_ input: Copytrade_V1_Input, key: String, failure: String, metadata: Logger.Metadata) {
+        let logger = self.logger
         queue.push(InputQueue.Submission(input: input, key: key, reply: { r in
             if case .failure(let error) = r {
-                logger.error("sync release failed", metadata: ["trader": "\(trader)", "error": "\(error)"])
+                logger.error("\(failure)", metadata: metadata.merging(["error": "\(error)"]) { $1 })
             }
         }))
     }

@@ -52,8 +52,9 @@ public actor Sequencer {
     var timer: Task<Void, Never>?
     /// Sleeps until the next scheduled profit-share settlement (a real clock only).
     var settlementTimer: Task<Void, Never>?
-    /// The scheduled settlement submitted and not yet applied (so it is submitted once).
-    var pendingSettlementMs: Millis = 0
+    /// The latest schedule time already looked at (submitted, or skipped with nothing to
+    /// settle), so each is looked at once, not on every driven-clock step.
+    var consideredSettlementMs: Millis = 0
     /// The input loop (one input at a time, in arrival order).
     var loop: Task<Void, Never>?
     /// Open `Watch` streams; every way one is added or removed updates `copytrade_watchers`.
