@@ -85,6 +85,7 @@ extension Engine {
         let copies = tx.copies(of: signal.traderPosition)
         var copiers: [CopierMarginState] = []
         var targets: [PositionRecord] = []
+        var targetBalances: [AccountBalances] = []
         for copy in copies {
             guard let relID = copy.relationID, let rel = tx.relation(relID), rel.isFollowing else {
                 tx.event(.syncSkipped, account: copy.account, symbol: copy.symbol, position: copy.id, reason: "not_following",
@@ -98,12 +99,18 @@ extension Engine {
                          detail: "signal \(signal.id): the copy is in cross mode")
                 continue
             }
+            let balances = try tx.balances(of: copy.account)
             copiers.append(CopierMarginState(copier: AccountID(copy.account), position: copy.id, positionMargin: copy.margin,
-                                             availableBalance: try tx.balances(of: copy.account).spendable, maxReducible: .zero,
+                                             availableBalance: balances.spendable, maxReducible: .zero,
                                              relationEstablishedAt: rel.establishedMs, marginMode: copy.mode))
             targets.append(copy)
+            targetBalances.append(balances)
         }
         guard !targets.isEmpty else { return }
+        // Each copier's balances as read above still hold at its recheck below when no other
+        // target shares its account (one relation per copier and trader makes that the rule):
+        // only its own change comes between. Otherwise they are read again.
+        let balancesHold = Set(targets.lazy.map(\.account)).count == targets.count
         var bounds: [Decimal8] = []
         if signal.delta.isNegative {
             // Only reductions need the maximum reducible margin: one batched evaluation.
@@ -126,13 +133,14 @@ extension Engine {
             try checkSyncDelta(delta, signal: signal, copy: copy, maxReducible: bounds.isEmpty ? nil : bounds[i])
             // The sync module decided against this copier's balance at this moment; check again
             // here so a faulty module can never spend money the copier lacks.
-            if delta.isPositive, delta > (try tx.available(copy.account)) {
+            let balances = balancesHold ? targetBalances[i] : try tx.balances(of: copy.account)
+            if delta.isPositive, delta > balances.available {
                 tx.event(.syncSkipped, account: copy.account, symbol: copy.symbol, position: copy.id, amount: delta,
                          reason: SyncOutcome.insufficientBalance.historyName, detail: "signal \(signal.id): rechecked at apply time")
                 continue
             }
             // Nor may an addition leave the copier's cross positions liquidatable (SPEC §7).
-            if delta.isPositive, try await !crossSafe(copy.account, taking: delta, tx: tx) {
+            if delta.isPositive, balances.crossPositions > 0, try await !crossSafe(copy.account, taking: delta, tx: tx) {
                 tx.event(.syncSkipped, account: copy.account, symbol: copy.symbol, position: copy.id, amount: delta,
                          reason: SyncOutcome.insufficientBalance.historyName, detail: "signal \(signal.id): would leave the cross account liquidatable")
                 continue

@@ -12,8 +12,8 @@ public struct EngineTransaction: Sendable {
     private var nextID: UInt64
     private var nextEvent: UInt64
     /// Positions and orders this input touched, per account, so per-account reads stay O(own).
-    private var touchedPositions: [String: Set<String>] = [:]
-    private var touchedOrders: [String: Set<String>] = [:]
+    private var touchedPositions: [String: TouchedIDs] = [:]
+    private var touchedOrders: [String: TouchedIDs] = [:]
 
     /// Where ids are numbered from (``ShardLayout/idNumber(_:)``) and messages go.
     let layout: ShardLayout
@@ -48,13 +48,11 @@ public struct EngineTransaction: Sendable {
 
     /// Every open position of an account, with this input's changes.
     public func positions(of account: String) -> [PositionRecord] {
-        let ids = (base.positionsByAccount[account] ?? []).union(touchedPositions[account] ?? [])
-        return ids.sorted(by: IDOrder.less).compactMap { position($0) }
+        TouchedIDs.merged(base.positionsByAccount[account], touchedPositions[account]).compactMap { position($0) }
     }
 
     public func orders(of account: String) -> [OrderRecord] {
-        let ids = (base.ordersByAccount[account] ?? []).union(touchedOrders[account] ?? [])
-        return ids.sorted(by: IDOrder.less).compactMap { order($0) }
+        TouchedIDs.merged(base.ordersByAccount[account], touchedOrders[account]).compactMap { order($0) }
     }
 
     /// Relations where `trader` is followed, in id order (a stable fan-out order).
@@ -91,8 +89,10 @@ public struct EngineTransaction: Sendable {
 
     /// The copier's copy of a trader position under `relation`, if any.
     public func copy(of traderPosition: String, account: String, relation: String) -> PositionRecord? {
-        for id in touchedPositions[account] ?? [] {
-            if let p = position(id), p.copiedFrom == traderPosition, p.relationID == relation { return p }
+        if let touched = touchedPositions[account] {
+            for id in touched {
+                if let p = position(id), p.copiedFrom == traderPosition, p.relationID == relation { return p }
+            }
         }
         guard let p = base.copy(of: traderPosition, account: account, relation: relation) else { return nil }
         return position(p.id)
@@ -118,6 +118,7 @@ public struct EngineTransaction: Sendable {
         changes.accounts.reserveCapacity(changes.accounts.count + count)
         changes.positions.reserveCapacity(changes.positions.count + count)
         changes.events.reserveCapacity(changes.events.count + count)
+        touchedPositions.reserveCapacity(touchedPositions.count + count)
     }
 
     /// True once this input put a position with TP/SL triggers (``Engine/fireReachedTriggers(_:)``
@@ -128,7 +129,7 @@ public struct EngineTransaction: Sendable {
         if p.triggers.isSet { putTriggers = true }
         changes.closedPositions.remove(p.id)
         changes.positions[p.id] = p
-        touchedPositions[p.account, default: []].insert(p.id)
+        touchedPositions[p.account, default: TouchedIDs()].insert(p.id)
     }
 
     public mutating func close(position id: String) {
@@ -139,8 +140,9 @@ public struct EngineTransaction: Sendable {
     public mutating func put(_ o: OrderRecord) {
         changes.removedOrders.remove(o.id)
         changes.orders[o.id] = o
-        touchedOrders[o.account, default: []].insert(o.id)
+        touchedOrders[o.account, default: TouchedIDs()].insert(o.id)
     }
+
 
     public mutating func remove(order id: String) {
         changes.orders[id] = nil

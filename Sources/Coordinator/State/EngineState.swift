@@ -24,11 +24,11 @@ public struct EngineState: Sendable {
     public private(set) var remoteTraders: [String: TraderSettings] = [:]
 
     // Indexes, derived from the records above and rebuilt by apply.
-    public private(set) var positionsByAccount: [String: Set<String>] = [:]
-    public private(set) var copiesOf: [String: Set<String>] = [:]
-    public private(set) var relationsByTrader: [String: Set<String>] = [:]
-    public private(set) var relationsByCopier: [String: Set<String>] = [:]
-    public private(set) var ordersByAccount: [String: Set<String>] = [:]
+    public private(set) var positionsByAccount: [String: IDSet] = [:]
+    public private(set) var copiesOf: [String: IDSet] = [:]
+    public private(set) var relationsByTrader: [String: IDSet] = [:]
+    public private(set) var relationsByCopier: [String: IDSet] = [:]
+    public private(set) var ordersByAccount: [String: IDSet] = [:]
     public let liquidationIndex = SharedPriceIndex.liquidations()
     /// Copies with take profit or stop loss, by trigger price (docs/protections.md).
     public let triggerIndex = SharedPriceIndex.copyTriggers()
@@ -72,10 +72,20 @@ public struct EngineState: Sendable {
     /// starting state gives the same state, which recovery relies on.
     public mutating func apply(_ c: StateChanges) {
         // A fan-out brings one position per copier: grow each table once, not by doubling.
+        // Only new positions need room: a margin sync to as many copies changes them in place,
+        // and reserving for those too rehashed the whole table on every sync.
         if c.positions.count > 64 {
-            positions.reserveCapacity(positions.count + c.positions.count)
-            if let from = c.positions.first?.value.copiedFrom {
-                copiesOf[from, default: []].reserveCapacity((copiesOf[from]?.count ?? 0) + c.positions.count)
+            var added = 0
+            if positions.isEmpty {
+                added = c.positions.count
+            } else {
+                for id in c.positions.keys where positions.index(forKey: id) == nil { added += 1 }
+            }
+            if added > 64 {
+                positions.reserveCapacity(positions.count + added)
+                if let from = c.positions.first?.value.copiedFrom {
+                    copiesOf[from, default: []].reserveCapacity((copiesOf[from]?.count ?? 0) + added)
+                }
             }
         }
         for (_, a) in c.accounts { accounts[a.id] = a }
@@ -110,6 +120,17 @@ public struct EngineState: Sendable {
         for t in c.traderSettings { remoteTraders[t.trader] = t }
         if c.nextID > nextID { nextID = c.nextID }
         if let last = c.events.last, last.sequence >= nextEventSequence { nextEventSequence = last.sequence + 1 }
+    }
+
+    /// Room for everything `c` brings to an empty state (a snapshot being loaded): each table
+    /// and per-account index is sized once instead of growing by doubling.
+    mutating func reserve(for c: StateChanges) {
+        accounts.reserveCapacity(accounts.count + c.accounts.count)
+        positions.reserveCapacity(positions.count + c.positions.count)
+        orders.reserveCapacity(orders.count + c.orders.count)
+        relations.reserveCapacity(relations.count + c.relations.count)
+        positionsByAccount.reserveCapacity(positionsByAccount.count + c.accounts.count)
+        relationsByCopier.reserveCapacity(relationsByCopier.count + c.accounts.count)
     }
 
     /// Sets the event counter from a snapshot (events themselves live in the journal).

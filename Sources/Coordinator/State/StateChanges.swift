@@ -32,6 +32,10 @@ public struct StateChanges: Sendable {
 
     public init() {}
 
+    /// A fan-out or a sync to many copiers: worth encoding for the journal on another core
+    /// while it is applied (a small input would lose more to the hand-off than it gains).
+    var isLarge: Bool { positions.count + events.count >= 1_024 }
+
     public var isEmpty: Bool {
         accounts.isEmpty && positions.isEmpty && closedPositions.isEmpty && orders.isEmpty && removedOrders.isEmpty
             && relations.isEmpty && removedRelations.isEmpty && heldSignals.isEmpty && releasedSignals.isEmpty
