@@ -144,9 +144,11 @@ enum RecordWire {
             : .proportional(multiplier: Decimal8(e8: w.multiplierE8))
         var r = RelationRecord(id: w.relationID, copier: w.copierID, trader: w.traderID, mode: mode, leverage: Int(w.leverage),
                                establishedMs: w.establishedMs)
-        r.symbolLeverage = w.symbolLeverage.mapValues { Int($0) }
+        // Most relations have no per-symbol settings: `mapValues` on an empty map still
+        // allocates a table (112 bytes each, two per relation), so empty stays the shared empty.
+        if !w.symbolLeverage.isEmpty { r.symbolLeverage = w.symbolLeverage.mapValues { Int($0) } }
         r.marginMode = MarginMode(wire: w.marginMode)
-        r.symbolMarginMode = w.symbolMarginMode.mapValues { MarginMode(wire: $0) }
+        if !w.symbolMarginMode.isEmpty { r.symbolMarginMode = w.symbolMarginMode.mapValues { MarginMode(wire: $0) } }
         r.slippage = w.hasSlippage_p ? Decimal8(e8: w.slippageE8) : nil
         r.maxMarginPerOrder = w.maxMarginPerOrderE8 > 0 ? Decimal8(e8: w.maxMarginPerOrderE8) : nil
         r.maxTotalMargin = w.maxTotalMarginE8 > 0 ? Decimal8(e8: w.maxTotalMarginE8) : nil

@@ -40,10 +40,33 @@ extension Sequencer {
         }
     }
 
+    /// Takes a snapshot between two inputs, off the sequencer's path (docs/journal.md,
+    /// "Snapshots"): the state is captured here, a copy-on-write copy that costs nothing until
+    /// the next input changes a table, and it is encoded and written on another task while
+    /// inputs go on. One at a time: a snapshot due while one is being written waits for the next
+    /// interval.
     func snapshotNow() async {
         await pipeline.flush()
-        guard core.isServing else { return }
-        await writeSnapshot()
+        guard core.isServing, snapshotWriting == nil else { return }
+        let captured = state, sequence = nextSequence - 1, store = store
+        core.snapshotTaken(now: clock.nowMs())
+        snapshotWriting = Task.detached { [weak self] in
+            let result: Result<Void, any Error>
+            do {
+                result = .success(try await Self.save(captured, sequence: sequence, to: store))
+            } catch {
+                result = .failure(error)
+            }
+            await self?.snapshotFinished(result, sequence: sequence)
+        }
+    }
+
+    func snapshotFinished(_ result: Result<Void, any Error>, sequence: UInt64) {
+        snapshotWriting = nil
+        switch result {
+        case .success: metrics.snapshotWritten(nowMs: clock.nowMs())
+        case .failure(let error): snapshotFailed(error, sequence: sequence)
+        }
     }
 
     /// One timer for the core's next deadline; a driven clock's owner calls

@@ -59,13 +59,31 @@ extension Sequencer {
         let decideStarted = ContinuousClock.now
         let changes = try await engine.decide(input, key: key, state: state)
         metrics.decided(took: decideStarted.duration(to: .now))
-        let outcome: [UInt8] = try OutcomeWire.wire(changes).serializedBytes()
         var entry = NewJournalEntry(key: key, kind: input.kindName, receivedMs: input.receivedMs,
-                                    input: try input.serializedBytes(), outcome: outcome,
+                                    input: try input.serializedBytes(), outcome: [],
                                     firstEvent: changes.events.first?.sequence)
         try Self.attachShardEffects(changes, input: input, to: &entry)
-        let sequence = core.decided(key: key, outcomeBytes: outcome.count, now: clock.nowMs())
-        state.apply(changes)
+        if changes.isLarge {
+            // A fan-out or a sync to many copiers: its outcome is encoded on another core while
+            // this one applies it (docs/journal.md, "Large outcomes"). The next input waits
+            // (the loop is sequential) and a snapshot runs only between inputs. Encoding a
+            // protobuf message does not fail in practice; if it ever did after the apply, the
+            // state would hold an input the journal does not, so the coordinator stops serving
+            // as for a failed journal write, and a restart recovers what was acknowledged.
+            let encoding = Task.detached { () throws -> [UInt8] in try OutcomeWire.wire(changes).serializedBytes() }
+            state.apply(changes)
+            do {
+                entry.outcome = try await encoding.value
+            } catch {
+                journalFailed(error)
+                throw DomainError(.unavailable, field: "",
+                                  "encoding the outcome failed (\(error)) after it was applied; the input was not acknowledged; restart the coordinator to recover")
+            }
+        } else {
+            entry.outcome = try OutcomeWire.wire(changes).serializedBytes()
+            state.apply(changes)
+        }
+        let sequence = core.decided(key: key, outcomeBytes: entry.outcome.count, now: clock.nowMs())
         logger.debug("input applied", metadata: ["key": "\(key)", "sequence": "\(sequence)", "kind": "\(input.kindName)"])
         var result = Copytrade_V1_InputResult()
         result.sequence = sequence

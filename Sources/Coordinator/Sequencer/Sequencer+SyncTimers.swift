@@ -77,9 +77,11 @@ extension Sequencer {
         await pipeline.flush()
     }
 
-    /// Returns once every input queued so far is applied and journaled.
+    /// Returns once every input queued so far is applied and journaled, and a snapshot being
+    /// written is written.
     public func settle() async {
         await queue.barrier {}
         await pipeline.flush()
+        await snapshotWriting?.value
     }
 }

@@ -57,6 +57,8 @@ public actor Sequencer {
     var consideredSettlementMs: Millis = 0
     /// The input loop (one input at a time, in arrival order).
     var loop: Task<Void, Never>?
+    /// The snapshot being encoded and written beside the loop, if any.
+    var snapshotWriting: Task<Void, Never>?
     /// Open `Watch` streams; every way one is added or removed updates `copytrade_watchers`.
     var watchers: [UUID: Watcher] = [:] { didSet { metrics.watchers.record(watchers.count) } }
     /// Events of applied inputs not yet committed, by input sequence.
@@ -139,6 +141,7 @@ public actor Sequencer {
         queue.finish()
         await loop?.value
         await pipeline.flush()
+        await snapshotWriting?.value
         if core.isServing, await pipeline.failed == nil, nextSequence > 1 {
             await writeSnapshot()
         }
@@ -148,19 +151,23 @@ public actor Sequencer {
     /// still in the journal, so what it costs is a longer recovery, not data (docs/metrics.md).
     func writeSnapshot() async {
         do {
-            try await saveSnapshot()
+            try await Self.save(state, sequence: nextSequence - 1, to: store)
             core.snapshotTaken(now: clock.nowMs())
             metrics.snapshotWritten(nowMs: clock.nowMs())
         } catch {
-            metrics.snapshotFailures.increment()
-            logger.error("snapshot failed", metadata: ["sequence": "\(nextSequence - 1)", "error": "\(error)"])
+            snapshotFailed(error, sequence: nextSequence - 1)
         }
     }
 
-    func saveSnapshot() async throws {
-        let seq = nextSequence - 1
-        let bytes: [UInt8] = try OutcomeWire.snapshot(state, sequence: seq).serializedBytes()
-        try await store.saveSnapshot(sequence: seq, state: bytes)
+    func snapshotFailed(_ error: any Error, sequence: UInt64) {
+        metrics.snapshotFailures.increment()
+        logger.error("snapshot failed", metadata: ["sequence": "\(sequence)", "error": "\(error)"])
+    }
+
+    /// Encodes `state`, the state through `sequence`, and stores it as the journal's snapshot.
+    nonisolated static func save(_ state: EngineState, sequence: UInt64, to store: any JournalStore) async throws {
+        let bytes: [UInt8] = try OutcomeWire.snapshot(state, sequence: sequence).serializedBytes()
+        try await store.saveSnapshot(sequence: sequence, state: bytes)
     }
 }
 
