@@ -24,6 +24,7 @@ struct CoordinatorBench {
         if parts.contains("fanout") || parts.contains("sync") { try await fanOutAndSync(root) }
         if parts.contains("ticks") { try await ticks(root) }
         if parts.contains("deposits") { try await deposits(root) }
+        if parts.contains("memory") { try await memory(root) }
     }
 
     // MARK: - Plumbing
@@ -143,8 +144,6 @@ struct CoordinatorBench {
             _ = try await sequencer.submit(Self.setMark(60_000 * Self.e8, at: Self.nowMs), key: "setup-mark")
             let setup = seconds(since: setupStart)
 
-            // The open, timed from submission to acknowledgement (all copier positions committed).
-            let before = await sequencer.snapshotOfState
             var open = Copytrade_V1_OpenRequest()
             open.accountID = trader
             open.symbol = Self.symbol
@@ -157,40 +156,51 @@ struct CoordinatorBench {
                 $0.receivedMs = Self.nowMs
                 $0.open = open
             }
+
+            // Breakdown first, on a copy of the state before the open: the engine's decision
+            // alone and applying its changes (the liquidation-index inserts are already done,
+            // so apply here is a slight underestimate). The copy is dropped before the timed
+            // open: a copy held across it would make the sequencer's apply copy every table it
+            // touches (copy-on-write), which no real client causes.
+            var decideSeconds = 0.0, applySeconds = 0.0, remoteSeconds = Double.nan
+            do {
+                let before = await sequencer.snapshotOfState
+                let engine = Engine(modules: .inProcess(), config: await sequencer.config)
+                let d0 = nowNanos()
+                let changes = try await engine.decide(openInput, key: "open-\(n)", state: before)
+                decideSeconds = seconds(since: d0)
+                var copy = before
+                let a0 = nowNanos()
+                copy.apply(changes)
+                applySeconds = seconds(since: a0)
+                blackHole(copy)
+
+                // The same decision with the sizing module in its own process (batched SizeBatch
+                // calls over a Unix socket), next to the in-process one.
+                let moduleBin = TTRPCBench.sibling("copytrade-module")
+                if FileManager.default.isExecutableFile(atPath: moduleBin) {
+                    let remote = try await RemoteSizing(binary: moduleBin)
+                    let remoteEngine = Engine(modules: remote.modules, config: await sequencer.config)
+                    let r0 = nowNanos()
+                    let remoteChanges = try await remoteEngine.decide(openInput, key: "open-\(n)", state: before)
+                    remoteSeconds = seconds(since: r0)
+                    blackHole(remoteChanges.events.count)
+                    await remote.stop()
+                }
+            }
+
+            // The open, timed from submission to acknowledgement (all copier positions committed).
+            // The rest is protobuf encoding, the journal write (synchronous=FULL) and the
+            // sequencer's bookkeeping.
+            // A snapshot the setup made due is written beside the loop: let it finish first, so
+            // the open is timed alone.
+            await sequencer.settle()
             progress("coordinator: fan-out open to \(n) copiers")
             let t0 = nowNanos()
             let result = try await sequencer.submit(openInput, key: "open-\(n)")
             let openSeconds = seconds(since: t0)
             let opened = result.events.filter { $0.kind == "copy.opened" }.count
             let entryBytes = try await store.entry(forKey: "open-\(n)")?.outcome.count ?? 0
-
-            // Breakdown on a copy of the state before the open: the engine's decision alone and
-            // applying its changes (the liquidation-index inserts are already done, so apply
-            // here is a slight underestimate). The rest is protobuf encoding, journal write
-            // (synchronous=FULL) and the sequencer's bookkeeping.
-            let engine = Engine(modules: .inProcess(), config: await sequencer.config)
-            let d0 = nowNanos()
-            let changes = try await engine.decide(openInput, key: "open-\(n)", state: before)
-            let decideSeconds = seconds(since: d0)
-            var copy = before
-            let a0 = nowNanos()
-            copy.apply(changes)
-            let applySeconds = seconds(since: a0)
-            blackHole(copy)
-
-            // The same decision with the sizing module in its own process (batched SizeBatch
-            // calls over a Unix socket), next to the in-process one.
-            var remoteSeconds = Double.nan
-            let moduleBin = TTRPCBench.sibling("copytrade-module")
-            if FileManager.default.isExecutableFile(atPath: moduleBin) {
-                let remote = try await RemoteSizing(binary: moduleBin)
-                let remoteEngine = Engine(modules: remote.modules, config: await sequencer.config)
-                let r0 = nowNanos()
-                let remoteChanges = try await remoteEngine.decide(openInput, key: "open-\(n)", state: before)
-                remoteSeconds = seconds(since: r0)
-                blackHole(remoteChanges.events.count)
-                await remote.stop()
-            }
 
             var o = JSONObject()
             o.set("bench", .string("coordinator.fanout"))
@@ -216,7 +226,7 @@ struct CoordinatorBench {
             }
 
             if wantSync && n == options.syncCopiers {
-                try await marginSync(sequencer, copiers: n, trader: trader, before: await sequencer.snapshotOfState, report: syncReport)
+                try await marginSync(sequencer, copiers: n, trader: trader, report: syncReport)
             }
             await stop(sequencer, store: store)
         }
@@ -228,10 +238,20 @@ struct CoordinatorBench {
         if wantSync { syncReport.finish() }
     }
 
-    func marginSync(_ sequencer: Sequencer, copiers n: Int, trader: String, before: EngineState, report: Report) async throws {
+    func marginSync(_ sequencer: Sequencer, copiers n: Int, trader: String, report: Report) async throws {
         let last = "c-\(n - 1)"
+        // What the check after the sync needs, taken out of the state so no copy of it is held
+        // across the timed sync (the sequencer's apply would then copy its tables).
+        let (nextEvent, marginsBefore) = await { () async -> (UInt64, [String: Decimal8]) in
+            let before = await sequencer.snapshotOfState
+            var margins: [String: Decimal8] = [:]
+            margins.reserveCapacity(n)
+            for (id, p) in before.positions where p.copiedFrom != nil { margins[id] = p.margin }
+            return (before.nextEventSequence, margins)
+        }()
+        await sequencer.settle()
         progress("coordinator: margin sync to \(n) copiers (subscribing to \(last)'s committed events)")
-        let stream = try await sequencer.watch(account: last, afterEvent: before.nextEventSequence - 1)
+        let stream = try await sequencer.watch(account: last, afterEvent: nextEvent - 1)
         var adjust = Copytrade_V1_AdjustMarginRequest()
         adjust.accountID = trader
         adjust.symbol = Self.symbol
@@ -253,7 +273,7 @@ struct CoordinatorBench {
         let after = await sequencer.snapshotOfState
         var changed = 0
         for (id, p) in after.positions where p.copiedFrom != nil {
-            if let old = before.positions[id], old.margin != p.margin { changed += 1 }
+            if let old = marginsBefore[id], old != p.margin { changed += 1 }
         }
         if !after.heldSignals.isEmpty { throw BenchError("held signals remain after the release") }
         var o = JSONObject()

@@ -39,7 +39,11 @@ struct CoordinatorOptions: ParsableArguments {
     @Option(help: "Mark ticks timed per position count through the sequencer and journal.") var journaledTicks = 20_000
     @Option(help: "Deposits for the journaled-inputs benchmark.") var deposits = 100_000
     @Option(help: "Concurrent submissions (setup, ticks, deposits).") var concurrency = 1_024
-    @Option(help: "Parts to run: fanout,sync,ticks,deposits.") var only = "fanout,sync,ticks,deposits"
+    @Option(help: "Open positions (copiers of one trader) for the memory and recovery benchmark (issue 13: 1,000,000).")
+    var memoryPositions = 1_000_000
+    @Flag(help: "With the memory part: also measure each part of the state alone (about 40 s more at 1,000,000 on 2 cores).")
+    var memoryBreakdown = false
+    @Option(help: "Parts to run: fanout,sync,ticks,deposits,memory.") var only = "fanout,sync,ticks,deposits,memory"
 
     var fanoutSizes: [Int] { fanout.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
     var positionSizes: [Int] { positions.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
@@ -73,7 +77,7 @@ struct DomainCommand: AsyncParsableCommand {
 struct CoordinatorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "coordinator",
-        abstract: "Sequencer + engine + SQLite journal: fan-out, margin sync, mark ticks, journaled inputs.")
+        abstract: "Sequencer + engine + SQLite journal: fan-out, margin sync, mark ticks, journaled inputs, memory and recovery.")
     @OptionGroup var common: CommonOptions
     @OptionGroup var options: CoordinatorOptions
 

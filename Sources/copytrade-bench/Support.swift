@@ -189,3 +189,79 @@ struct Machine {
 
 /// Flushes stdout (so JSON lines and tables interleave correctly with child processes).
 func flushStdout() { fflush(nil) }
+
+// MARK: - Memory
+
+/// The process's memory as the kernel and the allocator see it (Linux, glibc).
+struct MemoryUse {
+    /// Resident pages (/proc/self/statm, second field) times the page size: what the aim counts.
+    var residentBytes: Int
+    /// Bytes malloc has handed out and not had back (mallinfo2: small chunks plus mmapped
+    /// blocks): the state's own size, without freed memory the allocator keeps.
+    var heapBytes: Int
+
+    /// Now, after `malloc_trim(0)` so pages freed by earlier steps are given back and a
+    /// before/after difference counts only what is live.
+    static func now(trim: Bool = true) -> MemoryUse {
+        if trim { GlibcMalloc.trim() }
+        let statm = (try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8)) ?? ""
+        let pages = statm.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
+        return MemoryUse(residentBytes: pages * Int(sysconf(Int32(_SC_PAGESIZE))), heapBytes: GlibcMalloc.bytesInUse() ?? 0)
+    }
+
+    /// Resets the resident high-water mark (VmHWM) so the next ``peakResidentBytes`` is the
+    /// peak of one step (Linux 4.0+; ignored where /proc/self/clear_refs cannot be written).
+    static func resetPeak() {
+        try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
+    }
+
+    /// VmHWM from /proc/self/status, nil where unavailable.
+    static var peakResidentBytes: Int? {
+        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kb = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else { return nil }
+        return kb * 1024
+    }
+}
+
+/// glibc's malloc_trim and malloc_info, looked up at run time: Swift's Glibc module does not
+/// export <malloc.h>. malloc_info (XML) is used rather than mallinfo2 because a struct
+/// returned by value cannot be called through a Swift function pointer portably.
+enum GlibcMalloc {
+    typealias Trim = @convention(c) (Int) -> Int32
+    typealias Info = @convention(c) (Int32, UnsafeMutablePointer<FILE>?) -> Int32
+
+    /// A libc function by name (RTLD_DEFAULT, which glibc defines as a null handle).
+    static func symbol(_ name: String) -> UnsafeMutableRawPointer? { dlsym(nil, name) }
+
+    /// Gives freed pages back to the kernel; returns 1 when some were.
+    @discardableResult
+    static func trim() -> Int32 {
+        guard let p = symbol("malloc_trim") else { return 0 }
+        return unsafeBitCast(p, to: Trim.self)(0)
+    }
+
+    /// Bytes handed out by malloc and not freed: all arenas' system bytes minus their free
+    /// chunks, plus mmapped blocks (the totals malloc_info writes after the per-heap ones).
+    static func bytesInUse() -> Int? {
+        guard let p = symbol("malloc_info") else { return nil }
+        let info = unsafeBitCast(p, to: Info.self)
+        var buffer: UnsafeMutablePointer<CChar>?
+        var size = 0
+        guard let file = open_memstream(&buffer, &size) else { return nil }
+        _ = info(0, file)
+        fclose(file)
+        guard let buffer else { return nil }
+        defer { free(buffer) }
+        let xml = String(cString: buffer)
+        func last(_ tag: String) -> Int? {
+            guard let r = xml.range(of: tag, options: .backwards) else { return nil }
+            let rest = xml[r.upperBound...]
+            guard let s = rest.range(of: "size=\"") else { return nil }
+            return Int(rest[s.upperBound...].prefix { $0.isNumber })
+        }
+        guard let system = last("<system type=\"current\""), let fast = last("<total type=\"fast\""),
+              let rest = last("<total type=\"rest\""), let mmap = last("<total type=\"mmap\"") else { return nil }
+        return system - fast - rest + mmap
+    }
+}
