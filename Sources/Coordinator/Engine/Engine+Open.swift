@@ -71,7 +71,9 @@ extension Engine {
     }
 
     /// Books a fill: pays the fee, creates or grows the position (entry averaged exactly,
-    /// half-even to 8 places), and refreshes its liquidation price.
+    /// half-even to 8 places), and refreshes its liquidation price. A copy (`copiedFrom` set)
+    /// is returned without its liquidation price and not yet put: its fan-out prices every copy
+    /// in one batch and puts each once (``copyOpen(trader:traderPosition:fill:quantity:mark:filledMs:only:note:tx:)``).
     func fill(account: String, existing: PositionRecord?, symbol: String, side: Side, quantity: Decimal8, price: Decimal8,
               leverage: Int, mode: MarginMode, margin: Decimal8, fee: Decimal8, at: Millis,
               copiedFrom: String? = nil, relationID: String? = nil, autoMargin: Decimal8? = nil,
@@ -95,8 +97,10 @@ extension Engine {
                                copiedFrom: copiedFrom, relationID: relationID, openedMs: at)
             p.openFees = fee
         }
-        if copiedFrom == nil { p = try await withLiquidationPrice(p) }
-        tx.put(p)
+        if copiedFrom == nil {
+            p = try await withLiquidationPrice(p)
+            tx.put(p)
+        }
         return p
     }
 }
