@@ -148,7 +148,9 @@ extension Engine {
             var p = copy
             let before = p.margin
             p.margin = try p.margin + delta
-            tx.put(p)
+            // With one copy per copier nothing below reads this copy before its new liquidation
+            // price is known, so it is put once, then; otherwise at once, for the rechecks.
+            if !balancesHold { tx.put(p) }
             changed.append(p)
             tx.event(d.outcome == .capped ? .syncCapped : .syncApplied, account: copy.account, symbol: copy.symbol,
                      position: copy.id, amount: delta, detail: "signal \(signal.id): margin \(before) -> \(p.margin)")
