@@ -46,32 +46,35 @@ public struct AccountRecord: Sendable, Hashable {
 /// An open position. A copier's position copied from a trader's keeps the link, which is how a
 /// trader's close or margin change finds every copy.
 public struct PositionRecord: Sendable, Hashable {
+    // Stored in this order on purpose: the one-byte fields follow an optional decimal and fill
+    // its padding (192 bytes became 176; a million open positions are a million of these,
+    // issue 13's memory profile).
     public var id: String
     public var account: String
     public var symbol: String
-    public var side: Side
     public var quantity: Decimal8
     public var entry: Decimal8
     /// Isolated margin; for cross positions, the initial margin `q*E/L` counted as a requirement.
     public var margin: Decimal8
     public var leverage: Int
-    public var mode: MarginMode
-    /// Auto margin amount A when on (SPEC §3), nil when off.
-    public var autoMargin: Decimal8?
     /// The trader position this copies, nil for a trader's own.
     public var copiedFrom: String?
     public var relationID: String?
     public var openedMs: Millis
-    /// The exact liquidation price the margin strategy gave when the position last changed;
-    /// nil when it has none (or is cross). Kept so the liquidation index can be rebuilt on
-    /// recovery without asking a module again.
-    public var liquidationPrice: Decimal8?
     /// A copy's take-profit and stop-loss trigger prices on the tick (docs/protections.md),
     /// from its relation's ratios; kept so the trigger index is rebuilt on recovery as it was.
     public var triggers = CopyTriggers()
     /// Opening fees paid on the open quantity: moved into the relation's result, share by share,
     /// as the quantity closes (the fan-out then writes no relation record).
     public var openFees: Decimal8 = .zero
+    /// Auto margin amount A when on (SPEC §3), nil when off.
+    public var autoMargin: Decimal8?
+    public var side: Side
+    public var mode: MarginMode
+    /// The exact liquidation price the margin strategy gave when the position last changed;
+    /// nil when it has none (or is cross). Kept so the liquidation index can be rebuilt on
+    /// recovery without asking a module again.
+    public var liquidationPrice: Decimal8?
 
     public init(id: String, account: String, symbol: String, side: Side, quantity: Decimal8, entry: Decimal8,
                 margin: Decimal8, leverage: Int, mode: MarginMode, autoMargin: Decimal8? = nil,
