@@ -61,10 +61,13 @@ struct ShardLeaseTests {
             shard: shard, holder: "a", configuration: pg.leaseConfiguration(),
             probeInterval: .seconds(5), logger: .quiet))
         // As an operator (or a failover test) would: end the backend holding the advisory lock.
+        // Advisory locks are per database and pg_locks shows the whole server, where other
+        // suites' databases hold locks on the same shard numbers: this database's only.
         let terminated = try await pg.client.query(
             """
             SELECT pg_terminate_backend(pid) FROM pg_locks
             WHERE locktype = 'advisory' AND classid = \(Int64(AdvisoryLock.namespace)) AND objid = \(Int64(shard)) AND objsubid = 2
+              AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
             """).decode(Bool.self).reduce(into: []) { $0.append($1) }
         #expect(terminated == [true])
         // Noticed through the closed connection, well before the 5 s probe.
