@@ -1,6 +1,8 @@
 import CopyTradeProto
 import Foundation
 import Logging
+import NIOCore
+import NIOPosix
 import TTRPC
 
 /// One measured client→server pairing.
@@ -46,6 +48,9 @@ struct TTRPCBench {
         add("swift-inproc", "Swift → Swift", "same process", try await swiftInProcess())
         progress("ttrpc: swift client → swift server (in process, caller on the client's event loop)")
         add("swift-inproc-loop", "Swift → Swift, caller on the client's loop", "same process", try await swiftInProcess(onClientLoop: true))
+        progress("ttrpc: swift client → swift server (in process, server, client and caller on one event loop)")
+        add("swift-inproc-oneloop", "Swift → Swift, one event loop", "same process",
+            try await swiftInProcess(onClientLoop: true, oneLoop: true))
 
         // 2. Go in process: ttrpc-peer selfbench.
         if havePeer {
@@ -101,6 +106,7 @@ struct TTRPCBench {
         ratio("in process (Swift→Swift / Go→Go)", "swift-inproc", "go-inproc")
         ratio("separate processes (Swift→Swift / Go→Go)", "swift-xproc", "go-xproc")
         ratio("in process, caller on the client's loop", "swift-inproc-loop", "go-inproc")
+        ratio("in process, one event loop", "swift-inproc-oneloop", "go-inproc")
         ratio("separate processes, caller on the client's loop", "swift-xproc-loop", "go-xproc")
         ratio("client only (Swift→Go / Go→Go)", "swift-to-go-xproc", "go-xproc")
         ratio("server only (Go→Swift / Go→Go)", "go-to-swift-xproc", "go-xproc")
@@ -109,23 +115,29 @@ struct TTRPCBench {
 
     // MARK: Swift client
 
-    func swiftInProcess(onClientLoop: Bool = false) async throws -> LatencyFigures {
+    /// `oneLoop`: the server and the client share one event loop (both given it as their group),
+    /// the set-up docs/decisions.md recommends for a server and its client in one process.
+    func swiftInProcess(onClientLoop: Bool = false, oneLoop: Bool = false) async throws -> LatencyFigures {
         let path = Self.socketPath("inproc")
-        let server = TTRPCServer(address: .unix(path: path), services: [.interopEcho], logger: logger)
+        let group: any EventLoopGroup = oneLoop ? MultiThreadedEventLoopGroup.singleton.next() : MultiThreadedEventLoopGroup.singleton
+        let server = TTRPCServer(address: .unix(path: path), services: [.interopEcho], logger: logger, group: group)
         let address = try await server.bind()
         let serving = Task { try await server.run() }
         defer {
             server.close()
             serving.cancel()
         }
-        return try await swiftClient(address, onClientLoop: onClientLoop)
+        return try await swiftClient(address, onClientLoop: onClientLoop, group: group)
     }
 
     /// Sequential echo calls from one client, warmed up like the Go peer (calls/10, at most 1000).
     /// `onClientLoop`: the calling loop runs with a task executor preference for the client's
     /// event loop (`TTRPCClient.executor`), as the coordinator's module calls do.
-    func swiftClient(_ address: TTRPCAddress, onClientLoop: Bool = false) async throws -> LatencyFigures {
-        let client = try await TTRPCClient.connect(to: address, logger: logger)
+    func swiftClient(
+        _ address: TTRPCAddress, onClientLoop: Bool = false,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) async throws -> LatencyFigures {
+        let client = try await TTRPCClient.connect(to: address, logger: logger, group: group)
         if onClientLoop {
             return try await withTaskExecutorPreference(client.executor) { try await calls(client) }
         }

@@ -4,12 +4,13 @@ import NIOCore
 
 /// How a pending call wants its result.
 enum ClientResponder: Sendable {
-    case unary(EventLoopPromise<Ttrpc_Response>)
+    case unary(ClientUnaryCall)
     case stream(ClientStreamSink)
 
+    /// Only on the connection's event loop (``ClientUnaryCall`` is loop-confined).
     func fail(_ error: TTRPCError) {
         switch self {
-        case .unary(let promise): promise.fail(error)
+        case .unary(let call): call.fail(error)
         case .stream(let sink): sink.finish(error)
         }
     }
@@ -21,20 +22,15 @@ struct ClientStreamSink: Sendable {
     let finish: @Sendable (TTRPCError?) -> Void
 }
 
-/// A call to start, written into the client channel by ``TTRPCClient``.
-struct ClientCallStart: Sendable {
-    /// The encoded `ttrpc.Request`.
-    var request: ByteBuffer
-    var flags: FrameFlags
-    var timeout: TimeAmount?
-    var responder: ClientResponder
-}
-
 /// Multiplexes calls on one client connection: assigns stream ids, matches responses and
 /// enforces client-side deadlines, all on the event loop.
-final class ClientConnectionHandler: ChannelDuplexHandler {
+///
+/// ``TTRPCClient`` starts calls by calling ``start(request:flags:timeout:responder:)`` on the
+/// loop rather than writing a message down the pipeline: that saves the outbound message box,
+/// a write promise and its callbacks per call, and lets a caller already on the loop (task
+/// executor preference ``TTRPCClient/executor``) write its request without any hop.
+final class ClientConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = FrameEvent
-    typealias OutboundIn = ClientCallStart
     typealias OutboundOut = Frame
 
     private struct PendingCall {
@@ -44,34 +40,53 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
 
     private var table = ClientCallTable<PendingCall>()
     private let logger: Logger
+    /// Set while the handler is in the pipeline; nil once the channel is torn down.
+    private var context: ChannelHandlerContext?
 
     init(logger: Logger) {
         self.logger = logger
     }
 
-    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        let start = unwrapOutboundIn(data)
-        switch table.start(PendingCall(responder: start.responder)) {
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+        failAll(TTRPCError(code: .unavailable, message: "ttrpc: connection closed"))
+    }
+
+    /// Sends a request frame on a new stream; must run on the event loop.
+    ///
+    /// The write takes no promise: a write that fails makes NIO close the channel, and
+    /// ``channelInactive(context:)`` then fails every pending call, this one included.
+    func start(request: ByteBuffer, flags: FrameFlags, timeout: TimeAmount?, responder: ClientResponder) {
+        guard let context else {
+            responder.fail(TTRPCError(code: .unavailable, message: "ttrpc: connection closed"))
+            return
+        }
+        switch table.start(PendingCall(responder: responder)) {
         case .fail(let error):
-            start.responder.fail(error)
-            promise?.fail(error)
+            responder.fail(error)
         case .send(let streamID):
-            if let timeout = start.timeout {
+            if case .unary(let call) = responder { call.streamID = streamID }
+            if let timeout {
                 let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
                 let timer = context.eventLoop.scheduleTask(in: timeout) {
                     loopBound.value.expire(streamID)
                 }
                 table.update(streamID) { $0.timer = timer }
             }
-            let frame = Frame(streamID: streamID, type: .request, flags: start.flags, payload: start.request)
-            let written = context.eventLoop.makePromise(of: Void.self)
-            let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-            written.futureResult.whenFailure { error in
-                loopBound.value.complete(streamID, with: TTRPCError.connectionFailure(error, doing: "send failed"))
-            }
-            written.futureResult.cascade(to: promise)
-            context.write(wrapOutboundOut(frame), promise: written)
+            let frame = Frame(streamID: streamID, type: .request, flags: flags, payload: request)
+            context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
         }
+    }
+
+    /// The caller's task was cancelled: the call fails CANCELLED at once and a late response
+    /// is dropped (ttrpc has no cancel frame; the server learns of it only by its deadline).
+    func cancel(_ call: ClientUnaryCall) {
+        if call.streamID != 0 { table.finish(call.streamID)?.timer?.cancel() }
+        call.fail(TTRPCError(code: .cancelled, message: "context canceled"))
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -91,8 +106,8 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
                 return
             }
             switch entry.responder {
-            case .unary(let promise):
-                promise.succeed(response)
+            case .unary(let call):
+                call.succeed(response)
             case .stream(let sink):
                 // The final response ends a stream; a non-OK status is its error.
                 sink.finish(TTRPCError(status: response.status))

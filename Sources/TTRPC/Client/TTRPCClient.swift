@@ -4,6 +4,7 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 import SwiftProtobuf
+import Synchronization
 
 /// A ttrpc client over one connection; any number of calls may run concurrently on it.
 ///
@@ -19,9 +20,15 @@ public final class TTRPCClient: Sendable {
 
     /// A task executor on this connection's event loop; see ``executor``.
     let loopExecutor: EventLoopTaskExecutor
+    /// The connection's call multiplexer, called directly on the loop (see its doc comment).
+    let handler: NIOLoopBound<ClientConnectionHandler>
 
-    init(channel: any Channel, logger: Logger, token: String? = nil, tlsFailure: TLSFailureRecord? = nil) {
+    init(
+        channel: any Channel, handler: NIOLoopBound<ClientConnectionHandler>, logger: Logger, token: String? = nil,
+        tlsFailure: TLSFailureRecord? = nil
+    ) {
         self.channel = channel
+        self.handler = handler
         self.loopExecutor = EventLoopTaskExecutor(channel.eventLoop)
         self.logger = logger
         self.token = token
@@ -57,11 +64,12 @@ public final class TTRPCClient: Sendable {
         if let token { try TTRPCToken.validate(token, source: "client token") }
         let verifiedName = try tls?.verifiedName(for: address)
         let tlsFailure = tls.map { _ in TLSFailureRecord() }
+        let slot = HandlerSlot()
         let bootstrap = ClientBootstrap(group: group)
             .connectTimeout(connectTimeout)
             .channelInitializer { channel in
                 Self.initialize(
-                    channel, logger: logger, configure: configureConnection,
+                    channel, logger: logger, slot: slot, configure: configureConnection,
                     tls: tls.map { ($0, verifiedName ?? "", connectTimeout, tlsFailure ?? TLSFailureRecord()) })
             }
         let channel: any Channel
@@ -92,7 +100,7 @@ public final class TTRPCClient: Sendable {
                     code: .unavailable, message: "ttrpc: connect to \(address): \(reason)", cause: status.cause ?? error)
             }
         }
-        return TTRPCClient(channel: channel, logger: logger, token: token, tlsFailure: tlsFailure)
+        return TTRPCClient(channel: channel, handler: try slot.take(), logger: logger, token: token, tlsFailure: tlsFailure)
     }
 
     /// Uses an already-connected socket (e.g. fd 3 handed to a plugin); the client owns it.
@@ -103,17 +111,37 @@ public final class TTRPCClient: Sendable {
         configureConnection: ConnectionConfigurator? = nil
     ) async throws -> TTRPCClient {
         if let token { try TTRPCToken.validate(token, source: "client token") }
+        let slot = HandlerSlot()
         let channel = try await ClientBootstrap(group: group)
-            .channelInitializer { channel in Self.initialize(channel, logger: logger, configure: configureConnection, tls: nil) }
+            .channelInitializer { channel in
+                Self.initialize(channel, logger: logger, slot: slot, configure: configureConnection, tls: nil)
+            }
             .withConnectedSocket(descriptor)
             .get()
-        return TTRPCClient(channel: channel, logger: logger, token: token)
+        return TTRPCClient(channel: channel, handler: try slot.take(), logger: logger, token: token)
+    }
+
+    /// Hands the connection's ``ClientConnectionHandler`` from the channel initializer (on the
+    /// loop) to `connect`. Taken at set-up rather than looked up in the pipeline afterwards,
+    /// because a connection that closes at once (a TLS 1.3 refusal) has emptied its pipeline by
+    /// then, and that must fail the first call, not `connect`.
+    private final class HandlerSlot: Sendable {
+        private let handler = Mutex<NIOLoopBound<ClientConnectionHandler>?>(nil)
+
+        func set(_ value: NIOLoopBound<ClientConnectionHandler>) { handler.withLock { $0 = value } }
+
+        func take() throws -> NIOLoopBound<ClientConnectionHandler> {
+            guard let value = handler.withLock({ $0 }) else {
+                throw TTRPCError(code: .internal, message: "ttrpc: client pipeline was not set up")
+            }
+            return value
+        }
     }
 
     /// Pipeline, head to tail: `configure` handlers, TLS (client handler and handshake
     /// watcher), decoder, encoder, call multiplexer.
     private static func initialize(
-        _ channel: any Channel, logger: Logger, configure: ConnectionConfigurator?,
+        _ channel: any Channel, logger: Logger, slot: HandlerSlot, configure: ConnectionConfigurator?,
         tls: (configuration: TTRPCTLSConfiguration, verifiedName: String, timeout: TimeAmount, failure: TLSFailureRecord)?
     ) -> EventLoopFuture<Void> {
         channel.eventLoop.makeCompletedFuture {
@@ -126,11 +154,13 @@ public final class TTRPCClient: Sendable {
                         failureRecord: tls.failure),
                 ])
             }
+            let handler = ClientConnectionHandler(logger: logger)
             try channel.pipeline.syncOperations.addHandlers([
                 ByteToMessageHandler(FrameDecoder()),
                 MessageToByteHandler(FrameEncoder()),
-                ClientConnectionHandler(logger: logger),
+                handler,
             ])
+            slot.set(NIOLoopBound(handler, eventLoop: channel.eventLoop))
         }
     }
 
@@ -175,19 +205,40 @@ public final class TTRPCClient: Sendable {
     }
 
     /// A unary call with an already-encoded payload; returns the response payload.
+    ///
+    /// From a task whose executor preference is ``executor`` the request is written and the
+    /// caller resumed on the loop thread with no hop; from anywhere else it costs one hop to
+    /// the loop to write and one back to resume.
     public func rawCall(
         service: String, method: String, payload: Data, timeout: Duration? = nil, metadata: TTRPCMetadata = [:]
     ) async throws -> Data {
         let request = try encodeRequest(service: service, method: method, payload: payload, timeout: timeout, metadata: metadata)
-        let promise = channel.eventLoop.makePromise(of: Ttrpc_Response.self)
-        let start = ClientCallStart(request: request, flags: [], timeout: timeout.map(TimeAmount.init), responder: .unary(promise))
-        send(start)
+        let call = ClientUnaryCall()
+        let eventLoop = channel.eventLoop
+        let handler = self.handler
         let response: Ttrpc_Response
         do {
             response = try await withTaskCancellationHandler {
-                try await promise.futureResult.get()
+                try await withUnsafeThrowingContinuation { continuation in
+                    let timeout = timeout.map(TimeAmount.init)
+                    if eventLoop.inEventLoop {
+                        if call.attach(continuation) {
+                            handler.value.start(request: request, flags: [], timeout: timeout, responder: .unary(call))
+                        }
+                    } else {
+                        eventLoop.execute {
+                            if call.attach(continuation) {
+                                handler.value.start(request: request, flags: [], timeout: timeout, responder: .unary(call))
+                            }
+                        }
+                    }
+                }
             } onCancel: {
-                promise.fail(TTRPCError(code: .cancelled, message: "context canceled"))
+                if eventLoop.inEventLoop {
+                    handler.value.cancel(call)
+                } else {
+                    eventLoop.execute { handler.value.cancel(call) }
+                }
             }
         } catch let error as TTRPCError where error.code == .unavailable {
             // A connection that TLS closed says so, whichever path noticed the close first.
@@ -224,23 +275,18 @@ public final class TTRPCClient: Sendable {
                         code: .internal, message: "ttrpc: error unmarshalling stream message: \(error)", cause: error))
                 }
             },
-            finish: { error in continuation.finish(throwing: error) })
+            finish: { [tlsFailure] error in
+                // As for unary calls: a connection that TLS closed says so.
+                let error = error.map { $0.code == .unavailable ? tlsFailure?.value ?? $0 : $0 }
+                continuation.finish(throwing: error)
+            })
         // The request closes our side at once: server streaming sends no client data.
-        let start = ClientCallStart(
-            request: encoded, flags: .remoteClosed, timeout: timeout.map(TimeAmount.init), responder: .stream(sink))
-        send(start)
-        return stream
-    }
-
-    /// Hands a call to the connection handler. If the channel is already closed the handler
-    /// never sees it, so the write failure must fail the call here.
-    private func send(_ start: ClientCallStart) {
-        channel.writeAndFlush(start).whenFailure { [tlsFailure] error in
-            start.responder.fail(
-                error as? TTRPCError
-                    ?? tlsFailure?.value
-                    ?? TTRPCError(code: .unavailable, message: "ttrpc: connection closed: \(error)", cause: error))
+        let timeout = timeout.map(TimeAmount.init)
+        let handler = self.handler
+        channel.eventLoop.execute {
+            handler.value.start(request: encoded, flags: .remoteClosed, timeout: timeout, responder: .stream(sink))
         }
+        return stream
     }
 
     /// `grpc.health.v1.Health/Check` for `service` ("" asks about the server as a whole).

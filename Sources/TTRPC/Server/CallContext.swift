@@ -31,12 +31,41 @@ public struct CallContext: Sendable {
     /// The stream id, useful to correlate logs with the peer's.
     public var streamID: UInt32
     /// A logger carrying the call's service, method and stream id.
-    public var logger: Logger
+    ///
+    /// Built when read, not per call: the server's calls set only ``baseLogger`` and the two
+    /// metadata strings are made for the handlers that log (most never do), which saved a
+    /// dictionary and two interpolated strings per call.
+    public var logger: Logger {
+        get {
+            guard addsCallMetadata else { return baseLogger }
+            var logger = baseLogger
+            logger[metadataKey: "ttrpc.method"] = "/\(service)/\(method)"
+            logger[metadataKey: "ttrpc.stream"] = "\(streamID)"
+            return logger
+        }
+        set {
+            baseLogger = newValue
+            addsCallMetadata = false
+        }
+    }
+
+    private var baseLogger: Logger
+    private var addsCallMetadata: Bool
 
     public init(
         service: String, method: String, metadata: TTRPCMetadata = [:],
         deadline: ContinuousClock.Instant? = nil, peer: PeerInfo = PeerInfo(),
         streamID: UInt32 = 1, logger: Logger = Logger(label: "ttrpc", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) {
+        self.init(
+            service: service, method: method, metadata: metadata, deadline: deadline, peer: peer, streamID: streamID,
+            baseLogger: logger, addsCallMetadata: false)
+    }
+
+    /// The server's form: `baseLogger` is the connection's, the call's metadata is added on read.
+    init(
+        service: String, method: String, metadata: TTRPCMetadata, deadline: ContinuousClock.Instant?,
+        peer: PeerInfo, streamID: UInt32, baseLogger: Logger, addsCallMetadata: Bool
     ) {
         self.service = service
         self.method = method
@@ -44,6 +73,7 @@ public struct CallContext: Sendable {
         self.deadline = deadline
         self.peer = peer
         self.streamID = streamID
-        self.logger = logger
+        self.baseLogger = baseLogger
+        self.addsCallMetadata = addsCallMetadata
     }
 }

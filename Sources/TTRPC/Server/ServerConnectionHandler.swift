@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import NIOCore
-import Synchronization
 
 /// Serves ttrpc requests on one connection: frames in, one task per call, frames out.
 ///
@@ -122,51 +121,25 @@ final class ServerConnectionHandler: ChannelInboundHandler, RemovableChannelHand
     }
 
     private func startCall(_ request: Ttrpc_Request, streamID: UInt32, channel: any Channel) {
-        var callLogger = logger
-        callLogger[metadataKey: "ttrpc.method"] = "/\(request.service)/\(request.method)"
-        callLogger[metadataKey: "ttrpc.stream"] = "\(streamID)"
         // Go: zero means no deadline; a negative timeout is already expired.
         let deadline: ContinuousClock.Instant? =
             request.timeoutNano != 0 ? ContinuousClock.now + .nanoseconds(request.timeoutNano) : nil
         let callContext = CallContext(
             service: request.service, method: request.method, metadata: TTRPCMetadata(wire: request.metadata),
-            deadline: deadline, peer: peer, streamID: streamID, logger: callLogger)
-        let router = self.router
-        let callBudget = self.callBudget
-        let loopBound = NIOLoopBound(self, eventLoop: channel.eventLoop)
-        let finished = Mutex(false)
-        let sendData: @Sendable (Data) async throws -> Void = { data in
-            // A writer that escaped its handler must not send data after the final response.
-            guard !finished.withLock({ $0 }) else {
-                throw TTRPCError(code: .failedPrecondition, message: "ttrpc: stream \(streamID) already finished")
-            }
-            let frame = Frame(streamID: streamID, type: .data, payload: ByteBuffer(bytes: data))
-            // One frame at a time (a slow reader slows its writer); cancelling the writer stops
-            // the wait, never the frame (WriteWait.swift).
-            try await channel.writeAndFlush(frame).waitUnlessCancelled()
-        }
-        let body: @Sendable () async -> Void = {
-            let response = await router.execute(
-                service: request.service, method: request.method, payload: request.payload,
-                context: callContext, sendData: sendData)
-            finished.withLock { $0 = true }
-            // Given back when the handler is done, also for a call whose connection closed.
-            callBudget.release()
-            if channel.eventLoop.inEventLoop {
-                loopBound.value.finishCall(streamID: streamID, response: response)
-            } else {
-                channel.eventLoop.execute {
-                    loopBound.value.finishCall(streamID: streamID, response: response)
-                }
-            }
-        }
+            deadline: deadline, peer: peer, streamID: streamID, baseLogger: logger, addsCallMetadata: true)
+        let call = ServerCall(
+            streamID: streamID, channel: channel, connection: NIOLoopBound(self, eventLoop: channel.eventLoop),
+            router: router, callBudget: callBudget)
         // On the loop's executor a handler that does not await anything else runs and answers
         // without leaving the loop thread (no wake-up of a pool thread and back).
-        let task = executor.map { Task(executorPreference: $0, operation: body) } ?? Task(operation: body)
+        let task =
+            executor.map { Task(executorPreference: $0) { await call.run(request, callContext) } }
+            ?? Task { await call.run(request, callContext) }
         state.callStarted(streamID: streamID, handle: task)
     }
 
-    private func finishCall(streamID: UInt32, response: Ttrpc_Response) {
+    /// Writes a finished call's response; on the loop (``ServerCall`` hops here if needed).
+    func finishCall(streamID: UInt32, response: Ttrpc_Response) {
         guard state.state != .closed else { return }
         write(streamID: streamID, response: response)
         if state.callFinished(streamID: streamID) == .close {
