@@ -91,19 +91,11 @@ public struct EngineState: Sendable {
         for (_, a) in c.accounts { accounts[a.id] = a }
         for (_, p) in c.positions { putPosition(p) }
         for id in c.closedPositions { removePosition(id) }
-        for (_, o) in c.orders {
-            orders[o.id] = o
-            ordersByAccount[o.account, default: []].insert(o.id)
-        }
+        for (_, o) in c.orders { putOrder(o) }
         for id in c.removedOrders {
             if let o = orders.removeValue(forKey: id) { ordersByAccount[o.account]?.remove(id) }
         }
-        for (_, r) in c.relations {
-            relations[r.id] = r
-            relationsByTrader[r.trader, default: []].insert(r.id)
-            relationsByCopier[r.copier, default: []].insert(r.id)
-            if r.stopLossAmount != nil, r.status == .following { stopLossRelations.insert(r.id) } else { stopLossRelations.remove(r.id) }
-        }
+        for (_, r) in c.relations { putRelation(r) }
         for id in c.removedRelations {
             if let r = relations.removeValue(forKey: id) {
                 relationsByTrader[r.trader]?.remove(id)
@@ -122,20 +114,39 @@ public struct EngineState: Sendable {
         if let last = c.events.last, last.sequence >= nextEventSequence { nextEventSequence = last.sequence + 1 }
     }
 
-    /// Room for everything `c` brings to an empty state (a snapshot being loaded): each table
-    /// and per-account index is sized once instead of growing by doubling.
-    mutating func reserve(for c: StateChanges) {
-        accounts.reserveCapacity(accounts.count + c.accounts.count)
-        positions.reserveCapacity(positions.count + c.positions.count)
-        orders.reserveCapacity(orders.count + c.orders.count)
-        relations.reserveCapacity(relations.count + c.relations.count)
-        positionsByAccount.reserveCapacity(positionsByAccount.count + c.accounts.count)
-        relationsByCopier.reserveCapacity(relationsByCopier.count + c.accounts.count)
+    /// A snapshot's records put straight into an empty state (recovery), each table sized once
+    /// and no change set built in between: what ``apply(_:)`` would make of them, without
+    /// hashing every record twice (issue 13's recovery profile). The snapshot's other parts go
+    /// through ``apply(_:)`` afterwards.
+    mutating func load(accounts a: [AccountRecord], positions p: [PositionRecord], orders o: [OrderRecord],
+                       relations r: [RelationRecord]) {
+        accounts.reserveCapacity(accounts.count + a.count)
+        positions.reserveCapacity(positions.count + p.count)
+        orders.reserveCapacity(orders.count + o.count)
+        relations.reserveCapacity(relations.count + r.count)
+        positionsByAccount.reserveCapacity(positionsByAccount.count + a.count)
+        relationsByCopier.reserveCapacity(relationsByCopier.count + a.count)
+        for x in a { accounts[x.id] = x }
+        for x in p { putPosition(x) }
+        for x in o { putOrder(x) }
+        for x in r { putRelation(x) }
     }
 
     /// Sets the event counter from a snapshot (events themselves live in the journal).
     mutating func restoreEventSequence(_ next: UInt64) {
         if next > nextEventSequence { nextEventSequence = next }
+    }
+
+    private mutating func putOrder(_ o: OrderRecord) {
+        orders[o.id] = o
+        ordersByAccount[o.account, default: []].insert(o.id)
+    }
+
+    private mutating func putRelation(_ r: RelationRecord) {
+        relations[r.id] = r
+        relationsByTrader[r.trader, default: []].insert(r.id)
+        relationsByCopier[r.copier, default: []].insert(r.id)
+        if r.stopLossAmount != nil, r.status == .following { stopLossRelations.insert(r.id) } else { stopLossRelations.remove(r.id) }
     }
 
     private mutating func putPosition(_ p: PositionRecord) {
