@@ -40,8 +40,8 @@ extension Sequencer {
         }
     }
 
-    /// Takes a snapshot between two inputs, off the sequencer's path (docs/journal.md,
-    /// "Snapshots"): the state is captured here, a copy-on-write copy that costs nothing until
+    /// Takes a snapshot between two inputs, off the sequencer's path (docs/journal.md, "Large
+    /// outcomes and snapshots"): the state is captured here, a copy-on-write copy that costs nothing until
     /// the next input changes a table, and it is encoded and written on another task while
     /// inputs go on. One at a time: a snapshot due while one is being written waits for the next
     /// interval.

@@ -65,11 +65,11 @@ extension Sequencer {
         try Self.attachShardEffects(changes, input: input, to: &entry)
         if changes.isLarge {
             // A fan-out or a sync to many copiers: its outcome is encoded on another core while
-            // this one applies it (docs/journal.md, "Large outcomes"). The next input waits
-            // (the loop is sequential) and a snapshot runs only between inputs. Encoding a
-            // protobuf message does not fail in practice; if it ever did after the apply, the
-            // state would hold an input the journal does not, so the coordinator stops serving
-            // as for a failed journal write, and a restart recovers what was acknowledged.
+            // this one applies it (docs/journal.md, "Large outcomes and snapshots"). The next
+            // input waits (the loop is sequential) and a snapshot runs only between inputs.
+            // Encoding a protobuf message does not fail in practice; if it ever did after the
+            // apply, the state would hold an input the journal does not, so the coordinator stops
+            // serving as for a failed journal write, and a restart recovers what was acknowledged.
             let encoding = Task.detached { () throws -> [UInt8] in try OutcomeWire.wire(changes).serializedBytes() }
             state.apply(changes)
             do {
