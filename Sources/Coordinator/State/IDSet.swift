@@ -4,7 +4,7 @@
 /// (issue 13's memory profile: 163 bytes per position in `positionsByAccount` alone).
 /// Iteration order is unspecified, as a `Set`'s; readers that need an order sort.
 public struct IDSet: Sendable, Sequence, ExpressibleByArrayLiteral, Equatable {
-    private enum Storage: Sendable, Equatable {
+    private enum Storage: Sendable {
         case empty
         case one(String)
         case many(Set<String>)
@@ -99,4 +99,10 @@ public struct IDSet: Sendable, Sequence, ExpressibleByArrayLiteral, Equatable {
     }
 
     public var underestimatedCount: Int { count }
+
+    /// Set equality: one id kept inline equals a table holding just that id (a table that
+    /// shrank keeps its storage).
+    public static func == (a: IDSet, b: IDSet) -> Bool {
+        a.count == b.count && a.allSatisfy { b.contains($0) }
+    }
 }
