@@ -76,11 +76,7 @@ public struct EngineState: Sendable {
         // and reserving for those too rehashed the whole table on every sync.
         if c.positions.count > 64 {
             var added = 0
-            if positions.isEmpty {
-                added = c.positions.count
-            } else {
-                for id in c.positions.keys where positions.index(forKey: id) == nil { added += 1 }
-            }
+            for id in c.positions.keys where positions.index(forKey: id) == nil { added += 1 }
             if added > 64 {
                 positions.reserveCapacity(positions.count + added)
                 if let from = c.positions.first?.value.copiedFrom {

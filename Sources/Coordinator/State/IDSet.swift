@@ -100,6 +100,17 @@ public struct IDSet: Sendable, Sequence, ExpressibleByArrayLiteral, Equatable {
 
     public var underestimatedCount: Int { count }
 
+    /// The ids of both, each once, in ``IDOrder``: an account's ids with those an input touched,
+    /// as a per-account read walks them. One id, the common case, is neither unioned nor sorted.
+    static func sortedUnion(_ a: IDSet?, _ b: IDSet?) -> [String] {
+        let (a, b) = (a ?? [], b ?? [])
+        if b.isEmpty || a == b { return a.count == 1 ? Array(a) : a.sorted(by: IDOrder.less) }
+        if a.isEmpty { return b.count == 1 ? Array(b) : b.sorted(by: IDOrder.less) }
+        var ids = Set(a)
+        ids.formUnion(b)
+        return ids.sorted(by: IDOrder.less)
+    }
+
     /// Set equality: one id kept inline equals a table holding just that id (a table that
     /// shrank keeps its storage).
     public static func == (a: IDSet, b: IDSet) -> Bool {
