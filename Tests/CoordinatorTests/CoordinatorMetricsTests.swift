@@ -150,7 +150,8 @@ struct CoordinatorMetricsTests {
         metrics.refresh(nowMs: run.clock.nowMs() + 30_000)
         #expect(try run.gauge(MetricName.snapshotAge) == 30)
         try await run.must { $0.createAccount.accountID = "A"; $0.createAccount.role = .trader }
-        await run.sequencer.writeSnapshot()
+        await run.sequencer.snapshotNow()
+        await run.sequencer.settle()
         metrics.refresh(nowMs: run.clock.nowMs() + 2_500)
         #expect(try run.gauge(MetricName.snapshotAge) == 2.5)
         #expect(try run.counter(MetricName.snapshots, [("outcome", "written")]) == 1)

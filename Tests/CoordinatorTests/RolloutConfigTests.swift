@@ -131,7 +131,7 @@ struct RolloutConfigTests {
         #expect(engine.rolloutPhases(EngineTransaction(base: state, inputKey: "", nowMs: 0)) == phases)
 
         // The journal's form and the snapshot's give the same setting back.
-        let outcomeBytes: [UInt8] = try OutcomeWire.wire(changes).serializedBytes()
+        let outcomeBytes = try OutcomeWire.encoded(changes)
         let journaled = OutcomeWire.changes(try Copytrade_V1_Outcome(serializedBytes: outcomeBytes))
         #expect(journaled.rollout == changes.rollout)
         #expect(OutcomeWire.changes(OutcomeWire.wire(StateChanges())).rollout == nil, "other inputs leave the setting alone")

@@ -6,6 +6,9 @@ import ModuleRuntime
 /// ``EngineState`` ↔ `copytrade.v1.Snapshot`. Maps are written in key order so the same
 /// changes always serialize to the same bytes.
 enum OutcomeWire {
+    /// The journal's outcome bytes for `c`.
+    static func encoded(_ c: StateChanges) throws -> [UInt8] { try wire(c).serializedBytes() }
+
     static func wire(_ c: StateChanges) -> Copytrade_V1_Outcome {
         var o = Copytrade_V1_Outcome()
         o.events = c.events

@@ -40,14 +40,20 @@ extension Sequencer {
         }
     }
 
-    /// Takes a snapshot between two inputs, off the sequencer's path (docs/journal.md, "Large
-    /// outcomes and snapshots"): the state is captured here, a copy-on-write copy that costs nothing until
-    /// the next input changes a table, and it is encoded and written on another task while
-    /// inputs go on. One at a time: a snapshot due while one is being written waits for the next
-    /// interval.
+    /// Takes a snapshot between two inputs, once everything decided is committed; one at a
+    /// time: a snapshot due while one is being written waits for the next interval.
     func snapshotNow() async {
         await pipeline.flush()
         guard core.isServing, snapshotWriting == nil else { return }
+        startSnapshot()
+    }
+
+    /// Captures the state through the last decided input and encodes and writes it on another
+    /// task (``snapshotWriting``) while inputs go on (docs/journal.md, "Large outcomes and
+    /// snapshots"): the copy costs nothing until the next input changes a table. A failure is
+    /// logged at error and counted, not thrown: every input is still in the journal, so what it
+    /// costs is a longer recovery, not data (docs/metrics.md).
+    func startSnapshot() {
         let captured = state, sequence = nextSequence - 1, store = store
         core.snapshotTaken(now: clock.nowMs())
         snapshotWriting = Task.detached { [weak self] in
@@ -64,8 +70,11 @@ extension Sequencer {
     func snapshotFinished(_ result: Result<Void, any Error>, sequence: UInt64) {
         snapshotWriting = nil
         switch result {
-        case .success: metrics.snapshotWritten(nowMs: clock.nowMs())
-        case .failure(let error): snapshotFailed(error, sequence: sequence)
+        case .success:
+            metrics.snapshotWritten(nowMs: clock.nowMs())
+        case .failure(let error):
+            metrics.snapshotFailures.increment()
+            logger.error("snapshot failed", metadata: ["sequence": "\(sequence)", "error": "\(error)"])
         }
     }
 

@@ -70,7 +70,7 @@ extension Sequencer {
             // Encoding a protobuf message does not fail in practice; if it ever did after the
             // apply, the state would hold an input the journal does not, so the coordinator stops
             // serving as for a failed journal write, and a restart recovers what was acknowledged.
-            let encoding = Task.detached { () throws -> [UInt8] in try OutcomeWire.wire(changes).serializedBytes() }
+            let encoding = Task.detached { try OutcomeWire.encoded(changes) }
             state.apply(changes)
             do {
                 entry.outcome = try await encoding.value
@@ -80,7 +80,7 @@ extension Sequencer {
                                   "encoding the outcome failed (\(error)) after it was applied; the input was not acknowledged; restart the coordinator to recover")
             }
         } else {
-            entry.outcome = try OutcomeWire.wire(changes).serializedBytes()
+            entry.outcome = try OutcomeWire.encoded(changes)
             state.apply(changes)
         }
         let sequence = core.decided(key: key, outcomeBytes: entry.outcome.count, now: clock.nowMs())

@@ -143,25 +143,9 @@ public actor Sequencer {
         await pipeline.flush()
         await snapshotWriting?.value
         if core.isServing, await pipeline.failed == nil, nextSequence > 1 {
-            await writeSnapshot()
+            startSnapshot()
+            await snapshotWriting?.value
         }
-    }
-
-    /// Writes a snapshot; a failure is logged at error and counted, not thrown: every input is
-    /// still in the journal, so what it costs is a longer recovery, not data (docs/metrics.md).
-    func writeSnapshot() async {
-        do {
-            try await Self.save(state, sequence: nextSequence - 1, to: store)
-            core.snapshotTaken(now: clock.nowMs())
-            metrics.snapshotWritten(nowMs: clock.nowMs())
-        } catch {
-            snapshotFailed(error, sequence: nextSequence - 1)
-        }
-    }
-
-    func snapshotFailed(_ error: any Error, sequence: UInt64) {
-        metrics.snapshotFailures.increment()
-        logger.error("snapshot failed", metadata: ["sequence": "\(sequence)", "error": "\(error)"])
     }
 
     /// Encodes `state`, the state through `sequence`, and stores it as the journal's snapshot.
