@@ -221,24 +221,14 @@ public final class TTRPCClient: Sendable {
             response = try await withTaskCancellationHandler {
                 try await withUnsafeThrowingContinuation { continuation in
                     let timeout = timeout.map(TimeAmount.init)
-                    if eventLoop.inEventLoop {
+                    eventLoop.runOnLoop {
                         if call.attach(continuation) {
                             handler.value.start(request: request, flags: [], timeout: timeout, responder: .unary(call))
-                        }
-                    } else {
-                        eventLoop.execute {
-                            if call.attach(continuation) {
-                                handler.value.start(request: request, flags: [], timeout: timeout, responder: .unary(call))
-                            }
                         }
                     }
                 }
             } onCancel: {
-                if eventLoop.inEventLoop {
-                    handler.value.cancel(call)
-                } else {
-                    eventLoop.execute { handler.value.cancel(call) }
-                }
+                eventLoop.runOnLoop { handler.value.cancel(call) }
             }
         } catch let error as TTRPCError where error.code == .unavailable {
             // A connection that TLS closed says so, whichever path noticed the close first.

@@ -35,14 +35,8 @@ final class ServerCall: Sendable {
         finished.store(true, ordering: .releasing)
         // Given back when the handler is done, also for a call whose connection closed.
         callBudget.release()
-        if channel.eventLoop.inEventLoop {
-            connection.value.finishCall(streamID: streamID, response: response)
-        } else {
-            let (connection, streamID) = (connection, streamID)
-            channel.eventLoop.execute {
-                connection.value.finishCall(streamID: streamID, response: response)
-            }
-        }
+        let (connection, streamID) = (connection, streamID)
+        channel.eventLoop.runOnLoop { connection.value.finishCall(streamID: streamID, response: response) }
     }
 
     /// Sends one data frame of a server-streaming call.
