@@ -189,11 +189,10 @@ struct CoordinatorBench {
                 }
             }
 
-            // The open, timed from submission to acknowledgement (all copier positions committed).
-            // The rest is protobuf encoding, the journal write (synchronous=FULL) and the
-            // sequencer's bookkeeping.
-            // A snapshot the setup made due is written beside the loop: let it finish first, so
-            // the open is timed alone.
+            // The open, timed from submission to acknowledgement (all copier positions committed);
+            // the rest is protobuf encoding, the journal write (synchronous=FULL) and the
+            // sequencer's bookkeeping. A snapshot the setup made due is written beside the loop:
+            // it finishes first, so the open is timed alone.
             await sequencer.settle()
             progress("coordinator: fan-out open to \(n) copiers")
             let t0 = nowNanos()
@@ -242,13 +241,14 @@ struct CoordinatorBench {
         let last = "c-\(n - 1)"
         // What the check after the sync needs, taken out of the state so no copy of it is held
         // across the timed sync (the sequencer's apply would then copy its tables).
-        let (nextEvent, marginsBefore) = await { () async -> (UInt64, [String: Decimal8]) in
+        var nextEvent: UInt64 = 0
+        var marginsBefore: [String: Decimal8] = [:]
+        do {
             let before = await sequencer.snapshotOfState
-            var margins: [String: Decimal8] = [:]
-            margins.reserveCapacity(n)
-            for (id, p) in before.positions where p.copiedFrom != nil { margins[id] = p.margin }
-            return (before.nextEventSequence, margins)
-        }()
+            marginsBefore.reserveCapacity(n)
+            for (id, p) in before.positions where p.copiedFrom != nil { marginsBefore[id] = p.margin }
+            nextEvent = before.nextEventSequence
+        }
         await sequencer.settle()
         progress("coordinator: margin sync to \(n) copiers (subscribing to \(last)'s committed events)")
         let stream = try await sequencer.watch(account: last, afterEvent: nextEvent - 1)

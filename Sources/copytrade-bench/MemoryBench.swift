@@ -185,31 +185,37 @@ extension CoordinatorBench {
 
         // (1) The fan-out shape as a restart without a snapshot builds it: a journal seeded with
         // outcomes of 10,000 copiers each, replayed by Sequencer.init (EngineState.apply per
-        // entry). Stopping that sequencer writes the snapshot (shutdown → Sequencer.saveSnapshot
+        // entry). Stopping that sequencer writes the snapshot (shutdown → Sequencer.save
         // → OutcomeWire.snapshot → SQLiteJournalStore.saveSnapshot) that (3) recovers from.
         let dir = root.appendingPathComponent("memory-\(n)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("journal.sqlite").path
+        /// A sequencer opened on that journal (replaying it, or recovering from its snapshot):
+        /// resident memory before and after, the time it took and the peak on the way.
+        func measuredOpen() async throws -> (sequencer: Sequencer, store: SQLiteJournalStore, before: MemoryUse, after: MemoryUse,
+                                             seconds: Double, peak: Int?) {
+            let before = MemoryUse.now()
+            MemoryUse.resetPeak()
+            let t0 = nowNanos()
+            let (sequencer, store) = try await openSequencer(dir)
+            let took = seconds(since: t0)
+            let peak = MemoryUse.peakResidentBytes
+            return (sequencer, store, before, MemoryUse.now(), took, peak)
+        }
         do {
             progress("coordinator: memory, seeding a journal with \(n) copiers (account, relation, copy each)")
             let seedStore = try SQLiteJournalStore(path: path, logger: quiet)
             try await seedMemoryJournal(seedStore, positions: n)
             try await seedStore.close()
             progress("coordinator: memory, replaying the journal (no snapshot yet)")
-            let before = MemoryUse.now()
-            MemoryUse.resetPeak()
-            let b0 = nowNanos()
-            let (sequencer, store) = try await openSequencer(dir)
-            let s = seconds(since: b0)
-            let peak = MemoryUse.peakResidentBytes
-            let after = MemoryUse.now()
-            let replayed = MemoryTotals(await sequencer.snapshotOfState)
+            let m = try await measuredOpen()
+            let replayed = MemoryTotals(await m.sequencer.snapshotOfState)
             guard replayed == expected else { throw BenchError("the journal replayed to \(replayed); the seed holds \(expected)") }
             row("fanout-replayed", "fan-out shape, replayed from the journal (Sequencer.init, 100 entries)", count: n + 1,
-                before: before, after: after, seconds: s, peak: peak)
+                before: m.before, after: m.after, seconds: m.seconds, peak: m.peak)
             progress("coordinator: memory, writing the snapshot (sequencer shutdown)")
-            await stop(sequencer, store: store)
+            await stop(m.sequencer, store: m.store)
         }
 
         // (2) Positions only, as the ticks bench seeds them (4 per account id, no account records,
@@ -237,17 +243,11 @@ extension CoordinatorBench {
 
         // (3) The timed recovery: a new store and a new Sequencer.init on the snapshot.
         progress("coordinator: memory, recovering \(n) positions from the snapshot")
-        let before = MemoryUse.now()
-        MemoryUse.resetPeak()
-        let r0 = nowNanos()
-        let store = try SQLiteJournalStore(path: path, logger: quiet)
-        let sequencer = try await Sequencer(engine: Engine(modules: .inProcess()), store: store, logger: quiet)
-        let recoverySeconds = seconds(since: r0)
-        let peak = MemoryUse.peakResidentBytes
-        let after = MemoryUse.now()
+        let m = try await measuredOpen()
+        let (sequencer, store, recoverySeconds) = (m.sequencer, m.store, m.seconds)
         let recovered = MemoryTotals(await sequencer.snapshotOfState)
         row("fanout-recovered", "fan-out shape, recovered from the snapshot (Sequencer.init)", count: n + 1,
-            before: before, after: after, seconds: recoverySeconds, peak: peak)
+            before: m.before, after: m.after, seconds: recoverySeconds, peak: m.peak)
 
         // The recovery's parts that public API reaches: reading the snapshot row, decoding it.
         let p0 = nowNanos()
@@ -296,7 +296,7 @@ extension CoordinatorBench {
         report.finish()
         recoveryReport.note("Aim (issue 13): recovery of 1,000,000 positions from a snapshot in under 2 s. Timed: opening a new "
                             + "SQLiteJournalStore and Sequencer.init until it returns (state applied, idempotency keys loaded).")
-        recoveryReport.note("The snapshot is written by the first sequencer's shutdown (Sequencer.saveSnapshot, OutcomeWire.snapshot) "
+        recoveryReport.note("The snapshot is written by the first sequencer's shutdown (Sequencer.save, OutcomeWire.snapshot) "
                             + "after it replayed a journal seeded with the fan-out shape; the recovered state is checked against "
                             + "what the seed holds (positions, accounts, relations, total margin, total wallet, liquidation index).")
         recoveryReport.note("'read snapshot' and 'protobuf decode' are timed again after the recovery through the public API "
