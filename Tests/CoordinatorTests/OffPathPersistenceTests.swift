@@ -27,18 +27,6 @@ struct OffPathPersistenceTests {
         try await h.submit { $0.setMark.symbol = "BTCUSDT"; $0.setMark.priceE8 = CoordinatorHarness.e8("60000") }
     }
 
-    static func open(_ h: CoordinatorHarness, key: String) async throws -> Copytrade_V1_InputResult {
-        try await h.submit(key) {
-            $0.open.accountID = "T"
-            $0.open.symbol = "BTCUSDT"
-            $0.open.side = .long
-            $0.open.quantityE8 = CoordinatorHarness.e8("1")
-            $0.open.priceE8 = CoordinatorHarness.e8("60000")
-            $0.open.leverage = 10
-            $0.open.marginMode = .isolated
-        }
-    }
-
     static func expectSame(_ a: EngineState, _ b: EngineState) {
         #expect(a.accounts == b.accounts)
         #expect(a.positions == b.positions)
@@ -54,7 +42,7 @@ struct OffPathPersistenceTests {
         let store = InMemoryJournalStore()
         let h = try await CoordinatorHarness(store: store)
         try await Self.fanOutSetUp(h)
-        let result = try await Self.open(h, key: "open")
+        let result = try await h.open(quantity: "1", price: "60000", key: "open")
         #expect(result.events.filter { $0.kind == "copy.opened" }.count == Self.copiers)
         await h.sequencer.settle()
 
@@ -73,7 +61,7 @@ struct OffPathPersistenceTests {
         let restarted = try await CoordinatorHarness(store: store)
         Self.expectSame(await restarted.sequencer.snapshotOfState, live)
         // The key is answered from the journal with the same events.
-        let again = try await Self.open(restarted, key: "open")
+        let again = try await restarted.open(quantity: "1", price: "60000", key: "open")
         #expect(again.duplicate && again.events == result.events)
     }
 
@@ -84,7 +72,7 @@ struct OffPathPersistenceTests {
         let store = InMemoryJournalStore()
         let h = try await CoordinatorHarness(store: store, policy: policy)
         try await Self.fanOutSetUp(h)
-        _ = try await Self.open(h, key: "open")
+        _ = try await h.open(quantity: "1", price: "60000", key: "open")
         // Deposits in flight together, so snapshots fall due (every 7 inputs) while others are
         // decided and while a snapshot is still being written.
         try await withThrowingTaskGroup(of: Void.self) { group in

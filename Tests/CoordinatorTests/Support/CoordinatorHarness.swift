@@ -61,12 +61,18 @@ struct CoordinatorHarness {
             }
         }
         try await submit { $0.setMark.symbol = "BTCUSDT"; $0.setMark.priceE8 = Self.e8("20000") }
-        try await submit {
-            $0.open.accountID = "T"
+        try await open(quantity: "0.5", price: "20000")
+    }
+
+    /// `trader` opens `quantity` BTCUSDT long at `price`, 10x (isolated, the default).
+    @discardableResult
+    func open(_ trader: String = "T", quantity: String, price: String, key: String = "") async throws -> Copytrade_V1_InputResult {
+        try await submit(key) {
+            $0.open.accountID = trader
             $0.open.symbol = "BTCUSDT"
             $0.open.side = .long
-            $0.open.quantityE8 = Self.e8("0.5")
-            $0.open.priceE8 = Self.e8("20000")
+            $0.open.quantityE8 = Self.e8(quantity)
+            $0.open.priceE8 = Self.e8(price)
             $0.open.leverage = 10
         }
     }
